@@ -1,0 +1,182 @@
+"""Load and validate a site file; expand buildings into units and per-flat devices."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+from config.model import Building, Device, Kiosk, Menu, MenuItem, Panel, Site, Staff, Unit
+from config.schema import SiteFile
+
+DEFAULT_SITE_PATH = Path(__file__).with_name("site.toml")
+SITE_ENV = "BUTLER_SITE"
+
+
+class SiteConfigError(Exception):
+    """A site file that cannot be used. `str()` is one line per problem: `file: key: what`."""
+
+    def __init__(self, path: str, problems: Iterable[tuple[str, str]]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{path}: {key}: {what}" for key, what in self.problems))
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(file)"
+
+
+def unit_id(building: str, entrance: int, floor: int, flat: int) -> str:
+    return f"{building}-{entrance}-{floor:02d}{flat:02d}"
+
+
+def default_site_path() -> Path:
+    return Path(os.environ.get(SITE_ENV) or DEFAULT_SITE_PATH)
+
+
+def load_site(path: str | Path | None = None) -> Site:
+    path = Path(path) if path is not None else default_site_path()
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SiteConfigError(name, [("(file)", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteConfigError(name, [("(file)", f"cannot read: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteConfigError(name, [("(syntax)", str(exc))]) from None
+    try:
+        spec = SiteFile.model_validate(raw)
+    except ValidationError as exc:
+        raise SiteConfigError(
+            name, [(_key(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+        ) from None
+    return _expand(spec, name)
+
+
+def _expand(spec: SiteFile, name: str) -> Site:
+    problems: list[tuple[str, str]] = []
+    interval = spec.gateway.supervision_interval_s
+
+    buildings: dict[str, Building] = {}
+    units: dict[str, Unit] = {}
+    devices: dict[str, Device] = {}
+    for i, b in enumerate(spec.buildings):
+        if b.id in buildings:
+            problems.append((f"buildings[{i}].id", f"duplicate building {b.id!r}"))
+            continue
+        buildings[b.id] = Building(**b.model_dump())
+        for e in range(1, b.entrances + 1):
+            for f in range(1, b.floors + 1):
+                for n in range(1, b.flats_per_floor + 1):
+                    u = Unit(unit_id(b.id, e, f, n), b.id, e, f, n)
+                    units[u.id] = u
+                    for prefix, kind in (("gas", "gas_detector"), ("btn", "panic_button")):
+                        d = Device(f"{prefix}-{u.id}", u.id, b.id, kind, interval)
+                        devices[d.id] = d
+
+    for i, d in enumerate(spec.devices):
+        if d.unit not in units:
+            problems.append((f"devices[{i}].unit", f"unknown unit {d.unit!r}"))
+        elif d.id in devices:
+            problems.append((f"devices[{i}].id", f"duplicate device {d.id!r}"))
+        else:
+            devices[d.id] = Device(
+                d.id, d.unit, units[d.unit].building, d.kind,
+                d.supervision_interval_s or interval,
+            )
+
+    panels: dict[str, Panel] = {}
+    for i, p in enumerate(spec.panels):
+        if p.building not in buildings:
+            problems.append((f"panels[{i}].building", f"unknown building {p.building!r}"))
+        if p.id in panels or p.id in devices:
+            problems.append((f"panels[{i}].id", f"duplicate device {p.id!r}"))
+        for zone, unit in p.zones.items():
+            if unit not in units:
+                problems.append((f"panels[{i}].zones.{zone}", f"unknown unit {unit!r}"))
+        panels[p.id] = Panel(
+            p.id, p.building, p.account.upper(), p.port, dict(p.zones), p.test_report_interval_s
+        )
+
+    staff: dict[str, Staff] = {}
+    for i, s in enumerate(spec.staff):
+        if s.username in staff:
+            problems.append((f"staff[{i}].username", f"duplicate user {s.username!r}"))
+        staff[s.username] = Staff(s.username, s.name, s.role, s.password)
+    gw = staff.get(spec.gateway.username)
+    if gw is None or gw.role != "gateway":
+        problems.append(
+            ("gateway.username", f"no staff account {spec.gateway.username!r} with role 'gateway'")
+        )
+
+    kiosks: dict[str, Kiosk] = {}
+    for i, k in enumerate(spec.kiosks):
+        if k.building not in buildings:
+            problems.append((f"kiosks[{i}].building", f"unknown building {k.building!r}"))
+        if k.id in kiosks or k.id in staff:
+            problems.append((f"kiosks[{i}].id", f"duplicate account {k.id!r}"))
+        kiosks[k.id] = Kiosk(k.id, k.building, k.name_zh, k.name_en, k.password)
+
+    menus: list[Menu] = []
+    seen_items: set[str] = set()
+    for i, m in enumerate(spec.menus):
+        items = []
+        for j, it in enumerate(m.items):
+            if it.id in seen_items:
+                problems.append((f"menus[{i}].items[{j}].id", f"duplicate item {it.id!r}"))
+            if it.quote and it.price is not None:
+                problems.append((f"menus[{i}].items[{j}].price", "give a price or quote, not both"))
+            seen_items.add(it.id)
+            items.append(MenuItem(**it.model_dump()))
+        menus.append(Menu(m.id, m.name_zh, m.name_en, m.note_zh, m.note_en, tuple(items)))
+
+    if problems:
+        raise SiteConfigError(name, problems)
+    return Site(
+        id=spec.site.id,
+        name_zh=spec.site.name_zh,
+        name_en=spec.site.name_en,
+        hotline=spec.site.hotline,
+        timezone=spec.site.timezone,
+        path=name,
+        mqtt_url=spec.mqtt.url,
+        api_url=spec.controlroom.url,
+        db_url=spec.controlroom.db_url,
+        token_minutes=spec.controlroom.token_minutes,
+        gateway_username=spec.gateway.username,
+        supervision_interval_s=interval,
+        gateway_metrics_port=spec.gateway.metrics_port,
+        kiosk_fonts=tuple(spec.kiosk.fonts),
+        buildings=buildings,
+        units=units,
+        devices=devices,
+        panels=panels,
+        staff=staff,
+        kiosks=kiosks,
+        menus=tuple(menus),
+    )
+
+
+def load_site_or_exit(path: str | Path | None = None) -> Site:
+    """For programs' entry points: a bad site file is one line on stderr per problem, exit 2."""
+    try:
+        return load_site(path)
+    except SiteConfigError as exc:
+        _die(str(exc))
+
+
+def _die(message: str) -> NoReturn:
+    print(message, file=sys.stderr)
+    raise SystemExit(2)

@@ -1,0 +1,113 @@
+"""The expanded site as plain frozen dataclasses: what the programs use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Building:
+    id: str
+    name_zh: str
+    name_en: str
+    entrances: int
+    floors: int
+    flats_per_floor: int
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str  # building-entrance-floorflat, e.g. "1-2-1502"
+    building: str
+    entrance: int
+    floor: int
+    flat: int
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    unit: str
+    building: str
+    kind: str  # "gas_detector" | "panic_button"
+    supervision_interval_s: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    id: str
+    building: str
+    account: str
+    port: str
+    zones: dict[str, str]  # Contact ID zone -> unit id
+    test_report_interval_s: int
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    name: str
+    role: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    id: str
+    building: str
+    name_zh: str
+    name_en: str
+    password: str
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    id: str
+    name_zh: str
+    name_en: str
+    department: str
+    sla: str
+    price: float | None
+    quote: bool
+
+    @property
+    def free(self) -> bool:
+        return self.price is None and not self.quote
+
+
+@dataclass(frozen=True)
+class Menu:
+    id: str
+    name_zh: str
+    name_en: str
+    note_zh: str
+    note_en: str
+    items: tuple[MenuItem, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name_zh: str
+    name_en: str
+    hotline: str
+    timezone: str
+    path: str
+    mqtt_url: str
+    api_url: str
+    db_url: str
+    token_minutes: int
+    gateway_username: str
+    supervision_interval_s: int
+    gateway_metrics_port: int
+    kiosk_fonts: tuple[str, ...]
+    buildings: dict[str, Building]
+    units: dict[str, Unit]
+    devices: dict[str, Device]
+    panels: dict[str, Panel]
+    staff: dict[str, Staff]
+    kiosks: dict[str, Kiosk]
+    menus: tuple[Menu, ...] = field(default_factory=tuple)
+
+    def staff_password(self, username: str) -> str:
+        return self.staff[username].password

@@ -1,0 +1,120 @@
+"""The shape of a site file, as pydantic models. Field-level checks only; the checks that
+need the whole file (unknown units, duplicate ids) are in loader.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# Device and site ids appear in MQTT topics: ARCHITECTURE §4 allows [A-Za-z0-9_-]{1,64}.
+TopicId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Role = Literal["operator", "supervisor", "frontdesk", "maintenance", "admin", "gateway", "kiosk"]
+DeviceKind = Literal["gas_detector", "panic_button"]
+SlaClass = Literal["request", "repair", "urgent_repair", "complaint", "paid"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSection(Strict):
+    id: TopicId
+    name_zh: str
+    name_en: str
+    hotline: str
+    timezone: str = "Asia/Shanghai"
+
+
+class MqttSection(Strict):
+    url: str = "mqtt://127.0.0.1:18830"
+
+
+class ControlroomSection(Strict):
+    url: str = "http://127.0.0.1:8700"
+    db_url: str = "sqlite:///var/butler.db"
+    token_minutes: int = Field(default=720, gt=0)
+
+
+class GatewaySection(Strict):
+    username: str = "gateway"
+    supervision_interval_s: int = Field(default=60, gt=0)
+    metrics_port: int = Field(default=8701, ge=0, lt=65536)
+
+
+class KioskSection(Strict):
+    fonts: list[str] = Field(default_factory=list)
+
+
+class BuildingSpec(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,8}$")]
+    name_zh: str
+    name_en: str
+    entrances: int = Field(ge=1, le=20)
+    floors: int = Field(ge=1, le=99)
+    flats_per_floor: int = Field(ge=1, le=99)
+
+
+class DeviceSpec(Strict):
+    id: TopicId
+    unit: str
+    kind: DeviceKind
+    supervision_interval_s: int | None = Field(default=None, gt=0)
+
+
+class PanelSpec(Strict):
+    id: TopicId
+    building: str
+    account: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{3,16}$")]
+    port: str = "sim"
+    # Contact ID zone (3 digits) -> unit id
+    zones: dict[Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")], str]
+    test_report_interval_s: int = Field(default=3600, gt=0)
+
+
+class StaffSpec(Strict):
+    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    name: str
+    role: Role
+    password: str = Field(min_length=6)
+
+
+class KioskSpec(Strict):
+    id: TopicId
+    building: str
+    name_zh: str
+    name_en: str
+    password: str = Field(min_length=6)
+
+
+class MenuItemSpec(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")]
+    name_zh: str
+    name_en: str
+    department: str
+    sla: SlaClass = "request"
+    price: float | None = Field(default=None, ge=0)
+    quote: bool = False
+
+
+class MenuSpec(Strict):
+    id: Literal["public", "assistance", "value-added"]
+    name_zh: str
+    name_en: str
+    note_zh: str = ""
+    note_en: str = ""
+    items: list[MenuItemSpec] = Field(min_length=1)
+
+
+class SiteFile(Strict):
+    site: SiteSection
+    mqtt: MqttSection = MqttSection()
+    controlroom: ControlroomSection = ControlroomSection()
+    gateway: GatewaySection = GatewaySection()
+    kiosk: KioskSection = KioskSection()
+    buildings: list[BuildingSpec] = Field(min_length=1)
+    devices: list[DeviceSpec] = Field(default_factory=list)
+    panels: list[PanelSpec] = Field(default_factory=list)
+    staff: list[StaffSpec] = Field(default_factory=list)
+    kiosks: list[KioskSpec] = Field(default_factory=list)
+    menus: list[MenuSpec] = Field(default_factory=list)

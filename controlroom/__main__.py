@@ -1,0 +1,41 @@
+"""`python -m controlroom`: the control room API and web console."""
+
+from __future__ import annotations
+
+import argparse
+from urllib.parse import urlsplit
+
+from config import Settings, load_site_or_exit
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        prog="python -m controlroom",
+        description="Estate Butler control room: alarm API, system of record, web console.",
+        epilog="Environment: BUTLER_DB_URL (database URL), BUTLER_API_URL (where to listen), "
+               "BUTLER_SECRET_KEY (token signing key), BUTLER_SITE (site file).",
+    )
+    ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
+    ap.add_argument("--host", help="listen address (default: from the API URL)")
+    ap.add_argument("--port", type=int, help="listen port (default: from the API URL)")
+    ap.add_argument("--db-url", help="database URL (default: BUTLER_DB_URL or the site file)")
+    args = ap.parse_args(argv)
+
+    site = load_site_or_exit(args.config)
+    settings = Settings.from_site(site)
+    if args.db_url:
+        settings = Settings(args.db_url, settings.mqtt_url, settings.api_url)
+    url = urlsplit(settings.api_url)
+
+    import uvicorn
+
+    from controlroom.app import create_app
+
+    app = create_app(site, settings)
+    uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
+                port=args.port or url.port or 8700, log_level="info",
+                timeout_graceful_shutdown=3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi.responses import StreamingResponse
+
+from controlroom.alerts import NotFound, TransitionError
+from controlroom.api.deps import AlertActor, AlertReader, AlertsDep
+from controlroom.broadcaster import Message
+from controlroom.schemas import (
+    AckBody,
+    AlertPublic,
+    AlertsPublic,
+    AlertWithHistory,
+    DispatchBody,
+    ErrorBody,
+    ResolveBody,
+)
+
+router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+
+ERRORS: dict[int | str, dict] = {
+    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+}
+# A comment line this often keeps proxies and browsers from closing an idle stream.
+KEEPALIVE_S = 15.0
+
+
+@router.get("", response_model=AlertsPublic, responses=ERRORS)
+def read_alerts(
+    alerts: AlertsDep,
+    _: AlertReader,
+    state: Literal["open", "acknowledged", "dispatched", "resolved", "all"] = "open",
+    priority: Annotated[int | None, Query(ge=1, le=4)] = None,
+    building: str | None = None,
+    unit: str | None = None,
+    kind: str | None = None,
+) -> AlertsPublic:
+    rows, count = alerts.list(state=state, priority=priority, building=building, unit=unit,
+                              kind=kind)
+    return AlertsPublic(data=[AlertPublic.model_validate(a) for a in rows], count=count)
+
+
+def _sse(msg: Message) -> str:
+    return f"id: {msg.id}\nevent: {msg.event}\ndata: {msg.data}\n\n"
+
+
+@router.get("/stream", responses=ERRORS,
+            response_description="text/event-stream: an `alert` event per create or change")
+async def stream_alerts(
+    request: Request,
+    alerts: AlertsDep,
+    _: AlertReader,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    broadcaster = request.app.state.broadcaster
+    sub = broadcaster.subscribe()
+    try:
+        last = int(last_event_id) if last_event_id else None
+    except ValueError:
+        last = None
+    # Replay what a reconnecting client missed; subscribe first so nothing falls between.
+    backlog = await asyncio.to_thread(alerts.changes_since, last) if last is not None else []
+
+    async def events() -> AsyncIterator[str]:
+        sent = last or 0
+        try:
+            yield "retry: 2000\n\n"
+            for msg in backlog:
+                sent = max(sent, msg.id)
+                yield _sse(msg)
+            while True:
+                try:
+                    msg = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                if msg is None:  # too slow: end, the client reconnects and replays
+                    return
+                if msg.id <= sent and last is not None:
+                    continue  # already sent in the backlog
+                yield _sse(msg)
+        finally:
+            broadcaster.unsubscribe(sub)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/{alert_id}", response_model=AlertWithHistory, responses=ERRORS)
+def read_alert(alert_id: int, alerts: AlertsDep, _: AlertReader) -> AlertWithHistory:
+    try:
+        return AlertWithHistory.model_validate(alerts.get(alert_id))
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+
+
+def _act(alerts: AlertsDep, alert_id: int, action: str, actor: str, **kw: str | None
+         ) -> AlertPublic:
+    try:
+        return AlertPublic.model_validate(alerts.act(alert_id, action, actor, **kw))
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except TransitionError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+@router.post("/{alert_id}/ack", response_model=AlertPublic, responses=ERRORS)
+def ack_alert(alert_id: int, body: AckBody, alerts: AlertsDep, who: AlertActor) -> AlertPublic:
+    return _act(alerts, alert_id, "ack", who.username, note=body.note)
+
+
+@router.post("/{alert_id}/dispatch", response_model=AlertPublic, responses=ERRORS)
+def dispatch_alert(alert_id: int, body: DispatchBody, alerts: AlertsDep, who: AlertActor
+                   ) -> AlertPublic:
+    return _act(alerts, alert_id, "dispatch", who.username, note=body.note, to=body.to)
+
+
+@router.post("/{alert_id}/resolve", response_model=AlertPublic, responses=ERRORS)
+def resolve_alert(alert_id: int, body: ResolveBody, alerts: AlertsDep, who: AlertActor
+                  ) -> AlertPublic:
+    return _act(alerts, alert_id, "resolve", who.username, note=body.note, cause=body.cause)

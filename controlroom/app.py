@@ -1,0 +1,81 @@
+"""The FastAPI application, built from a site and settings (never at import)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from config import Settings, Site
+from controlroom.alerts import AlertService
+from controlroom.api.routes import alerts, auth, devices, gateway
+from controlroom.broadcaster import Broadcaster
+from controlroom.db import Base, make_engine, make_sessionmaker
+from controlroom.devices import DeviceService
+from controlroom.staff import signing_key, sync_accounts, sync_devices
+
+WEB = Path(__file__).with_name("web")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def create_app(site: Site, settings: Settings) -> FastAPI:
+    engine = make_engine(settings.db_url)
+    sessions = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        Base.metadata.create_all(engine)
+        sync_accounts(sessions, site)
+        sync_devices(sessions, site)
+        app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)
+    broadcaster = Broadcaster()
+    app.state.site = site
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.broadcaster = broadcaster
+    app.state.alerts = AlertService(sessions, broadcaster, site)
+    app.state.devices = DeviceService(sessions)
+
+    @app.exception_handler(RequestValidationError)
+    async def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # One error shape everywhere: {"detail": "..."}, plus the raw errors for programs.
+        return JSONResponse(
+            status_code=422,
+            content={"detail": _validation_message(exc), "errors": exc.errors()},
+        )
+
+    for module in (auth, alerts, devices, gateway):
+        app.include_router(module.router)
+
+    @app.get("/api/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "site": site.id}
+
+    @app.get("/api/site", tags=["site"])
+    def site_info() -> dict[str, str]:
+        return {"id": site.id, "name_zh": site.name_zh, "name_en": site.name_en,
+                "hotline": site.hotline}
+
+    @app.get("/", include_in_schema=False)
+    def console() -> FileResponse:
+        return FileResponse(WEB / "index.html")
+
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+    return app

@@ -1,0 +1,117 @@
+"""SQLAlchemy models: the system of record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from controlroom.db import Base, UTCDateTime
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Setting(Base):
+    """Small key/value store shared by every replica (e.g. the token signing key)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DeviceRecord(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    site: Mapped[str] = mapped_column(String(64))
+    building: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    online: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    battery: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lel: Mapped[float | None] = mapped_column(nullable=True)
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_open", "state", "priority", "raised_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    condition: Mapped[str] = mapped_column(String(16), default="active")
+    site: Mapped[str] = mapped_column(String(64))
+    building: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    device: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatched_to: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    cause: Mapped[str | None] = mapped_column(String(32))
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    escalation: Mapped[int] = mapped_column(Integer, default=0)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Unique while open: one open alert per device and kind (§6). NULL once resolved, so
+    # resolved alerts never collide. Enforced by the database, not only by the code path.
+    open_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    history: Mapped[list[AlertHistory]] = relationship(
+        back_populates="alert", order_by="AlertHistory.id", lazy="raise"
+    )
+
+
+class AlertHistory(Base):
+    """Every change to an alert, with who and when. Its id is the SSE event id."""
+
+    __tablename__ = "alert_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    alert: Mapped[Alert] = relationship(back_populates="history")
+
+
+class IngestedSignal(Base):
+    """Idempotency: a gateway signal key is applied once, however often it is delivered."""
+
+    __tablename__ = "ingested_signals"
+    __table_args__ = (UniqueConstraint("key", name="uq_ingested_signal_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,69 @@
+"""Passwords (argon2) and bearer tokens (HMAC-signed, expiring)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    username: str
+    role: str
+    expires: int
+
+
+class TokenError(ValueError):
+    pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_token(secret: bytes, username: str, role: str, minutes: int, now: float | None = None
+                ) -> str:
+    now = time.time() if now is None else now
+    body = _b64(json.dumps({"u": username, "r": role, "exp": int(now + minutes * 60)}).encode())
+    sig = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    return f"{body}.{sig}"
+
+
+def read_token(secret: bytes, token: str, now: float | None = None) -> TokenClaims:
+    now = time.time() if now is None else now
+    try:
+        body, sig = token.split(".")
+        expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+        if not hmac.compare_digest(sig, expected):
+            raise TokenError("bad signature")
+        claims = json.loads(_unb64(body))
+        out = TokenClaims(str(claims["u"]), str(claims["r"]), int(claims["exp"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TokenError(f"malformed token: {exc}") from None
+    if out.expires < now:
+        raise TokenError("token expired")
+    return out

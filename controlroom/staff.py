@@ -1,0 +1,74 @@
+"""Staff and device accounts: synced from the site file, checked at login."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from config import Site
+from controlroom.clock import utcnow
+from controlroom.models import AuditEntry, DeviceRecord, Setting, User
+from controlroom.security import hash_password, verify_password
+
+
+def sync_accounts(sessions: sessionmaker, site: Site) -> None:
+    """Create or update one account per staff member and per kiosk. A password is re-hashed
+    only when it changed in the site file, so restarts stay fast."""
+    wanted = {s.username: (s.name, s.role, s.password) for s in site.staff.values()}
+    wanted |= {k.id: (k.name_en, "kiosk", k.password) for k in site.kiosks.values()}
+    with sessions() as s:
+        existing = {u.username: u for u in s.scalars(select(User))}
+        for username, (name, role, password) in wanted.items():
+            user = existing.get(username)
+            if user is None:
+                s.add(User(username=username, name=name, role=role,
+                           password_hash=hash_password(password), active=True))
+                continue
+            user.name, user.role, user.active = name, role, True
+            if not verify_password(user.password_hash, password):
+                user.password_hash = hash_password(password)
+        for username, user in existing.items():
+            if username not in wanted:
+                user.active = False
+        s.commit()
+
+
+def sync_devices(sessions: sessionmaker, site: Site) -> None:
+    """Register every device and panel of the site; keep their last known health."""
+    with sessions() as s:
+        known = set(s.scalars(select(DeviceRecord.id)))
+        rows = [
+            DeviceRecord(id=d.id, kind=d.kind, site=site.id, building=d.building, unit=d.unit)
+            for d in site.devices.values() if d.id not in known
+        ] + [
+            DeviceRecord(id=p.id, kind="alarm_panel", site=site.id, building=p.building, unit=None)
+            for p in site.panels.values() if p.id not in known
+        ]
+        s.add_all(rows)
+        s.commit()
+
+
+def signing_key(sessions: sessionmaker, env_key: str | None) -> bytes:
+    """The token signing key: from the environment if set, otherwise one generated once and
+    kept in the database, so every replica and every restart accept the same tokens."""
+    if env_key:
+        return env_key.encode()
+    with sessions() as s:
+        row = s.get(Setting, "token_key")
+        if row is None:
+            row = Setting(key="token_key", value=secrets.token_hex(32))
+            s.add(row)
+            s.commit()
+        return row.value.encode()
+
+
+def authenticate(sessions: sessionmaker, username: str, password: str) -> User | None:
+    with sessions() as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        ok = user is not None and verify_password(user.password_hash, password)
+        s.add(AuditEntry(at=utcnow(), actor=username[:64], action="login" if ok else "login_failed",
+                         target="", detail=""))
+        s.commit()
+        return user if ok else None

@@ -1,0 +1,2 @@
+"""Device gateway: MQTT (and, later, serial) ingest, classification, delivery to the
+control room."""

@@ -1,0 +1,130 @@
+"""From an inbound MQTT message to what the control room must hear: alert signals and
+device health. No I/O: the caller delivers the result and then acknowledges the message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from config import Site
+from gateway.classify import classify
+from gateway.messages import Inbound
+from gateway.protocol import ProtocolError, parse_event, parse_state, parse_telemetry, parse_topic
+from gateway.quarantine import Quarantine, Rejected
+
+
+@dataclass(frozen=True)
+class SignalOut:
+    """An alert signal for the control room. `key` makes its delivery idempotent."""
+
+    key: str
+    device: str
+    kind: str
+    priority: int
+    condition: str
+    observed_at: str
+    detail: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {"key": self.key, "device": self.device, "kind": self.kind,
+                "priority": self.priority, "condition": self.condition,
+                "observed_at": self.observed_at, "detail": self.detail}
+
+
+@dataclass
+class DeviceHealth:
+    online: bool | None = None
+    last_seen: float | None = None
+    battery: int | None = None
+    lel: float | None = None
+
+
+@dataclass(frozen=True)
+class Processed:
+    signals: list[SignalOut]
+
+
+class Ingestor:
+    def __init__(self, site: Site, quarantine: Quarantine) -> None:
+        self.site = site
+        self.quarantine = quarantine
+        self.health: dict[str, DeviceHealth] = {}
+        self.dirty: set[str] = set()  # devices whose health changed since the last report
+        self.seen: set[str] = set()  # devices heard from since the last full report
+        self.received = 0
+
+    def _reject(self, msg: Inbound, reason: str, detail: str) -> Processed:
+        self.quarantine.add(
+            Rejected(msg.received_at, msg.topic, reason, detail, msg.payload[:2048]))
+        return Processed([])
+
+    def _touch(self, device: str, when: float, **changes: object) -> None:
+        h = self.health.setdefault(device, DeviceHealth())
+        before = (h.online, h.battery, h.lel)
+        h.last_seen = when
+        self.seen.add(device)
+        for k, v in changes.items():
+            if v is not None:
+                setattr(h, k, v)
+        if (h.online, h.battery, h.lel) != before:
+            self.dirty.add(device)
+
+    def process(self, msg: Inbound) -> Processed:
+        self.received += 1
+        try:
+            t = parse_topic(msg.topic)
+        except ProtocolError as exc:
+            return self._reject(msg, exc.reason, exc.detail)
+        if t.site != self.site.id:
+            return self._reject(msg, "wrong_site", f"site {t.site!r} is not {self.site.id!r}")
+        device = self.site.devices.get(t.device)
+        if device is None:
+            return self._reject(msg, "unknown_device", f"device {t.device!r} is not registered")
+        try:
+            if t.channel == "state":
+                if msg.payload == b"":  # a cleared retained message
+                    return Processed([])
+                self._touch(device.id, msg.received_at, online=parse_state(msg.payload))
+                return Processed([])
+            if t.channel == "tel":
+                tel = parse_telemetry(device.id, msg.payload)
+                self._touch(device.id, msg.received_at, online=True, battery=tel.batt, lel=tel.lel)
+                return Processed([])
+            if t.channel == "evt":
+                ev = parse_event(device.id, msg.payload)
+            else:
+                return Processed([])  # cmd/ack: our own commands and their results
+        except ProtocolError as exc:
+            return self._reject(msg, exc.reason, exc.detail)
+        self._touch(device.id, msg.received_at, online=True,
+                    battery=ev.pct if ev.type == "battery" else None,
+                    lel=ev.lel if ev.type == "gas" else None)
+        observed = datetime.fromtimestamp(msg.received_at, UTC).isoformat()
+        detail: dict[str, object] = {"event": f"{ev.type}/{ev.state}", "device_ts": ev.ts,
+                                     "seq": ev.seq, "boot": ev.boot}
+        for name in ("lel", "code", "pct"):
+            if getattr(ev, name) is not None:
+                detail[name] = getattr(ev, name)
+        signals = [
+            SignalOut(f"{ev.key}/{s.kind}", device.id, s.kind, s.priority, s.condition,
+                      observed, detail)
+            for s in classify(ev, device.kind)
+        ]
+        return Processed(signals)
+
+    def take_health_report(self, *, with_last_seen: bool = False) -> list[dict[str, object]]:
+        """Health of the devices that changed since the last call (sent on change, not per
+        message); with `with_last_seen`, also every device heard from, to refresh last seen."""
+        devices = self.dirty | self.seen if with_last_seen else self.dirty
+        if with_last_seen:
+            self.seen.clear()
+        out = []
+        for dev in sorted(devices):
+            h = self.health[dev]
+            out.append({
+                "id": dev, "online": h.online, "battery": h.battery, "lel": h.lel,
+                "last_seen": datetime.fromtimestamp(h.last_seen, UTC).isoformat()
+                if h.last_seen else None,
+            })
+        self.dirty.clear()
+        return out

@@ -1,0 +1,78 @@
+"""The gateway's MQTT connection: the only module that imports paho.
+
+Persistent session and manual acknowledgement (ARCHITECTURE §8): a QoS 1 event is
+acknowledged to the broker only when the gateway calls `ack()`, after it is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from gateway.messages import Inbound
+
+log = logging.getLogger("gateway.mqtt")
+
+
+class MqttLink:
+    def __init__(self, url: str, client_id: str, subscriptions: list[tuple[str, int]],
+                 on_message: Callable[[Inbound], None], username: str | None = None,
+                 password: str | None = None) -> None:
+        u = urlsplit(url)
+        if u.scheme not in ("mqtt", "tcp", "mqtts", "ssl"):
+            raise ValueError(f"MQTT URL must start with mqtt:// or mqtts://, got {url!r}")
+        self.host = u.hostname or "127.0.0.1"
+        self.port = u.port or (8883 if u.scheme in ("mqtts", "ssl") else 1883)
+        self.subscriptions = subscriptions
+        self._on_message = on_message
+        self.connected = threading.Event()
+        # MQTT 3.1.1 with a persistent session works on every broker we support (amqtt,
+        # mosquitto, NATS); v5 arrives with shared subscriptions.
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
+            protocol=mqtt.MQTTv311, manual_ack=True,
+        )
+        if u.username or username:
+            self.client.username_pw_set(u.username or username, u.password or password)
+        if u.scheme in ("mqtts", "ssl"):
+            self.client.tls_set()
+        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self.client.on_connect = self._connected
+        self.client.on_disconnect = self._disconnected
+        self.client.on_message = self._message
+
+    def _connected(self, client: mqtt.Client, _ud: object, _flags: object,
+                   reason: mqtt.ReasonCode, _props: object) -> None:
+        if reason.is_failure:
+            log.error("broker refused the connection: %s", reason)
+            return
+        log.info("connected to mqtt://%s:%s", self.host, self.port)
+        client.subscribe(self.subscriptions)
+        self.connected.set()
+
+    def _disconnected(self, _c: mqtt.Client, _ud: object, _flags: object,
+                      reason: mqtt.ReasonCode, _props: object) -> None:
+        self.connected.clear()
+        log.warning("disconnected from broker: %s", reason)
+
+    def _message(self, _c: mqtt.Client, _ud: object, m: mqtt.MQTTMessage) -> None:
+        self._on_message(Inbound(m.topic, bytes(m.payload), m.qos, bool(m.retain), m.mid,
+                                 time.time()))
+
+    def start(self) -> None:
+        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.loop_start()
+
+    def ack(self, msg: Inbound) -> None:
+        if msg.qos > 0:
+            self.client.ack(msg.mid, msg.qos)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
