@@ -18,6 +18,7 @@ from controlroom.api.routes import alerts, auth, devices, gateway
 from controlroom.broadcaster import Broadcaster
 from controlroom.db import Base, make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
+from controlroom.security import Passwords
 from controlroom.staff import signing_key, sync_accounts, sync_devices
 
 WEB = Path(__file__).with_name("web")
@@ -31,14 +32,15 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def create_app(site: Site, settings: Settings) -> FastAPI:
+def create_app(site: Site, settings: Settings, passwords: Passwords | None = None) -> FastAPI:
+    passwords = passwords or Passwords()
     engine = make_engine(settings.db_url)
     sessions = make_sessionmaker(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         Base.metadata.create_all(engine)
-        sync_accounts(sessions, site)
+        sync_accounts(sessions, site, passwords)
         sync_devices(sessions, site)
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         yield
@@ -49,6 +51,7 @@ def create_app(site: Site, settings: Settings) -> FastAPI:
     app.state.site = site
     app.state.settings = settings
     app.state.sessions = sessions
+    app.state.passwords = passwords
     app.state.broadcaster = broadcaster
     app.state.alerts = AlertService(sessions, broadcaster, site)
     app.state.devices = DeviceService(sessions)

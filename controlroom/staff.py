@@ -10,10 +10,10 @@ from sqlalchemy.orm import sessionmaker
 from config import Site
 from controlroom.clock import utcnow
 from controlroom.models import AuditEntry, DeviceRecord, Setting, User
-from controlroom.security import hash_password, verify_password
+from controlroom.security import Passwords
 
 
-def sync_accounts(sessions: sessionmaker, site: Site) -> None:
+def sync_accounts(sessions: sessionmaker, site: Site, passwords: Passwords) -> None:
     """Create or update one account per staff member and per kiosk. A password is re-hashed
     only when it changed in the site file, so restarts stay fast."""
     wanted = {s.username: (s.name, s.role, s.password) for s in site.staff.values()}
@@ -24,11 +24,11 @@ def sync_accounts(sessions: sessionmaker, site: Site) -> None:
             user = existing.get(username)
             if user is None:
                 s.add(User(username=username, name=name, role=role,
-                           password_hash=hash_password(password), active=True))
+                           password_hash=passwords.hash(password), active=True))
                 continue
             user.name, user.role, user.active = name, role, True
-            if not verify_password(user.password_hash, password):
-                user.password_hash = hash_password(password)
+            if not passwords.verify(user.password_hash, password):
+                user.password_hash = passwords.hash(password)
         for username, user in existing.items():
             if username not in wanted:
                 user.active = False
@@ -64,10 +64,11 @@ def signing_key(sessions: sessionmaker, env_key: str | None) -> bytes:
         return row.value.encode()
 
 
-def authenticate(sessions: sessionmaker, username: str, password: str) -> User | None:
+def authenticate(sessions: sessionmaker, passwords: Passwords, username: str, password: str
+                 ) -> User | None:
     with sessions() as s:
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
-        ok = user is not None and verify_password(user.password_hash, password)
+        ok = user is not None and passwords.verify(user.password_hash, password)
         s.add(AuditEntry(at=utcnow(), actor=username[:64], action="login" if ok else "login_failed",
                          target="", detail=""))
         s.commit()

@@ -14,7 +14,8 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 @router.post("/token", response_model=Token, responses={401: {"model": ErrorBody}})
 def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    user = authenticate(request.app.state.sessions, form.username, form.password)
+    state = request.app.state
+    user = authenticate(state.sessions, state.passwords, form.username, form.password)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,41 @@
+# Estate Butler. `make demo` runs the whole estate; `make test` runs every test.
+# Both create the virtual environment from pyproject.toml when it is missing or stale.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint unit venv system-deps-test system-deps-demo clean
+
+demo: $(STAMP) system-deps-demo
+	$(BIN)/python -m launcher
+
+test: $(STAMP) system-deps-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+# Only the tests that need no broker, browser or window.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not mosquitto and not browser and not gui" tests/config \
+	  tests/gateway tests/controlroom/test_alert_rules.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+system-deps-demo:
+	@scripts/system-deps.sh demo
+
+clean:
+	rm -rf var build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The spine, end to end: a simulated flat's alarm travels through a real broker and the
+gateway to the control room, and appears in the alarm API and on the SSE stream."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.stack import MOSQUITTO, SseCollector, running_stack
+
+BROKERS = [
+    "embedded",
+    pytest.param("mosquitto", marks=[
+        pytest.mark.mosquitto,
+        pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed "
+                                                     "(apt-get install mosquitto)")]),
+]
+DEADLINE_S = 10.0  # acceptance: seen within 10 s
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+def test_gas_alarm_and_emergency_button_reach_the_alarm_api_and_stream(
+        tmp_path: Path, broker: str) -> None:
+    with running_stack(tmp_path, broker) as stack:
+        token = stack.token("operator", "operator123")
+        sse = SseCollector(f"{stack.api_url}/api/alerts/stream", token)
+        try:
+            assert sse.connected.wait(10), "the SSE stream did not open"
+            started = time.monotonic()
+            out = stack.sim("gas", "--unit", "1-2-1502")
+            assert "gas-1-2-1502: gas/alarm raised by the running simulation" in out.stdout
+            stack.sim("press", "--unit", "2-1-0304")
+
+            def seen(kind: str, unit: str):  # type: ignore[no-untyped-def]
+                return lambda e: e["kind"] == kind and e["unit"] == unit
+
+            gas = sse.wait_for(seen("gas_alarm", "1-2-1502"), DEADLINE_S)
+            panic = sse.wait_for(seen("panic", "2-1-0304"),
+                                 max(0.1, DEADLINE_S - (time.monotonic() - started)))
+            elapsed = time.monotonic() - started
+            assert gas is not None, "no gas_alarm for 1-2-1502 on the SSE stream"
+            assert panic is not None, "no panic for 2-1-0304 on the SSE stream"
+            assert elapsed < DEADLINE_S
+
+            r = httpx.get(f"{stack.api_url}/api/alerts", params={"state": "open"},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            r.raise_for_status()
+            alerts = {(a["kind"], a["unit"]): a for a in r.json()["data"]}
+            g = alerts[("gas_alarm", "1-2-1502")]
+            p = alerts[("panic", "2-1-0304")]
+            assert (g["priority"], g["state"], g["condition"]) == (1, "open", "active")
+            assert g["device"] == "gas-1-2-1502" and g["building"] == "1"
+            assert g["detail"]["lel"] == 27.5
+            assert (p["priority"], p["state"], p["device"]) == (1, "open", "btn-2-1-0304")
+            assert r.json()["count"] == 2
+        finally:
+            sse.close()
