@@ -1,0 +1,125 @@
+"""`python -m kiosk`: start the lobby kiosk window.
+
+The site file is loaded and the display checked before Kivy is imported, so a broken site file
+or a missing display gives a one-line message, not a traceback or a half-opened window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from config import DEFAULT_SITE_PATH, Settings, load_site_or_exit
+from kiosk.api_client import ApiClient
+from kiosk.boot import (
+    PORTRAIT,
+    configure_kivy,
+    display_problem,
+    parse_size,
+    prepare_environment,
+)
+from kiosk.catalogue import LANGS, Catalogue, parse_lang
+from kiosk.fonts import choose_font
+
+SCRIPT_ENV = "BUTLER_KIOSK_SCRIPT"
+
+
+def _size(value: str) -> tuple[int, int]:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk",
+        description="The Estate Butler lobby kiosk: service menus on a touch screen.",
+        epilog=(
+            "Without a display, run it under a virtual one: xvfb-run -a python -m kiosk. "
+            f"Environment: BUTLER_SITE (site file), BUTLER_API_URL (control room), "
+            f"{SCRIPT_ENV} (same as --script)."
+        ),
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help=f"site file (default: $BUTLER_SITE or {DEFAULT_SITE_PATH})",
+    )
+    parser.add_argument(
+        "--kiosk", metavar="ID", help="kiosk id from the site file (default: the first)"
+    )
+    parser.add_argument("--lang", choices=LANGS, default="zh", help="start language (default: zh)")
+    parser.add_argument(
+        "--size",
+        type=_size,
+        default=PORTRAIT,
+        metavar="WxH",
+        help="window size in pixels: 1080x1920 portrait (default) or 1920x1080 landscape",
+    )
+    parser.add_argument("--fullscreen", action="store_true", help="kiosk mode: full screen")
+    parser.add_argument(
+        "--script",
+        type=Path,
+        metavar="JSON",
+        default=os.environ.get(SCRIPT_ENV) or None,
+        help="run scripted touches and write a report, then exit (see kiosk/testdriver.py)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Kivy's log")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    site = load_site_or_exit(args.config)
+
+    kiosk_id = args.kiosk or next(iter(site.kiosks), None)
+    if kiosk_id is not None and kiosk_id not in site.kiosks:
+        known = ", ".join(site.kiosks) or "none"
+        print(f"{site.path}: kiosks: no kiosk {kiosk_id!r} (known: {known})", file=sys.stderr)
+        return 2
+    if args.script is not None and not args.script.is_file():
+        print(f"kiosk: no such script file: {args.script}", file=sys.stderr)
+        return 2
+
+    problem = display_problem(os.environ)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+
+    font = choose_font(site.kiosk_fonts)
+    if font is None:
+        print(
+            f"kiosk: warning: none of the fonts in {site.path} [kiosk] fonts exists; Chinese "
+            "will not render (install fonts-noto-cjk)",
+            file=sys.stderr,
+        )
+
+    prepare_environment(args.verbose)
+    configure_kivy(args.size, args.fullscreen)
+    from kiosk.app import KioskApp, register_font  # imports Kivy: only now
+
+    if font is not None:
+        register_font(font)
+    # The menus come from the site file; the client is the seam for the calls to come
+    # (requests, parcels, fees). Creating it does not touch the network.
+    api = None
+    if kiosk_id is not None:
+        account = site.kiosks[kiosk_id]
+        api = ApiClient(Settings.from_site(site).api_url, account.id, account.password)
+    app = KioskApp(
+        Catalogue(site, kiosk_id),
+        parse_lang(args.lang),
+        font_path=font,
+        script=args.script,
+        api=api,
+    )
+    app.run()
+    return app.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

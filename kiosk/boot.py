@@ -1,0 +1,67 @@
+"""Getting Kivy ready before it is imported: environment, window size, display check.
+
+Everything here must run before the first `import kivy` (Kivy reads its environment and parses
+argv at import time), so Kivy is imported inside `configure_kivy` only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, MutableMapping
+
+Size = tuple[int, int]
+PORTRAIT: Size = (1080, 1920)
+LANDSCAPE: Size = (1920, 1080)
+_MIN_SIDE, _MAX_SIDE = 320, 7680
+
+
+def parse_size(value: str) -> Size:
+    """`WxH` in pixels, e.g. 1080x1920 (portrait) or 1920x1080 (landscape)."""
+    try:
+        w, h = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"size must look like 1080x1920, not {value!r}") from None
+    if not (_MIN_SIDE <= w <= _MAX_SIDE and _MIN_SIDE <= h <= _MAX_SIDE):
+        raise ValueError(f"size {value!r}: each side must be {_MIN_SIDE}..{_MAX_SIDE} pixels")
+    return w, h
+
+
+def display_problem(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why a window cannot be opened here, as advice for the user; None when it can."""
+    if not platform.startswith("linux"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("SDL_VIDEODRIVER"):
+        return None
+    return (
+        "kiosk: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+        "Start it on the kiosk's screen, or headless with: xvfb-run -a python -m kiosk"
+    )
+
+
+def prepare_environment(verbose: bool, env: MutableMapping[str, str] = os.environ) -> None:
+    # Kivy would otherwise parse our command line as its own options.
+    env["KIVY_NO_ARGS"] = "1"
+    if verbose:
+        env.pop("KIVY_NO_CONSOLELOG", None)
+        env["KCFG_KIVY_LOG_LEVEL"] = "info"
+    else:
+        # Warnings and errors still reach the console; Kivy's start-up chatter does not.
+        env.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")
+
+
+def configure_kivy(size: Size, fullscreen: bool) -> None:
+    """Window and input settings for this run only (Kivy's config file is not rewritten)."""
+    from kivy.config import Config
+
+    width, height = size
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")
+    Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    # A resident pressing Escape on a keyboard must not close the lobby kiosk.
+    Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
+    # Right-click with a mouse would otherwise leave red multitouch dots on the screen.
+    Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -1,0 +1,28 @@
+"""A service menu: its items with their prices, a back button, the hotline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.catalogue import MenuView
+from kiosk.widgets import ItemRowView
+
+
+class MenuScreen(Screen):
+    view = ObjectProperty(None, allownone=True)  # MenuView | None
+
+    def on_view(self, _screen: MenuScreen, view: MenuView | None) -> None:
+        rows = self.ids.rows
+        rows.clear_widgets()
+        if view is None:
+            return
+        for row in view.rows:
+            rows.add_widget(ItemRowView(item_id=row.id, name=row.name, price=row.price))
+        self.ids.scroller.scroll_y = 1
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,354 @@
+"""Scripted runs of the real kiosk window, for GUI tests and demos.
+
+`python -m kiosk --script run.json` (or `BUTLER_KIOSK_SCRIPT=run.json`) starts the app as
+usual, then performs the script's steps through the window's own input path: taps are
+`UnitTestTouch` motion events posted to Kivy's event loop at window coordinates, so they travel
+Window -> screen manager -> screen -> widget exactly like a finger on the glass.
+
+A script is a JSON list of steps, or an object `{"steps": [...], "report": "report.json",
+"timeout": 120}`. Relative paths are taken from the script's folder; the report defaults to
+`<script>.report.json`. Steps:
+
+    {"screenshot": "home.png"}         save the window as PNG once the screen has settled
+    {"tap_text": "增值管家服务"}         touch down and up on the centre of the visible label
+    {"wait_screen": "menu"}            until that screen is current and its transition is over
+    {"wait_text": "面议"}              until a visible label shows exactly this text
+    {"wait": 0.5}                      seconds
+    (wait_* and tap_text take an optional "timeout" in seconds, default 10)
+
+The report (JSON) has `ok`, `error`, the final `screen`, `lang`, `font`, `window`, visible
+`texts`, the menu's `items`, the `tappables` with their sizes, labels whose text `overflow`s its
+box, and per step its result and the screen and texts after it. The app exits 0 when every step
+passed, else 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.logger import Logger
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.label import Label
+from kivy.uix.stencilview import StencilView
+from kivy.uix.widget import Widget
+
+from kiosk.widgets import ItemRowView
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+__all__ = ["Script", "ScriptDriver", "ScriptError"]
+
+DEFAULT_STEP_TIMEOUT = 10.0
+Step = dict[str, Any]
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels
+_KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait")
+
+
+class ScriptError(Exception):
+    """The script file itself is unusable."""
+
+
+class StepFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Script:
+    steps: tuple[Step, ...]
+    report: Path
+    base: Path
+    timeout: float
+
+    @classmethod
+    def load(cls, path: Path) -> Script:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ScriptError(f"{path}: {exc}") from None
+        spec = {"steps": raw} if isinstance(raw, list) else raw
+        if not isinstance(spec, dict) or not isinstance(spec.get("steps"), list):
+            raise ScriptError(f"{path}: expected a list of steps or an object with 'steps'")
+        for i, step in enumerate(spec["steps"]):
+            kinds = [k for k in _KINDS if isinstance(step, dict) and k in step]
+            if len(kinds) != 1:
+                raise ScriptError(f"{path}: steps[{i}]: needs exactly one of {', '.join(_KINDS)}")
+        base = path.resolve().parent
+        report = Path(spec.get("report") or path.with_suffix(".report.json").name)
+        return cls(
+            steps=tuple(spec["steps"]),
+            report=report if report.is_absolute() else base / report,
+            base=base,
+            timeout=float(spec.get("timeout", 120)),
+        )
+
+
+class ScriptDriver:
+    def __init__(self, app: KioskApp, script: Script) -> None:
+        self.app = app
+        self.script = script
+        self.results: list[dict[str, Any]] = []
+        self.error: str | None = None
+        self._flips = 0
+        self._index = -1
+        self._current: Iterator[None] | None = None
+        self._step_started = 0.0
+        self._deadline = 0.0
+        self._done = False
+        self._detail = ""
+
+    @classmethod
+    def from_file(cls, app: KioskApp, path: Path) -> ScriptDriver:
+        return cls(app, Script.load(path))
+
+    def start(self) -> None:
+        Logger.info("Kiosk: running script with %d steps", len(self.script.steps))
+        self._deadline = time.monotonic() + self.script.timeout
+        Window.bind(on_flip=self._on_flip)
+        Clock.schedule_interval(self._tick, 0)
+
+    # -- the loop: one small advance of the current step per frame --------------------------
+
+    def _on_flip(self, *_args: object) -> None:
+        self._flips += 1
+
+    def _tick(self, _dt: float) -> bool:
+        if self._done:
+            return False
+        try:
+            if time.monotonic() > self._deadline:
+                raise StepFailed(f"script timed out after {self.script.timeout:g} s")
+            if self._current is None:
+                self._index += 1
+                if self._index >= len(self.script.steps):
+                    self._finish()
+                    return False
+                self._step_started = time.monotonic()
+                self._current = self._run(self.script.steps[self._index])
+            next(self._current)
+        except StopIteration:
+            self._record(ok=True, detail=self._detail)
+            self._current = None
+        except StepFailed as exc:
+            self._fail(str(exc))
+            return False
+        except Exception:
+            self._fail("driver error: " + traceback.format_exc())
+            return False
+        return True
+
+    def _fail(self, message: str) -> None:
+        self.error = message
+        if 0 <= self._index < len(self.script.steps):
+            self._record(ok=False, detail=message)
+        self._finish()
+
+    def _record(self, ok: bool, detail: str) -> None:
+        self.results.append(
+            {
+                "step": self.script.steps[self._index],
+                "ok": ok,
+                "detail": detail,
+                "seconds": round(time.monotonic() - self._step_started, 3),
+                **self._snapshot(),
+            }
+        )
+
+    def _finish(self) -> None:
+        self._done = True
+        Window.unbind(on_flip=self._on_flip)
+        report = {
+            "ok": self.error is None,
+            "error": self.error,
+            **self._state(),
+            "steps": self.results,
+        }
+        self.script.report.parent.mkdir(parents=True, exist_ok=True)
+        self.script.report.write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        Logger.info("Kiosk: script report written to %s", self.script.report)
+        self.app.exit_code = 0 if self.error is None else 1
+        self.app.stop()
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _run(self, step: Step) -> Iterator[None]:
+        self._detail = ""
+        timeout = float(step.get("timeout", DEFAULT_STEP_TIMEOUT))
+        yield from self._frames(1)
+        if "screenshot" in step:
+            yield from self._screenshot(self._path(step["screenshot"]), timeout)
+        elif "tap_text" in step:
+            yield from self._tap_text(str(step["tap_text"]), timeout)
+        elif "wait_screen" in step:
+            name = str(step["wait_screen"])
+            yield from self._until(lambda: self._settled(name), timeout, f"screen {name!r}")
+            self._detail = f"screen {name!r} is shown"
+        elif "wait_text" in step:
+            wanted = str(step["wait_text"])
+            yield from self._until(
+                lambda: wanted in self._texts(), timeout, f"a visible label {wanted!r}"
+            )
+        else:
+            end = time.monotonic() + float(step["wait"])
+            while time.monotonic() < end:
+                yield
+
+    def _screenshot(self, path: Path, timeout: float) -> Iterator[None]:
+        yield from self._settle(timeout)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Window.screenshot numbers its files (name0001.png); move the result to `path`.
+        saved = Window.screenshot(name=str(path))
+        if not saved:
+            raise StepFailed("the window provider cannot take screenshots")
+        os.replace(saved, path)
+        self._detail = f"saved {path}"
+
+    def _tap_text(self, text: str, timeout: float) -> Iterator[None]:
+        yield from self._settle(timeout)
+        label = next((w for w in self._labels() if w.text == text), None)
+        if label is None:
+            raise StepFailed(f"no visible label {text!r}; visible: {self._texts()}")
+        x0, y0, x1, y1 = self._visible_rect(label)
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        yield from self._frames(2)  # let the button show its pressed state, as a finger would
+        touch.touch_up()
+        yield from self._frames(1)
+        self._detail = f"tapped {text!r} at ({x:.0f}, {y:.0f})"
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def _frames(self, count: int) -> Iterator[None]:
+        for _ in range(count):
+            yield
+
+    def _until(self, condition: Callable[[], bool], timeout: float, what: str) -> Iterator[None]:
+        end = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > end:
+                raise StepFailed(f"timed out after {timeout:g} s waiting for {what}")
+            yield
+
+    def _settled(self, name: str | None = None) -> bool:
+        screens = self.app.screens
+        if screens is None or screens.transition.is_active:
+            return False
+        return name is None or screens.current == name
+
+    def _settle(self, timeout: float) -> Iterator[None]:
+        """Until no transition runs and a frame drawn after that has been shown."""
+        yield from self._until(self._settled, timeout, "the screen transition to end")
+        # Kivy draws only when a canvas changed: ask for one frame of the settled screen.
+        Window.canvas.ask_update()
+        seen = self._flips
+        yield from self._until(lambda: self._flips > seen, timeout, "a drawn frame")
+
+    def _path(self, name: str) -> Path:
+        path = Path(name)
+        return path if path.is_absolute() else self.script.base / path
+
+    # -- what is on the screen --------------------------------------------------------------
+
+    def _screen(self) -> Widget | None:
+        return self.app.screens.current_screen if self.app.screens else None
+
+    def _labels(self) -> list[Label]:
+        screen = self._screen()
+        if screen is None:
+            return []
+        return [
+            w
+            for w in screen.walk(restrict=True)
+            if isinstance(w, Label) and w.text and self._visible_rect(w) is not None
+        ]
+
+    def _texts(self) -> list[str]:
+        return [w.text for w in self._labels()]
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "screen": self.app.screens.current if self.app.screens else None,
+            "lang": self.app.lang,
+            "texts": self._texts(),
+        }
+
+    def _state(self) -> dict[str, Any]:
+        screen = self._screen()
+        widgets = list(screen.walk(restrict=True)) if screen is not None else []
+        return {
+            **self._snapshot(),
+            "font": self.app.font_path,
+            "window": list(Window.size),
+            "items": [
+                {
+                    "id": w.item_id,
+                    "name": w.name,
+                    "price": w.price,
+                    "visible": self._visible_rect(w) == _rect(w),
+                }
+                for w in widgets
+                if isinstance(w, ItemRowView)
+            ],
+            "tappables": [
+                {
+                    "kind": type(w).__name__,
+                    "text": getattr(w, "text", "") or getattr(w, "title", ""),
+                    "size": [round(w.width), round(w.height)],
+                    "visible": self._visible_rect(w) is not None,
+                }
+                for w in widgets
+                if isinstance(w, ButtonBehavior)
+            ],
+            "overflow": [
+                {
+                    "text": w.text,
+                    "box": [round(w.width), round(w.height)],
+                    "text_size": [round(v) for v in w.texture_size],
+                }
+                for w in widgets
+                if isinstance(w, Label) and w.text and _overflows(w)
+            ],
+        }
+
+    def _visible_rect(self, widget: Widget) -> Rect | None:
+        """The part of `widget` on screen: inside the window and every clipping ancestor,
+        with no transparent ancestor; None when nothing of it shows."""
+        visible: Rect | None = (0.0, 0.0, float(Window.width), float(Window.height))
+        node: Widget | None = widget
+        while node is not None and visible is not None:
+            if node.opacity <= 0:
+                return None
+            if node is widget or isinstance(node, StencilView):
+                visible = _intersect(visible, _rect(node))
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return visible
+
+
+def _rect(widget: Widget) -> Rect:
+    x0, y0 = widget.to_window(widget.x, widget.y)
+    x1, y1 = widget.to_window(widget.right, widget.top)
+    return (x0, y0, x1, y1)
+
+
+def _intersect(a: Rect, b: Rect) -> Rect | None:
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x1 - x0 >= 1 and y1 - y0 >= 1 else None
+
+
+def _overflows(label: Label) -> bool:
+    """Whether the rendered text is larger than the label's box (it would spill or be cut)."""
+    text_w, text_h = label.texture_size
+    return text_w > label.width + 1 or text_h > label.height + 1

@@ -1,0 +1,38 @@
+"""Colours and sizes of the kiosk, shared by the kv files (`#:import theme kiosk.theme`).
+
+Sizes are pixels of a 1080-pixel-wide portrait screen; the kv files multiply them by
+`app.scale` (the window's short side / 1080), so the layout keeps its proportions.
+"""
+
+from __future__ import annotations
+
+BASE_SHORT_SIDE = 1080
+
+# Colours (RGBA)
+BACKGROUND = (0.96, 0.95, 0.92, 1)
+HEADER = (0.06, 0.30, 0.33, 1)
+HEADER_TEXT = (1, 1, 1, 1)
+TEXT = (0.13, 0.13, 0.13, 1)
+MUTED = (0.38, 0.38, 0.38, 1)
+ACCENT = (0.72, 0.42, 0.09, 1)
+CARD = (1, 1, 1, 1)
+TILES = ((0.09, 0.45, 0.49, 1), (0.29, 0.49, 0.27, 1), (0.62, 0.36, 0.10, 1))
+TILE_DOWN = (0.05, 0.20, 0.22, 1)
+TILE_NOTE = (1, 1, 1, 0.85)
+BUTTON = (0.17, 0.50, 0.53, 1)
+BUTTON_DOWN = (0.04, 0.22, 0.24, 1)
+HOTLINE = (0.66, 0.12, 0.10, 1)
+
+# Touch targets: at least ~15 mm; a 21.5" portrait screen is ~270 mm for 1080 px.
+TOUCH_MIN = 120
+TILE_MIN = 280
+HEADER_HEIGHT = 200
+TOGGLE_WIDTH = 240
+
+# Type and spacing
+FONT_TITLE = 68
+FONT_HEADING = 56
+FONT_BODY = 44
+FONT_SMALL = 34
+PAD = 40
+GAP = 20
