@@ -1,0 +1,336 @@
+"""The control-room web console, end to end in a real browser.
+
+The control room runs as its own process (`python -m controlroom`) on a free port with a
+throw-away SQLite database; headless Chromium drives the page through Playwright, and
+alerts are raised the way the gateway raises them (`POST /api/gateway/signals`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "var" / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT_S = 30.0
+UI_TIMEOUT_MS = 10_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM}"),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+expect = sync_api.expect
+expect.set_options(timeout=UI_TIMEOUT_MS)
+
+
+# -- the control room, as a separate process ---------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ControlRoom:
+    def __init__(self, base_url: str, log: Path) -> None:
+        self.base_url = base_url
+        self.log = log
+
+    def token(self, username: str, password: str) -> str:
+        r = httpx.post(f"{self.base_url}/api/auth/token",
+                       data={"username": username, "password": password}, timeout=10)
+        r.raise_for_status()
+        return r.json()["access_token"]
+
+    def signal(self, device: str, kind: str, priority: int, *, n: int = 1,
+               detail: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Raise an alert the way the gateway does."""
+        body = {
+            "key": f"{device}:1:{n}/{kind}",
+            "device": device,
+            "kind": kind,
+            "priority": priority,
+            "condition": "active",
+            "observed_at": datetime.now(UTC).isoformat(),
+            "detail": detail or {},
+        }
+        r = httpx.post(f"{self.base_url}/api/gateway/signals", json=body, timeout=10,
+                       headers={"Authorization": f"Bearer {self.token('gateway', 'gateway123')}"})
+        assert r.status_code == 200, r.text
+        return r.json()["alert"]
+
+    def alert(self, alert_id: int) -> dict[str, Any]:
+        r = httpx.get(f"{self.base_url}/api/alerts/{alert_id}", timeout=10,
+                      headers={"Authorization": f"Bearer {self.token('operator', 'operator123')}"})
+        r.raise_for_status()
+        return r.json()
+
+
+def _log_tail(log: Path) -> str:
+    try:
+        return log.read_text(errors="replace")[-4000:]
+    except OSError:
+        return "(no log)"
+
+
+@contextmanager
+def run_controlroom(tmp: Path, port: int) -> Iterator[ControlRoom]:
+    """`python -m controlroom` on `port` with its database in `tmp`; stopped on exit."""
+    base_url = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "BUTLER_DB_URL": f"sqlite:///{tmp / 'db.sqlite'}",
+        "BUTLER_API_URL": base_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp / "controlroom.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "controlroom", "--port", str(port)],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"control room exited with {proc.returncode}:\n{_log_tail(log)}")
+            try:
+                if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"control room not up after {STARTUP_TIMEOUT_S:.0f} s:\n"
+                            f"{_log_tail(log)}")
+            time.sleep(0.1)
+        yield ControlRoom(base_url, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def controlroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlRoom]:
+    with run_controlroom(tmp_path_factory.mktemp("controlroom"), _free_port()) as room:
+        yield room
+
+
+# -- the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextmanager
+def open_page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 1440, "height": 860},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield pg
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors in the console page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, controlroom: ControlRoom) -> Iterator[Any]:
+    with open_page(browser, controlroom.base_url) as pg:
+        yield pg
+
+
+def sign_in(page: Any, username: str = "operator", password: str = "operator123") -> None:
+    page.goto("/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+
+
+def wait_for_live_board(page: Any) -> None:
+    expect(page.get_by_test_id("board-status")).to_have_attribute("data-state", "ready")
+    # The stream is connected: what happens from now on must arrive without a reload.
+    expect(page.get_by_test_id("connection-status")).to_have_attribute("data-state", "live")
+
+
+def alert_row(page: Any, alert_id: int) -> Any:
+    return page.locator(f'[data-testid="alert-row"][data-alert-id="{alert_id}"]')
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+
+def test_wrong_password_shows_an_error(page: Any) -> None:
+    sign_in(page, "operator", "not-the-password")
+    error = page.get_by_test_id("login-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("用户名或密码错误")
+    expect(page.get_by_test_id("console-view")).to_be_hidden()
+    expect(page.get_by_test_id("login-view")).to_be_visible()
+
+
+def test_new_gas_alarm_appears_live_flashes_and_is_acknowledged(
+    page: Any, controlroom: ControlRoom
+) -> None:
+    sign_in(page)
+    wait_for_live_board(page)
+    who = page.get_by_test_id("current-user")
+    expect(who).to_be_visible()
+    expect(who).to_have_attribute("data-role", "operator")
+    expect(who).to_contain_text("王值班")
+    # A marker that a page reload would wipe out.
+    page.evaluate("window.__noReload = 'still here'")
+
+    alert = controlroom.signal("gas-1-2-1502", "gas_alarm", 1, detail={"lel": 27.5})
+
+    row = alert_row(page, alert["id"])
+    expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(row).to_have_attribute("data-kind", "gas_alarm")
+    expect(row).to_have_attribute("data-state", "open")
+    expect(row).to_have_class(re.compile(r"(^|\s)flashing(\s|$)"))
+    expect(row.get_by_test_id("alert-kind")).to_have_text("燃气报警")
+    expect(row.get_by_test_id("alert-unit")).to_have_text("1-2-1502")
+    expect(row.get_by_test_id("alert-lel")).to_have_text("27.5")
+    assert page.evaluate("window.__noReload") == "still here"
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-alert.png"))
+
+    row.get_by_test_id("ack-button").click()
+
+    expect(row).to_have_attribute("data-state", "acknowledged")
+    expect(row.get_by_test_id("alert-state")).to_have_text("已确认")
+    expect(row).not_to_have_class(re.compile(r"(^|\s)flashing(\s|$)"))
+    expect(row.get_by_test_id("ack-button")).to_be_hidden()
+
+    # The details pane shows who did what.
+    row.get_by_test_id("alert-unit").click()
+    history = page.get_by_test_id("details-pane").get_by_test_id("history-item")
+    expect(history.filter(has_text="operator")).to_contain_text("确认")
+    expect(history).to_have_count(2)  # raised, acknowledged
+    page.screenshot(path=str(ARTIFACTS / "console-alert-acknowledged.png"))
+
+    stored = controlroom.alert(alert["id"])
+    assert stored["state"] == "acknowledged"
+    assert stored["acknowledged_by"] == "operator"
+    assert [h["action"] for h in stored["history"]] == ["raised", "acknowledged"]
+
+
+def test_dispatch_and_resolve_from_the_board(page: Any, controlroom: ControlRoom) -> None:
+    sign_in(page)
+    wait_for_live_board(page)
+    alert = controlroom.signal("btn-1-1-0101", "panic", 1)
+    row = alert_row(page, alert["id"])
+    expect(row).to_be_visible()
+    expect(row.get_by_test_id("alert-kind")).to_have_text("紧急按钮")
+
+    # Dispatch: an inline form, nothing sent without saying who.
+    row.get_by_test_id("dispatch-button").click()
+    form = page.get_by_test_id("dispatch-form")
+    form.get_by_test_id("dispatch-submit").click()
+    expect(form.get_by_test_id("form-error")).to_be_visible()
+    form.get_by_test_id("dispatch-to").fill("保安巡逻 张师傅")
+    form.get_by_test_id("dispatch-note").fill("2 min away")
+    form.get_by_test_id("dispatch-submit").click()
+    expect(row).to_have_attribute("data-state", "dispatched")
+    expect(row).not_to_have_class(re.compile(r"(^|\s)flashing(\s|$)"))
+    expect(form).to_have_count(0)
+
+    # Resolve: a cause and a note, then the alert leaves the open board.
+    row.get_by_test_id("resolve-button").click()
+    form = page.get_by_test_id("resolve-form")
+    form.get_by_test_id("resolve-cause").select_option("false_alarm")
+    form.get_by_test_id("resolve-note").fill("Child pressed the button; resident confirmed.")
+    form.get_by_test_id("resolve-submit").click()
+    expect(row).to_have_count(0)
+
+    stored = controlroom.alert(alert["id"])
+    assert stored["state"] == "resolved"
+    assert stored["cause"] == "false_alarm"
+    assert stored["dispatched_to"] == "保安巡逻 张师傅"
+    assert stored["resolved_by"] == "operator"
+
+
+def test_language_toggle_and_sign_out(page: Any, controlroom: ControlRoom) -> None:
+    alert = controlroom.signal("gas-2-1-0101", "gas_prealarm", 2, detail={"lel": 12.0})
+    sign_in(page)
+    wait_for_live_board(page)
+    row = alert_row(page, alert["id"])
+    expect(row.get_by_test_id("alert-kind")).to_have_text("燃气预警")
+    expect(page.get_by_test_id("sign-out")).to_have_text("退出登录")
+
+    page.get_by_test_id("lang-toggle").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(row.get_by_test_id("alert-kind")).to_have_text("Gas pre-alarm")
+    expect(row.get_by_test_id("ack-button")).to_have_text("Acknowledge")
+    expect(page.get_by_test_id("sign-out")).to_have_text("Sign out")
+
+    # A reload keeps the session (sessionStorage) and the language.
+    page.reload()
+    wait_for_live_board(page)
+    expect(row.get_by_test_id("alert-kind")).to_have_text("Gas pre-alarm")
+
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-view")).to_be_visible()
+    expect(page.get_by_test_id("login-submit")).to_have_text("Sign in")
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_board_reconnects_after_the_control_room_restarts(
+    browser: Any, tmp_path: Path
+) -> None:
+    port = _free_port()
+    with open_page(browser, f"http://127.0.0.1:{port}") as pg:
+        with run_controlroom(tmp_path, port):
+            sign_in(pg)
+            wait_for_live_board(pg)
+        # The server is gone: the operator must see that the board is not live.
+        expect(pg.get_by_test_id("connection-status")).to_have_attribute(
+            "data-state", "reconnecting")
+        with run_controlroom(tmp_path, port) as room:
+            expect(pg.get_by_test_id("connection-status")).to_have_attribute(
+                "data-state", "live", timeout=30_000)
+            alert = room.signal("gas-1-1-0301", "gas_alarm", 1, detail={"lel": 31.0})
+            expect(alert_row(pg, alert["id"])).to_be_visible()
+            # Still signed in with the same token: the signing key lives in the database.
+            expect(pg.get_by_test_id("login-view")).to_be_hidden()
