@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import re
 from urllib.parse import urlsplit
 
 from config import Settings, load_site_or_exit
+
+
+class RedactTokens:
+    """Keep bearer tokens passed as ?access_token= (the SSE stream) out of the access log."""
+
+    def filter(self, record: object) -> bool:
+        args = getattr(record, "args", None)
+        if isinstance(args, tuple):
+            record.args = tuple(  # type: ignore[attr-defined]
+                re.sub(r"access_token=[^&\s]+", "access_token=***", a) if isinstance(a, str)
+                else a for a in args)
+        return True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,11 +40,14 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings(args.db_url, settings.mqtt_url, settings.api_url)
     url = urlsplit(settings.api_url)
 
+    import logging
+
     import uvicorn
 
     from controlroom.app import create_app
 
     app = create_app(site, settings)
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
                 port=args.port or url.port or 8700, log_level="info",
                 timeout_graceful_shutdown=3)

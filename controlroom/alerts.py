@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -65,7 +65,9 @@ class AlertService:
                        Alert.raised_at, Alert.id)
         with self.sessions() as s:
             rows = s.scalars(q.limit(limit)).all()
-            return rows, len(rows)
+            total = len(rows) if len(rows) < limit else s.scalar(
+                select(func.count()).select_from(q.order_by(None).subquery()))
+            return rows, int(total or 0)
 
     def get(self, alert_id: int) -> Alert:
         with self.sessions() as s:

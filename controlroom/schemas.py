@@ -58,7 +58,7 @@ class AlertWithHistory(AlertPublic):
 
 class AlertsPublic(BaseModel):
     data: list[AlertPublic]
-    count: int
+    count: int = Field(description="how many alerts match; `data` holds at most the first 500")
 
 
 class AckBody(BaseModel):

@@ -111,10 +111,12 @@ class SseCollector:
                         event = line[6:].strip()
                     elif line.startswith("data:"):
                         data += line[5:].strip()
-                    elif line == "" and data:
+                    elif line == "" and data and event == "alert":
                         with self._cond:
                             self.events.append({"event": event, **json.loads(data)})
                             self._cond.notify_all()
+                        event, data = "", ""
+                    elif line == "":
                         event, data = "", ""
         except httpx.HTTPError:
             return

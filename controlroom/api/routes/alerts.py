@@ -26,7 +26,8 @@ ERRORS: dict[int | str, dict] = {
     401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
     409: {"model": ErrorBody},
 }
-# A comment line this often keeps proxies and browsers from closing an idle stream.
+# A heartbeat this often keeps proxies from closing an idle stream and lets clients notice
+# a dead one.
 KEEPALIVE_S = 15.0
 
 
@@ -56,13 +57,16 @@ async def stream_alerts(
     alerts: AlertsDep,
     _: AlertReader,
     last_event_id: Annotated[str | None, Header()] = None,
+    since: Annotated[int | None, Query(alias="last_event_id", ge=0,
+                                       description="as the Last-Event-ID header, for a new "
+                                                   "EventSource that cannot send it")] = None,
 ) -> StreamingResponse:
     broadcaster = request.app.state.broadcaster
     sub = broadcaster.subscribe()
     try:
-        last = int(last_event_id) if last_event_id else None
+        last = int(last_event_id) if last_event_id else since
     except ValueError:
-        last = None
+        last = since
     # Replay what a reconnecting client missed; subscribe first so nothing falls between.
     backlog = await asyncio.to_thread(alerts.changes_since, last) if last is not None else []
 
@@ -77,7 +81,9 @@ async def stream_alerts(
                 try:
                     msg = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
                 except TimeoutError:
-                    yield ": keepalive\n\n"
+                    # A named event, not a comment, so a browser can tell a live but quiet
+                    # stream from a dead one.
+                    yield "event: heartbeat\ndata: {}\n\n"
                     continue
                 if msg is None:  # too slow: end, the client reconnects and replays
                     return
