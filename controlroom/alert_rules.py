@@ -27,8 +27,13 @@ class TransitionError(ValueError):
     """An operator action the alert's current state does not allow."""
 
 
+def latches(priority: int, test: bool) -> bool:
+    """Priority 1 and 2 latch; a test event never does (nobody is sent to a test)."""
+    return priority in LATCHING_PRIORITIES and not test
+
+
 def on_signal(
-    open_condition: str | None, condition: Literal["active", "restored"], priority: int
+    open_condition: str | None, condition: Literal["active", "restored"], latching: bool
 ) -> SignalOutcome:
     """What a device signal does to the one open alert of its device and kind.
 
@@ -40,7 +45,7 @@ def on_signal(
         return SignalOutcome.REPEAT if open_condition == "active" else SignalOutcome.REACTIVATE
     if open_condition == "restored":
         return SignalOutcome.IGNORE
-    if priority in LATCHING_PRIORITIES:
+    if latching:
         return SignalOutcome.RESTORE
     return SignalOutcome.RESTORE_AND_RESOLVE
 

@@ -11,12 +11,20 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from config import Site
-from controlroom.alert_rules import SignalOutcome, TransitionError, next_state, on_signal, open_key
+from config import Device, Site
+from controlroom.alert_rules import (
+    SignalOutcome,
+    TransitionError,
+    latches,
+    next_state,
+    on_signal,
+    open_key,
+)
 from controlroom.broadcaster import Broadcaster, Message
 from controlroom.clock import utcnow
-from controlroom.models import Alert, AlertHistory, AuditEntry, IngestedSignal
+from controlroom.models import Alert, AlertHistory, AuditEntry, IngestedSignal, TestReport
 from controlroom.schemas import AlertPublic, SignalIn
+from controlroom.test_mode import TestModeService
 
 
 class NotFound(LookupError):
@@ -40,7 +48,8 @@ def alert_json(alert: Alert) -> str:
 
 class AlertService:
     def __init__(self, sessions: sessionmaker, broadcaster: Broadcaster, site: Site,
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 test_mode: TestModeService, now: Callable[[], datetime] = utcnow) -> None:
+        self.test_mode = test_mode
         self.sessions = sessions
         self.broadcaster = broadcaster
         self.site = site
@@ -50,14 +59,14 @@ class AlertService:
 
     def list(self, *, state: str = "open", priority: int | None = None,
              building: str | None = None, unit: str | None = None, kind: str | None = None,
-             limit: int = 500) -> tuple[Sequence[Alert], int]:
+             test: bool | None = None, limit: int = 500) -> tuple[Sequence[Alert], int]:
         q = select(Alert)
         if state == "open":
             q = q.where(Alert.state != "resolved")
         elif state != "all":
             q = q.where(Alert.state == state)
         for col, val in ((Alert.priority, priority), (Alert.building, building),
-                         (Alert.unit, unit), (Alert.kind, kind)):
+                         (Alert.unit, unit), (Alert.kind, kind), (Alert.test, test)):
             if val is not None:
                 q = q.where(col == val)
         # Priority first, then oldest first (§7); resolved alerts sort after open ones.
@@ -102,15 +111,24 @@ class AlertService:
             if seen is not None:
                 alert = s.get(Alert, seen.alert_id) if seen.alert_id else None
                 return SignalApplied(SignalOutcome.IGNORE, True, alert)
+            window = (self.test_mode.window_for(s, device, now)
+                      if isinstance(device, Device) else None)
+            test = sig.test or window is not None
+            if test:
+                okey = f"test/{okey}"  # a test never merges into a real alert
+            if window is not None:
+                s.add(TestReport(window_id=window.id, device=sig.device, kind=sig.kind,
+                                 condition=sig.condition, at=now))
             alert = s.scalar(select(Alert).where(Alert.open_key == okey))
-            outcome = on_signal(alert.condition if alert else None, sig.condition, sig.priority)
+            outcome = on_signal(alert.condition if alert else None, sig.condition,
+                                latches(sig.priority, test))
             detail = {k: v for k, v in sig.detail.items() if v is not None}
             action = ""
             if outcome is SignalOutcome.CREATE:
                 alert = Alert(
                     kind=sig.kind, priority=sig.priority, state="open", condition="active",
                     site=self.site.id, building=device.building, unit=unit, device=sig.device,
-                    raised_at=now, updated_at=now, occurrences=1, escalation=0, test=sig.test,
+                    raised_at=now, updated_at=now, occurrences=1, escalation=0, test=test,
                     detail=detail | {"observed_at": sig.observed_at.isoformat()},
                     open_key=okey,
                 )
@@ -127,6 +145,8 @@ class AlertService:
                 alert.updated_at = now
                 action = "restored"
             elif alert is not None and outcome is SignalOutcome.RESTORE_AND_RESOLVE:
+                if alert.test:
+                    alert.cause = "test"
                 alert.condition = "restored"
                 alert.state = "resolved"
                 alert.resolved_at = now
@@ -178,6 +198,20 @@ class AlertService:
             s.commit()
             self._announce(hist, alert)
             return alert
+
+    def announce(self, alert_ids: list[int]) -> None:
+        """Publish the latest change of each alert (after a change made elsewhere)."""
+        if not alert_ids:
+            return
+        with self.sessions() as s:
+            latest = s.execute(
+                select(func.max(AlertHistory.id), AlertHistory.alert_id)
+                .where(AlertHistory.alert_id.in_(alert_ids)).group_by(AlertHistory.alert_id)
+            ).all()
+            for hid, aid in latest:
+                alert = s.get(Alert, aid)
+                if alert is not None:
+                    self.broadcaster.publish(Message(hid, "alert", alert_json(alert)))
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,12 +15,13 @@ from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
 from controlroom.alerts import AlertService
-from controlroom.api.routes import alerts, auth, devices, gateway
+from controlroom.api.routes import alerts, auth, devices, gateway, test_mode
 from controlroom.broadcaster import Broadcaster
 from controlroom.db import Base, make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
 from controlroom.security import Passwords
 from controlroom.staff import signing_key, sync_accounts, sync_devices
+from controlroom.test_mode import TestModeService
 
 WEB = Path(__file__).with_name("web")
 
@@ -30,6 +32,16 @@ def _validation_message(exc: RequestValidationError) -> str:
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
     return "; ".join(parts)
+
+
+TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to service
+
+
+async def _expire_test_windows(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(TEST_SWEEP_S)
+        closed = await asyncio.to_thread(app.state.test_mode.expire)
+        await asyncio.to_thread(app.state.alerts.announce, [a.id for a in closed])
 
 
 def create_app(site: Site, settings: Settings, passwords: Passwords | None = None) -> FastAPI:
@@ -43,7 +55,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         sync_accounts(sessions, site, passwords)
         sync_devices(sessions, site)
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
+        sweeper = asyncio.create_task(_expire_test_windows(app))
         yield
+        sweeper.cancel()
         engine.dispose()
 
     app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)
@@ -53,7 +67,8 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.sessions = sessions
     app.state.passwords = passwords
     app.state.broadcaster = broadcaster
-    app.state.alerts = AlertService(sessions, broadcaster, site)
+    app.state.test_mode = TestModeService(sessions, site)
+    app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode)
     app.state.devices = DeviceService(sessions)
 
     @app.exception_handler(RequestValidationError)
@@ -64,7 +79,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             content={"detail": _validation_message(exc), "errors": exc.errors()},
         )
 
-    for module in (auth, alerts, devices, gateway):
+    for module in (auth, alerts, devices, gateway, test_mode):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["health"])

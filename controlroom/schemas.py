@@ -134,3 +134,47 @@ class ErrorBody(BaseModel):
     """The one error shape: `{"detail": "what went wrong, in words a person can act on"}`."""
 
     detail: str | list[dict[str, Any]]
+
+
+class TestWindowIn(BaseModel):
+    """Put a device, flat or building on test."""
+
+    model_config = ConfigDict(extra="forbid")
+    scope: Literal["device", "unit", "building"]
+    target: str = Field(min_length=1, max_length=64, description="device id, unit id or building")
+    minutes: int = Field(ge=1, le=480, description="returns to service by itself after this")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class TestWindowPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    scope: str
+    target: str
+    reason: str
+    started_by: str
+    started_at: datetime
+    ends_at: datetime
+    ended_at: datetime | None
+
+
+class TestWindowsPublic(BaseModel):
+    data: list[TestWindowPublic]
+    count: int
+
+
+class WalkTestDevice(BaseModel):
+    device: str
+    unit: str
+    kind: str
+    reported: bool
+    first_at: datetime | None
+    signals: list[str]
+
+
+class WalkTestReport(BaseModel):
+    window: TestWindowPublic
+    devices: int
+    reported: int
+    silent: list[str] = Field(description="devices that did not report: visit them")
+    data: list[WalkTestDevice]

@@ -40,9 +40,11 @@ def read_alerts(
     building: str | None = None,
     unit: str | None = None,
     kind: str | None = None,
+    test: Annotated[bool | None, Query(description="only test events (true) or none (false)")
+                    ] = None,
 ) -> AlertsPublic:
     rows, count = alerts.list(state=state, priority=priority, building=building, unit=unit,
-                              kind=kind)
+                              kind=kind, test=test)
     return AlertsPublic(data=[AlertPublic.model_validate(a) for a in rows], count=count)
 
 

@@ -1,0 +1,71 @@
+"""Test mode and the walk-test report (maintenance)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+
+from controlroom.api.deps import AlertReader, AlertsDep, require
+from controlroom.schemas import (
+    ErrorBody,
+    TestWindowIn,
+    TestWindowPublic,
+    TestWindowsPublic,
+    WalkTestDevice,
+    WalkTestReport,
+)
+from controlroom.security import TokenClaims
+from controlroom.test_mode import TestModeError, TestModeService
+
+router = APIRouter(prefix="/api/test-mode", tags=["test mode"])
+ERRORS: dict[int | str, dict] = {401: {"model": ErrorBody}, 403: {"model": ErrorBody},
+                                 404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+TestManager = Annotated[TokenClaims, Depends(require("maintenance", "supervisor", "admin"))]
+
+
+def _svc(request: Request) -> TestModeService:
+    return request.app.state.test_mode
+
+
+TestModeDep = Annotated[TestModeService, Depends(_svc)]
+
+
+@router.post("", response_model=TestWindowPublic, status_code=201, responses=ERRORS)
+def start_test(body: TestWindowIn, svc: TestModeDep, who: TestManager) -> TestWindowPublic:
+    try:
+        w = svc.start(body.scope, body.target, body.minutes, body.reason, who.username)
+    except TestModeError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    return TestWindowPublic.model_validate(w)
+
+
+@router.get("", response_model=TestWindowsPublic, responses=ERRORS)
+def read_tests(svc: TestModeDep, _: AlertReader, active: bool = True) -> TestWindowsPublic:
+    rows = svc.list(active_only=active)
+    return TestWindowsPublic(data=[TestWindowPublic.model_validate(w) for w in rows],
+                             count=len(rows))
+
+
+@router.post("/{window_id}/end", response_model=TestWindowPublic, responses=ERRORS)
+def end_test(window_id: int, svc: TestModeDep, alerts: AlertsDep, who: TestManager
+             ) -> TestWindowPublic:
+    try:
+        w, closed = svc.end(window_id, who.username)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    alerts.announce([a.id for a in closed])
+    return TestWindowPublic.model_validate(w)
+
+
+@router.get("/{window_id}/report", response_model=WalkTestReport, responses=ERRORS)
+def walk_test_report(window_id: int, svc: TestModeDep, _: AlertReader) -> WalkTestReport:
+    try:
+        w, results = svc.report(window_id)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    data = [WalkTestDevice(device=r.device, unit=r.unit, kind=r.kind, reported=r.reported,
+                           first_at=r.first_at, signals=list(r.signals)) for r in results]
+    return WalkTestReport(window=TestWindowPublic.model_validate(w), devices=len(data),
+                          reported=sum(d.reported for d in data),
+                          silent=[d.device for d in data if not d.reported], data=data)

@@ -1,0 +1,110 @@
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from config import load_site
+from controlroom.models import TestReport
+from controlroom.test_mode import covers, walk_report
+from tests.controlroom.conftest import auth, signal
+
+SITE = load_site()
+
+
+def test_scope_covers_a_device_its_flat_or_its_building() -> None:
+    d = SITE.devices["btn-2-1-0304"]
+    assert covers("device", "btn-2-1-0304", d)
+    assert covers("unit", "2-1-0304", d)
+    assert covers("building", "2", d)
+    assert not covers("building", "1", d)
+    assert not covers("unit", "2-1-0305", d)
+
+
+def test_walk_report_lists_who_reported_and_who_did_not() -> None:
+    devices = [SITE.devices["btn-1-1-0101"], SITE.devices["btn-1-1-0102"]]
+    t0 = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    reports = [TestReport(window_id=1, device="btn-1-1-0101", kind="panic", condition=c,
+                          at=t0 + timedelta(seconds=s)) for c, s in (("restored", 2),
+                                                                     ("active", 1))]
+    first, second = walk_report(devices, reports)
+    assert (first.reported, first.first_at, first.signals) == (
+        True, t0 + timedelta(seconds=1), ("panic/active", "panic/restored"))
+    assert (second.device, second.reported, second.signals) == ("btn-1-1-0102", False, ())
+
+
+def test_a_unit_on_test_reports_apart_never_latches_and_feeds_the_report(
+        client: TestClient) -> None:
+    maint = auth(client, "maintenance", "maintenance123")
+    gw = auth(client, "gateway", "gateway123")
+    op = auth(client, "operator", "operator123")
+    r = client.post("/api/test-mode", headers=maint, json={
+        "scope": "unit", "target": "1-1-0101", "minutes": 30, "reason": "annual walk test"})
+    assert r.status_code == 201, r.text
+    window = r.json()["id"]
+    client.post("/api/gateway/signals", headers=gw,
+                json=signal("btn-1-1-0101", "panic", 1, key="b:1:1/panic"))
+    # A real alarm elsewhere is unaffected.
+    client.post("/api/gateway/signals", headers=gw, json=signal("btn-1-1-0201", "panic", 1))
+    real = client.get("/api/alerts?test=false", headers=op).json()["data"]
+    tests = client.get("/api/alerts?test=true", headers=op).json()["data"]
+    assert [a["device"] for a in real] == ["btn-1-1-0201"]
+    assert [(a["device"], a["test"]) for a in tests] == [("btn-1-1-0101", True)]
+    # The button's reset closes the test alert: nobody has to resolve a test.
+    client.post("/api/gateway/signals", headers=gw,
+                json=signal("btn-1-1-0101", "panic", 1, "restored", key="b:1:2/panic"))
+    assert client.get("/api/alerts?test=true", headers=op).json()["count"] == 0
+    report = client.get(f"/api/test-mode/{window}/report", headers=op).json()
+    assert (report["devices"], report["reported"]) == (2, 1)
+    assert report["silent"] == ["gas-1-1-0101"]
+    btn = next(d for d in report["data"] if d["device"] == "btn-1-1-0101")
+    assert btn["signals"] == ["panic/active", "panic/restored"]
+
+
+def test_ending_a_window_resolves_its_open_test_alerts_and_returns_devices_to_service(
+        client: TestClient) -> None:
+    maint = auth(client, "maintenance", "maintenance123")
+    gw = auth(client, "gateway", "gateway123")
+    op = auth(client, "operator", "operator123")
+    window = client.post("/api/test-mode", headers=maint, json={
+        "scope": "building", "target": "2", "minutes": 10, "reason": "panel work"}).json()["id"]
+    client.post("/api/gateway/signals", headers=gw, json=signal("gas-2-1-0101"))
+    ended = client.post(f"/api/test-mode/{window}/end", headers=maint)
+    assert ended.status_code == 200 and ended.json()["ended_at"] is not None
+    assert client.get("/api/alerts?state=open", headers=op).json()["count"] == 0
+    resolved = client.get("/api/alerts?state=resolved", headers=op).json()["data"]
+    assert [(a["cause"], a["test"]) for a in resolved] == [("test", True)]
+    client.post("/api/gateway/signals", headers=gw,
+                json=signal("gas-2-1-0101", key="gas-2-1-0101:1:9/gas_alarm"))
+    live = client.get("/api/alerts?state=open", headers=op).json()["data"]
+    assert [(a["device"], a["test"]) for a in live] == [("gas-2-1-0101", False)]
+    assert client.get("/api/test-mode", headers=op).json()["count"] == 0
+
+
+def test_test_mode_is_for_maintenance_and_checks_its_target(client: TestClient) -> None:
+    op = auth(client, "operator", "operator123")
+    maint = auth(client, "maintenance", "maintenance123")
+    body = {"scope": "building", "target": "1", "minutes": 10, "reason": "x"}
+    assert client.post("/api/test-mode", headers=op, json=body).status_code == 403
+    bad = client.post("/api/test-mode", headers=maint, json=body | {"target": "9"})
+    assert bad.status_code == 422 and "no building '9'" in bad.json()["detail"]
+    long = client.post("/api/test-mode", headers=maint, json=body | {"minutes": 10_000})
+    assert long.status_code == 422
+    assert client.get("/api/test-mode/999/report", headers=op).status_code == 404
+
+
+def test_a_window_returns_to_service_by_itself_when_its_time_is_up(tmp_path: Path) -> None:
+    from controlroom.db import Base, make_engine, make_sessionmaker
+    from controlroom.test_mode import TestModeService
+
+    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    Base.metadata.create_all(engine)
+    clock = [datetime(2026, 11, 22, 10, tzinfo=UTC)]
+    svc = TestModeService(make_sessionmaker(engine), SITE, now=lambda: clock[0])
+    w = svc.start("device", "btn-1-1-0101", 5, "battery swap", "maintenance")
+    clock[0] += timedelta(minutes=4)
+    svc.expire()
+    assert [x.id for x in svc.list(active_only=True)] == [w.id]
+    clock[0] += timedelta(minutes=2)
+    svc.expire()
+    assert svc.list(active_only=True) == []
+    assert svc.get(w.id).ended_at == clock[0]
