@@ -58,6 +58,8 @@ def test_a_unit_on_test_reports_apart_never_latches_and_feeds_the_report(
     assert report["silent"] == ["gas-1-1-0101"]
     btn = next(d for d in report["data"] if d["device"] == "btn-1-1-0101")
     assert btn["signals"] == ["panic/active", "panic/restored"]
+    buttons = client.get(f"/api/test-mode/{window}/report?kind=panic_button", headers=op).json()
+    assert (buttons["devices"], buttons["reported"], buttons["silent"]) == (1, 1, [])
 
 
 def test_ending_a_window_resolves_its_open_test_alerts_and_returns_devices_to_service(

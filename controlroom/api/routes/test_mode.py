@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from controlroom.api.deps import AlertReader, AlertsDep, require
 from controlroom.schemas import (
@@ -59,11 +59,16 @@ def end_test(window_id: int, svc: TestModeDep, alerts: AlertsDep, who: TestManag
 
 
 @router.get("/{window_id}/report", response_model=WalkTestReport, responses=ERRORS)
-def walk_test_report(window_id: int, svc: TestModeDep, _: AlertReader) -> WalkTestReport:
+def walk_test_report(
+    window_id: int, svc: TestModeDep, _: AlertReader,
+    kind: Annotated[str | None, Query(description="only this device kind, e.g. panic_button")
+                    ] = None,
+) -> WalkTestReport:
     try:
         w, results = svc.report(window_id)
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    results = [r for r in results if kind is None or r.kind == kind]
     data = [WalkTestDevice(device=r.device, unit=r.unit, kind=r.kind, reported=r.reported,
                            first_at=r.first_at, signals=list(r.signals)) for r in results]
     return WalkTestReport(window=TestWindowPublic.model_validate(w), devices=len(data),
