@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from firmware_sim.device import SimDevice
+from firmware_sim.malformed import by_name
 from firmware_sim.state import CounterStore
 
 log = logging.getLogger("firmware_sim")
@@ -86,24 +87,66 @@ class Simulation:
             writer.close()
 
     async def command(self, req: dict[str, object]) -> dict[str, object]:
+        """One request from the control socket (see `firmware_sim/__main__.py` for the CLI)."""
         cmd = req.get("cmd")
         if cmd == "list":
             return {"ok": True, "devices": [
                 {"id": d.id, "kind": d.kind, "unit": d.unit, "boot": d.boot, "seq": d.seq,
-                 "online": bool(d.client and d.client.connected), "pending": len(d.pending)}
+                 "online": d.connected, "pending": len(d.pending)}
                 for d in self.devices.values()]}
         dev = self.devices.get(str(req.get("device")))
         if dev is None:
             return {"ok": False, "error": f"no device {req.get('device')!r} in this simulation"}
-        if cmd == "event":
+        done: dict[str, object] = {"ok": True, "device": dev.id}
+        if cmd == "stimulus":
+            try:
+                reports = dev.stimulate(str(req["what"]), req.get("value"))
+            except ValueError as exc:
+                return {"ok": False, "error": str(exc)}
+            seqs = await dev.report(reports)
+            return done | {"boot": dev.boot, "seqs": seqs, "sent": not dev.pending,
+                           "reports": [f"{t}/{s}" for t, s, _ in reports]}
+        if cmd == "event":  # a raw event, bypassing the device's behaviour
             extra = dict(req.get("extra") or {})  # type: ignore[call-overload]
-            seq = await dev.raise_event(str(req["type"]), str(req["state"]), **extra)
-            return {"ok": True, "device": dev.id, "boot": dev.boot, "seq": seq,
-                    "sent": not dev.pending}
-        if cmd in ("offline", "online"):
-            dev.online_wanted = cmd == "online"
-            return {"ok": True, "device": dev.id}
+            seqs = await dev.report([(str(req["type"]), str(req["state"]), extra)],
+                                    topic_device=req.get("as_device"))  # type: ignore[arg-type]
+            return done | {"boot": dev.boot, "seqs": seqs, "sent": not dev.pending}
+        if cmd == "offline":
+            dev.go_offline()
+            return done
+        if cmd == "online":
+            dev.go_online()
+            return done
+        if cmd == "reboot":
+            dev.reboot()
+            return done | {"boot": dev.boot}
+        if cmd == "inject":
+            return await self._inject(dev, req) | {"device": dev.id}
         return {"ok": False, "error": f"unknown command {cmd!r}"}
+
+    async def _inject(self, dev: SimDevice, req: dict[str, object]) -> dict[str, object]:
+        fault = req.get("fault")
+        if fault == "duplicate":
+            dev.duplicate_next = True
+        elif fault == "reorder":
+            dev.reorder_next = True
+        elif fault == "skew":
+            dev.skew_ms = int(req.get("value") or 0)  # type: ignore[call-overload]
+        elif fault == "drain":
+            dev.drain_per_beat = int(req.get("value") or 0)  # type: ignore[call-overload]
+        elif fault == "malformed":
+            try:
+                m = by_name(str(req.get("value")))
+            except KeyError as exc:
+                return {"ok": False, "error": str(exc.args[0])}
+            if not dev.connected:
+                return {"ok": False, "error": f"{dev.id} is not connected"}
+            assert dev.client is not None
+            await dev.client.publish(m.topic(dev.site, dev.id), m.payload, qos=1)
+            return {"ok": True, "reason": m.reason}
+        else:
+            return {"ok": False, "error": f"unknown fault {fault!r}"}
+        return {"ok": True}
 
 
 async def send_control(path: Path, request: dict[str, object], timeout: float = 10.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 CONNECT, CONNACK, PUBLISH, PUBACK = 1, 2, 3, 4
@@ -145,21 +145,77 @@ class MqttClient:
 
     async def publish(self, topic: str, payload: bytes, qos: int = 0, retain: bool = False,
                       dup: bool = False, timeout: float = 10.0) -> None:
+        sent = self._send_publish(topic, payload, qos, retain, dup)
+        assert self._writer is not None
+        try:
+            await self._writer.drain()
+            if sent is not None:
+                await asyncio.wait_for(sent[1], timeout)
+        finally:
+            if sent is not None and self._pending.get(sent[0]) is sent[1]:
+                del self._pending[sent[0]]
+
+    def publish_nowait(self, topic: str, payload: bytes, qos: int = 0, retain: bool = False,
+                       dup: bool = False) -> asyncio.Future[None] | None:
+        """Hand a PUBLISH to the transport without waiting (no drain, no timeout).
+
+        QoS 0: returns None. QoS 1: returns the future the broker's PUBACK resolves, or that
+        fails with MqttError if the connection is lost first; the caller owns any timeout.
+        Flow control is the caller's too: see `write_backlog`, `in_flight` and `drain`."""
+        sent = self._send_publish(topic, payload, qos, retain, dup)
+        return None if sent is None else sent[1]
+
+    def publish_many(self, messages: Iterable[tuple[str, bytes]], qos: int = 0
+                     ) -> list[asyncio.Future[None]]:
+        """Several non-retained PUBLISHes handed to the transport in one write (so one system
+        call rather than one each), without waiting, like `publish_nowait`. Returns the PUBACK
+        futures in order for QoS 1, nothing for QoS 0."""
+        if self._writer is None or not self.connected:
+            raise MqttError("not connected")
+        if qos == 0:
+            self._writer.write(b"".join(publish_packet(t, p, 0, False, None)
+                                        for t, p in messages))
+            return []
+        loop = asyncio.get_running_loop()
+        futs: list[asyncio.Future[None]] = []
+        chunks: list[bytes] = []
+        for t, p in messages:
+            pid = self._pid()
+            fut: asyncio.Future[None] = loop.create_future()
+            self._pending[pid] = fut
+            futs.append(fut)
+            chunks.append(publish_packet(t, p, 1, False, pid))
+        self._writer.write(b"".join(chunks))
+        return futs
+
+    def _send_publish(self, topic: str, payload: bytes, qos: int, retain: bool,
+                      dup: bool) -> tuple[int, asyncio.Future[None]] | None:
         if self._writer is None or not self.connected:
             raise MqttError("not connected")
         if qos == 0:
             self._writer.write(publish_packet(topic, payload, 0, retain, None))
-            await self._writer.drain()
-            return
+            return None
         pid = self._pid()
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending[pid] = fut
         self._writer.write(publish_packet(topic, payload, 1, retain, pid, dup))
-        await self._writer.drain()
-        try:
-            await asyncio.wait_for(fut, timeout)
-        finally:
-            self._pending.pop(pid, None)
+        return pid, fut
+
+    @property
+    def in_flight(self) -> int:
+        """QoS 1 messages (and subscriptions) sent and not yet acknowledged."""
+        return len(self._pending)
+
+    def write_backlog(self) -> int:
+        """Bytes written and not yet accepted by the socket."""
+        if self._writer is None:
+            return 0
+        return self._writer.transport.get_write_buffer_size()
+
+    async def drain(self) -> None:
+        """Wait until the transport's buffer is below its high-water mark."""
+        if self._writer is not None:
+            await self._writer.drain()
 
     async def subscribe(self, topic: str, qos: int = 1, timeout: float = 10.0) -> None:
         if self._writer is None:
@@ -207,7 +263,7 @@ class MqttClient:
                 ptype, flags, body = await read_packet(self._reader)
                 if ptype in (PUBACK, SUBACK):
                     (pid,) = struct.unpack("!H", body[:2])
-                    fut = self._pending.get(pid)
+                    fut = self._pending.pop(pid, None)
                     if fut is not None and not fut.done():
                         fut.set_result(None)
                 elif ptype == PUBLISH:

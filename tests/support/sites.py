@@ -29,3 +29,39 @@ BROKEN = [
                                              'id = "gas-2-1-0101"', 1),
      "devices[0].id"),
 ]
+
+
+def small_site_text(site_id: str = "testsite", floors: int = 1, flats: int = 2,
+                    entrances: int = 1, interval_s: int = 60) -> str:
+    """A one-building site small enough that every message on the wire can be checked."""
+    return f"""
+[gateway]
+supervision_interval_s = {interval_s}
+metrics_port = 0
+
+[site]
+id = "{site_id}"
+name_zh = "测试苑"
+name_en = "Test Court"
+hotline = "400-000-0000"
+
+[[buildings]]
+id = "1"
+name_zh = "1号楼"
+name_en = "Building 1"
+entrances = {entrances}
+floors = {floors}
+flats_per_floor = {flats}
+
+[[staff]]
+username = "operator"
+name = "Op"
+role = "operator"
+password = "operator123"
+
+[[staff]]
+username = "gateway"
+name = "Gateway"
+role = "gateway"
+password = "gateway123"
+"""
