@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,15 +16,17 @@ from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
 from controlroom.alerts import AlertService
-from controlroom.api.routes import alerts, auth, devices, gateway, test_mode
+from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode
 from controlroom.broadcaster import Broadcaster
 from controlroom.db import Base, make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
+from controlroom.notify import Notifier
 from controlroom.security import Passwords
 from controlroom.staff import signing_key, sync_accounts, sync_devices
 from controlroom.test_mode import TestModeService
 
 WEB = Path(__file__).with_name("web")
+log = logging.getLogger(__name__)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -44,7 +47,23 @@ async def _expire_test_windows(app: FastAPI) -> None:
         await asyncio.to_thread(app.state.alerts.announce, [a.id for a in closed])
 
 
-def create_app(site: Site, settings: Settings, passwords: Passwords | None = None) -> FastAPI:
+ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
+
+
+async def _escalate_unacknowledged(app: FastAPI) -> None:
+    svc: AlertService = app.state.alerts
+    while True:
+        await asyncio.sleep(ESCALATION_SWEEP_S)
+        try:
+            await asyncio.to_thread(svc.escalate_due, svc.now())
+        except Exception:
+            # A database hiccup must not end escalation for the life of the process.
+            log.exception("escalation sweep failed; trying again in %s s", ESCALATION_SWEEP_S)
+
+
+def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
+               notifier: Notifier | None = None) -> FastAPI:
+    """`notifier` tells people by role (the supervisor on an escalation); it logs by default."""
     passwords = passwords or Passwords()
     engine = make_engine(settings.db_url)
     sessions = make_sessionmaker(engine)
@@ -56,7 +75,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         sync_devices(sessions, site)
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         sweeper = asyncio.create_task(_expire_test_windows(app))
+        escalator = asyncio.create_task(_escalate_unacknowledged(app))
         yield
+        escalator.cancel()
         sweeper.cancel()
         engine.dispose()
 
@@ -68,7 +89,8 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.passwords = passwords
     app.state.broadcaster = broadcaster
     app.state.test_mode = TestModeService(sessions, site)
-    app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode)
+    app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode,
+                                    notifier=notifier)
     app.state.devices = DeviceService(sessions)
 
     @app.exception_handler(RequestValidationError)
@@ -79,7 +101,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             content={"detail": _validation_message(exc), "errors": exc.errors()},
         )
 
-    for module in (auth, alerts, devices, gateway, test_mode):
+    for module in (auth, alerts, devices, gateway, kpis, test_mode):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["health"])

@@ -58,7 +58,8 @@ class AlertWithHistory(AlertPublic):
 
 class AlertsPublic(BaseModel):
     data: list[AlertPublic]
-    count: int = Field(description="how many alerts match; `data` holds at most the first 500")
+    count: int = Field(description="how many alerts match; `data` holds one page of them "
+                                   "(`limit`, `offset`)")
 
 
 class AckBody(BaseModel):
@@ -90,12 +91,44 @@ class SignalIn(BaseModel):
     observed_at: datetime
     test: bool = False
     detail: dict[str, Any] = Field(default_factory=dict)
+    zone: str | None = Field(default=None, pattern=r"^[0-9]{3}$",
+                             description="a wired panel's Contact ID zone (device is the panel)")
 
 
 class SignalResult(BaseModel):
     outcome: str
     duplicate: bool
     alert: AlertPublic | None
+
+
+class AlertNoteIn(BaseModel):
+    """A note from the gateway on the open alert of a device and kind, e.g. after it closed
+    the flat's gas valve: `detail` is merged into the alert's detail."""
+
+    model_config = ConfigDict(extra="forbid")
+    device: str = Field(min_length=1, max_length=64)
+    kind: str = Field(min_length=1, max_length=32)
+    note: str = Field(max_length=2000)
+    detail: dict[str, Any] = Field(default_factory=dict, max_length=50,
+                                   examples=[{"valve": "closed_confirmed"}])
+
+
+class FloodBucket(BaseModel):
+    start: datetime = Field(description="exclusive")
+    end: datetime = Field(description="inclusive")
+    count: int
+
+
+class FloodMeterPublic(BaseModel):
+    """Alerts raised (test events excluded) per 10 minutes; ISA-18.2 calls more than 10 per
+    10 minutes per operator an alarm flood."""
+
+    window_minutes: int
+    current: int = Field(description="alerts raised in the last 10 minutes")
+    flood: bool
+    threshold: int = Field(description="more than this many in the window is a flood")
+    buckets: list[FloodBucket] = Field(description="the last hour, oldest first; the last "
+                                                   "bucket is the current window")
 
 
 class DeviceStateIn(BaseModel):

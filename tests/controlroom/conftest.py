@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,18 +10,115 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from config import Settings, load_site
+from controlroom.alerts import AlertService
 from controlroom.app import create_app
+from controlroom.broadcaster import Broadcaster, Message
+from controlroom.db import Base, make_engine, make_sessionmaker
+from controlroom.schemas import SignalIn
 from controlroom.security import Passwords
+from controlroom.test_mode import TestModeService
+
+T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, at: datetime = T0) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **kw: float) -> datetime:
+        self.at += timedelta(**kw)
+        return self.at
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def notify(self, role: str, subject: str, body: str) -> None:
+        self.sent.append((role, subject, body))
+
+
+class RecordingBroadcaster(Broadcaster):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Message] = []
+
+    def publish(self, msg: Message) -> None:
+        self.sent.append(msg)
+
+
+def _passwords() -> Passwords:
+    # Cheap argon2 parameters: the tests are about the API, not about hashing cost.
+    return Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     site = load_site()
     settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
-    # Cheap argon2 parameters: the tests are about the API, not about hashing cost.
-    passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    with TestClient(create_app(site, settings, passwords)) as c:
+    with TestClient(create_app(site, settings, _passwords())) as c:
         yield c
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def clocked_client(tmp_path: Path, clock: Clock, notifier: RecordingNotifier
+                   ) -> Iterator[TestClient]:
+    """The app with the alert service on `clock` and supervisors notified into `notifier`."""
+    site = load_site()
+    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
+    app = create_app(site, settings, _passwords(), notifier=notifier)
+    app.state.alerts.now = clock
+    with TestClient(app) as c:
+        yield c
+
+
+@dataclass
+class Service:
+    """An AlertService on its own database, with a hand clock and recording seams."""
+
+    alerts: AlertService
+    clock: Clock
+    broadcaster: RecordingBroadcaster
+    notifier: RecordingNotifier
+    seq: list[int] = field(default_factory=lambda: [0])
+
+    def signal(self, device: str = "gas-1-2-1502", kind: str = "gas_alarm", priority: int = 1,
+               condition: str = "active", test: bool = False) -> int | None:
+        """Apply a fresh signal (a new idempotency key each time); the alert id, if any."""
+        self.seq[0] += 1
+        applied = self.alerts.apply_signal(SignalIn(
+            key=f"{device}:1:{self.seq[0]}/{kind}", device=device, kind=kind, priority=priority,
+            condition=condition,  # type: ignore[arg-type]
+            observed_at=self.clock(), test=test))
+        return applied.alert.id if applied.alert else None
+
+
+@pytest.fixture
+def service(tmp_path: Path, clock: Clock, notifier: RecordingNotifier) -> Iterator[Service]:
+    site = load_site()
+    engine = make_engine(f"sqlite:///{tmp_path}/svc.db")
+    Base.metadata.create_all(engine)
+    sessions = make_sessionmaker(engine)
+    broadcaster = RecordingBroadcaster()
+    alerts = AlertService(sessions, broadcaster, site, TestModeService(sessions, site, clock),
+                          now=clock, notifier=notifier)
+    yield Service(alerts, clock, broadcaster, notifier)
+    engine.dispose()
 
 
 def auth(client: TestClient, username: str, password: str) -> dict[str, str]:

@@ -128,3 +128,32 @@ def test_devices_are_registered_from_the_site_and_take_reported_health(
     assert (gas["online"], gas["battery"], gas["lel"], gas["kind"]) == (
         True, 87, 1.2, "gas_detector")
     assert client.get("/api/devices", headers=op).json()["count"] == 577 + 1
+
+
+def test_a_wired_panel_zone_alarm_lands_on_the_zones_flat_one_alert_per_zone(
+        client: TestClient) -> None:
+    gw = auth(client, "gateway", "gateway123")
+    op = auth(client, "operator", "operator123")
+    for zone, key in (("001", "p:1"), ("002", "p:2"), ("001", "p:3")):
+        r = client.post("/api/gateway/signals", headers=gw,
+                        json=signal("panel-2", key=key) | {"zone": zone})
+        assert r.status_code == 200, r.text
+    # (Gas alarms in two flats also raise the building's incident: see test_correlation.py.)
+    data = client.get("/api/alerts?kind=gas_alarm", headers=op).json()["data"]
+    assert sorted((a["unit"], a["device"], a["occurrences"]) for a in data) == [
+        ("2-1-0101", "panel-2", 2), ("2-1-0102", "panel-2", 1)]
+    bad = client.post("/api/gateway/signals", headers=gw,
+                      json=signal("panel-2", key="p:4") | {"zone": "099"})
+    assert bad.status_code == 422 and "no zone 099" in bad.json()["detail"]
+
+
+def test_the_alert_list_pages_with_limit_and_offset_and_counts_all(client: TestClient) -> None:
+    gw = auth(client, "gateway", "gateway123")
+    op = auth(client, "operator", "operator123")
+    for unit in ("1-1-0101", "1-1-0102", "1-1-0103", "1-1-0104", "1-1-0201"):
+        r = client.post("/api/gateway/signals", headers=gw, json=signal(f"btn-{unit}", "panic"))
+        assert r.status_code == 200
+    page = client.get("/api/alerts?limit=2&offset=2", headers=op).json()
+    assert page["count"] == 5
+    assert [a["device"] for a in page["data"]] == ["btn-1-1-0103", "btn-1-1-0104"]
+    assert client.get("/api/alerts?limit=0", headers=op).status_code == 422

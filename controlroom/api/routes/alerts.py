@@ -42,9 +42,12 @@ def read_alerts(
     kind: str | None = None,
     test: Annotated[bool | None, Query(description="only test events (true) or none (false)")
                     ] = None,
+    limit: Annotated[int, Query(ge=1, le=5000, description="at most this many in `data`")
+                     ] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AlertsPublic:
     rows, count = alerts.list(state=state, priority=priority, building=building, unit=unit,
-                              kind=kind, test=test)
+                              kind=kind, test=test, limit=limit, offset=offset)
     return AlertsPublic(data=[AlertPublic.model_validate(a) for a in rows], count=count)
 
 

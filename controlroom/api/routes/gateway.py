@@ -1,13 +1,21 @@
-"""What the gateway sends: alert signals (idempotent by key) and device health."""
+"""What the gateway sends: alert signals (idempotent by key), notes on open alerts (e.g. the
+gas valve's confirmation) and device health."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from controlroom.alerts import UnknownDevice
+from controlroom.alerts import NotFound, UnknownDevice
 from controlroom.api.deps import AlertsDep, DevicesDep, GatewayCaller
-from controlroom.schemas import AlertPublic, DeviceStatesIn, ErrorBody, SignalIn, SignalResult
+from controlroom.schemas import (
+    AlertNoteIn,
+    AlertPublic,
+    DeviceStatesIn,
+    ErrorBody,
+    SignalIn,
+    SignalResult,
+)
 
 router = APIRouter(prefix="/api/gateway", tags=["gateway"])
 ERRORS: dict[int | str, dict] = {401: {"model": ErrorBody}, 403: {"model": ErrorBody},
@@ -24,6 +32,19 @@ def post_signal(sig: SignalIn, alerts: AlertsDep, _: GatewayCaller) -> SignalRes
         outcome=applied.outcome.value, duplicate=applied.duplicate,
         alert=AlertPublic.model_validate(applied.alert) if applied.alert else None,
     )
+
+
+@router.post("/alerts/note", response_model=AlertPublic,
+             responses=ERRORS | {404: {"model": ErrorBody}})
+def post_alert_note(body: AlertNoteIn, alerts: AlertsDep, who: GatewayCaller) -> AlertPublic:
+    """Append a note to the open alert of a device and kind (history actor `gateway`), merging
+    `detail` into the alert's detail; 404 if that device and kind has no open alert."""
+    try:
+        alert = alerts.note(body.device, body.kind, body.note, body.detail,
+                            audit_actor=who.username)
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return AlertPublic.model_validate(alert)
 
 
 class DeviceStatesResult(BaseModel):
