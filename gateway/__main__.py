@@ -6,7 +6,9 @@ import argparse
 import logging
 import os
 import signal
+import sys
 import threading
+from pathlib import Path
 
 from config import Settings, load_site_or_exit
 
@@ -23,28 +25,59 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mqtt-url", help="broker URL (default: BUTLER_MQTT_URL or the site file)")
     ap.add_argument("--api-url", help="control room URL (default: BUTLER_API_URL or the site)")
     ap.add_argument("--client-id", help="MQTT client id (default: gateway-<site>)")
+    ap.add_argument("--state-dir", type=Path, default=Path("var"),
+                    help="where the durable outbox and supervision state live (default: var)")
+    ap.add_argument("--metrics-port", type=int,
+                    help="Prometheus /metrics and /health port (default: the site's; 0: any)")
+    ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
+                    help="serial port of a wired panel, overriding the site's (repeatable)")
     args = ap.parse_args(argv)
 
     site = load_site_or_exit(args.config)
+    ports = {p.id: p.port for p in site.panels.values()}
+    for spec in args.panel:
+        pid, eq, path = spec.partition("=")
+        if not eq or not path or pid not in ports:
+            ap.error(f"--panel {spec!r}: want PANEL_ID=/dev/path with a panel of the site "
+                     f"({', '.join(sorted(ports)) or 'none'})")
+        ports[pid] = path
     settings = Settings.from_site(site)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     from gateway.controlroom_client import ControlRoomClient
+    from gateway.metrics import serve
     from gateway.service import Gateway
 
     password = (os.environ.get("BUTLER_GATEWAY_PASSWORD")
                 or site.staff[site.gateway_username].password)
     client = ControlRoomClient(args.api_url or settings.api_url, site.gateway_username, password)
-    gw = Gateway(site, args.mqtt_url or settings.mqtt_url, client, args.client_id)
+    gw = Gateway(site, args.mqtt_url or settings.mqtt_url, client, args.state_dir,
+                 args.client_id)
+    port = site.gateway_metrics_port if args.metrics_port is None else args.metrics_port
+    try:
+        server = serve(port, gw.metrics_text, gw.link.connected.is_set)
+    except OSError as exc:
+        print(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
+              "choose another with --metrics-port", file=sys.stderr)
+        raise SystemExit(1) from None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
     gw.start()
+    from gateway.serial_link import SerialLink
+
+    panels = [SerialLink(gw, site.panels[pid], dev).start()
+              for pid, dev in ports.items() if dev != "sim"]
     logging.getLogger("gateway").info(
-        "gateway for site %s: %d devices, broker %s, control room %s", site.id,
-        len(site.devices), args.mqtt_url or settings.mqtt_url, args.api_url or settings.api_url)
+        "gateway for site %s: %d devices, broker %s, control room %s, metrics "
+        "http://127.0.0.1:%d/metrics, %d signals waiting in the outbox", site.id,
+        len(site.devices), args.mqtt_url or settings.mqtt_url, args.api_url or settings.api_url,
+        server.server_address[1], gw.outbox.depth())
     done.wait()
+    server.shutdown()
+    for link in panels:
+        link.stop()
     gw.stop()
 
 

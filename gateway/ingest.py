@@ -3,32 +3,14 @@ device health. No I/O: the caller delivers the result and then acknowledges the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from config import Site
 from gateway.classify import classify
-from gateway.messages import Inbound
+from gateway.messages import Inbound, SignalOut
 from gateway.protocol import ProtocolError, parse_event, parse_state, parse_telemetry, parse_topic
 from gateway.quarantine import Quarantine, Rejected
-
-
-@dataclass(frozen=True)
-class SignalOut:
-    """An alert signal for the control room. `key` makes its delivery idempotent."""
-
-    key: str
-    device: str
-    kind: str
-    priority: int
-    condition: str
-    observed_at: str
-    detail: dict[str, object] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, object]:
-        return {"key": self.key, "device": self.device, "kind": self.kind,
-                "priority": self.priority, "condition": self.condition,
-                "observed_at": self.observed_at, "detail": self.detail}
 
 
 @dataclass
@@ -42,6 +24,8 @@ class DeviceHealth:
 @dataclass(frozen=True)
 class Processed:
     signals: list[SignalOut]
+    heard: str | None = None  # a registered device that spoke (supervision)
+    gone: str | None = None  # a device whose state went `offline` (its last will)
 
 
 class Ingestor:
@@ -84,16 +68,18 @@ class Ingestor:
             if t.channel == "state":
                 if msg.payload == b"":  # a cleared retained message
                     return Processed([])
-                self._touch(device.id, msg.received_at, online=parse_state(msg.payload))
-                return Processed([])
+                online = parse_state(msg.payload)
+                self._touch(device.id, msg.received_at, online=online)
+                return (Processed([], heard=device.id) if online
+                        else Processed([], gone=device.id))
             if t.channel == "tel":
                 tel = parse_telemetry(device.id, msg.payload)
                 self._touch(device.id, msg.received_at, online=True, battery=tel.batt, lel=tel.lel)
-                return Processed([])
+                return Processed([], heard=device.id)
             if t.channel == "evt":
                 ev = parse_event(device.id, msg.payload)
             else:
-                return Processed([])  # cmd/ack: our own commands and their results
+                return Processed([], heard=device.id)  # ack: a command's result
         except ProtocolError as exc:
             return self._reject(msg, exc.reason, exc.detail)
         self._touch(device.id, msg.received_at, online=True,
@@ -110,7 +96,7 @@ class Ingestor:
                       observed, detail)
             for s in classify(ev, device.kind)
         ]
-        return Processed(signals)
+        return Processed(signals, heard=device.id)
 
     def take_health_report(self, *, with_last_seen: bool = False) -> list[dict[str, object]]:
         """Health of the devices that changed since the last call (sent on change, not per

@@ -3,7 +3,7 @@ mqtt_link.py knows paho; everything else sees these."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -14,3 +14,27 @@ class Inbound:
     retain: bool
     mid: int
     received_at: float  # the gateway's own clock (time.time()); device clocks drift
+
+
+@dataclass(frozen=True)
+class SignalOut:
+    """An alert signal for the control room. `key` makes its delivery idempotent.
+    `zone` is set for a wired panel's zone (the control room maps it to the flat)."""
+
+    key: str
+    device: str
+    kind: str
+    priority: int
+    condition: str
+    observed_at: str
+    detail: dict[str, object] = field(default_factory=dict)
+    zone: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "key": self.key, "device": self.device, "kind": self.kind,
+            "priority": self.priority, "condition": self.condition,
+            "observed_at": self.observed_at, "detail": self.detail}
+        if self.zone is not None:
+            body["zone"] = self.zone
+        return body

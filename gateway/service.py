@@ -1,4 +1,11 @@
-"""The running gateway: MQTT in, control room out, acknowledge after delivery."""
+"""The running gateway: MQTT and serial in; every alert signal durably recorded before the
+source is acknowledged; the outbox drained to the control room highest priority first;
+devices supervised; health reported on change.
+
+Threads: paho's network loop and one reader per serial panel feed `inbox`; one worker owns
+the ingestor and the supervisor (so neither needs locks); a drainer delivers the outbox; a
+reporter sends device health.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +13,67 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from config import Site
+from gateway.classify import PRIORITY
 from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
 from gateway.ingest import Ingestor
-from gateway.messages import Inbound
+from gateway.messages import Inbound, SignalOut
+from gateway.metrics import Metrics, render
 from gateway.mqtt_link import MqttLink
+from gateway.outbox import Outbox
 from gateway.protocol import TOPIC_PREFIX
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
+from gateway.supervision import Supervisor, Transition
 
 log = logging.getLogger("gateway")
 
 HEALTH_EVERY_S = 2.0  # changes (online, battery, gas level) reach the board this fast
 LAST_SEEN_EVERY_S = 30.0  # last-seen refresh for quiet devices; offline needs 3 intervals
+TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
+BATCH = 500  # inbound messages recorded per outbox transaction
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Signals from another source (a serial panel): recorded, then `on_recorded` runs
+    (the panel's ACK). `heard` are devices that spoke, for supervision."""
+
+    signals: list[SignalOut]
+    heard: list[str] = field(default_factory=list)
+    on_recorded: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class _Tick:
+    now: float
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 class Gateway:
     def __init__(self, site: Site, mqtt_url: str, controlroom: ControlRoomClient,
-                 client_id: str | None = None) -> None:
+                 state_dir: Path, client_id: str | None = None) -> None:
         self.site = site
         self.quarantine = Quarantine()
         self.ingestor = Ingestor(site, self.quarantine)
         self.controlroom = controlroom
-        self.inbox: queue.Queue[Inbound] = queue.Queue()
+        self.outbox = Outbox(state_dir / f"gateway-{site.id}.db")
+        self.metrics = Metrics()
+        self.inbox: queue.Queue[Inbound | Submitted | _Tick] = queue.Queue()
         self.stopping = threading.Event()
-        self.delivered = 0
+        intervals = {d.id: float(d.supervision_interval_s) for d in site.devices.values()}
+        intervals |= {p.id: float(p.test_report_interval_s) for p in site.panels.values()}
+        self.supervisor = Supervisor(intervals, time.time(),
+                                     offline=set(self.outbox.load("offline", [])))  # type: ignore[arg-type]
         base = f"{TOPIC_PREFIX}/{site.id}/+"
         self.link = MqttLink(
             mqtt_url, client_id or f"gateway-{site.id}",
@@ -41,8 +82,12 @@ class Gateway:
         )
         self._threads = [
             threading.Thread(target=self._work, name="gateway-worker", daemon=True),
+            threading.Thread(target=self._drain, name="gateway-drainer", daemon=True),
             threading.Thread(target=self._report_health, name="gateway-health", daemon=True),
+            threading.Thread(target=self._tick, name="gateway-ticker", daemon=True),
         ]
+
+    # -- life cycle ------------------------------------------------------------------------
 
     def start(self) -> None:
         for t in self._threads:
@@ -50,51 +95,129 @@ class Gateway:
         self.link.start()
 
     def stop(self) -> None:
+        """Clean shutdown: stop taking messages; what is recorded stays in the outbox."""
         self.stopping.set()
         self.link.stop()
         for t in self._threads:
             t.join(timeout=5)
+        self.outbox.save("offline", sorted(self.supervisor.offline))
+        self.outbox.close()
         self.controlroom.close()
+
+    def submit(self, item: Submitted) -> None:
+        self.inbox.put(item)
+
+    def metrics_text(self) -> str:
+        return render(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
+                      self.outbox.oldest_age(), len(self.supervisor.offline),
+                      len(self.supervisor.intervals))
+
+    # -- the worker: record, then acknowledge ---------------------------------------------
 
     def _work(self) -> None:
         while not self.stopping.is_set():
             try:
-                msg = self.inbox.get(timeout=0.5)
+                first = self.inbox.get(timeout=0.5)
             except queue.Empty:
                 continue
-            processed = self.ingestor.process(msg)
-            for signal in processed.signals:
-                if not self._deliver(signal.as_json(), msg):
-                    return  # stopping: leave it unacknowledged; the broker redelivers it
-            self.link.ack(msg)
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    batch.append(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            self._record(batch)
 
-    def _deliver(self, body: dict[str, object], msg: Inbound) -> bool:
+    def _record(self, batch: list[Inbound | Submitted | _Tick]) -> None:
+        signals: list[SignalOut] = []
+        transitions: list[Transition] = []
+        started = time.time()
+        for item in batch:
+            if isinstance(item, Inbound):
+                self.metrics.received += 1
+                self.metrics.lag_s = max(0.0, started - item.received_at)
+                p = self.ingestor.process(item)
+                signals += p.signals
+                if p.heard:
+                    transitions += self.supervisor.heard(p.heard, item.received_at)
+                if p.gone:
+                    transitions += self.supervisor.last_will(p.gone, item.received_at)
+            elif isinstance(item, Submitted):
+                signals += item.signals
+                for dev in item.heard:
+                    transitions += self.supervisor.heard(dev, started)
+            else:
+                transitions += self.supervisor.tick(item.now)
+        signals += [self._supervision_signal(t) for t in transitions]
+        # Durable first (§8): the broker and panels are acknowledged only after this.
+        self.outbox.put(signals)
+        self.metrics.signals += len(signals)
+        if transitions:
+            self.outbox.save("offline", sorted(self.supervisor.offline))
+        for item in batch:
+            if isinstance(item, Inbound):
+                self.link.ack(item)
+            elif isinstance(item, Submitted) and item.on_recorded is not None:
+                item.on_recorded()
+
+    def _supervision_signal(self, t: Transition) -> SignalOut:
+        kind = "panel_offline" if t.device in self.site.panels else "device_offline"
+        state = "off" if t.offline else "on"
+        log.warning("%s %s (%s)", t.device, "offline" if t.offline else "back online", t.why)
+        return SignalOut(f"sup/{t.device}/{state}/{int(t.at * 1000)}", t.device, kind,
+                         PRIORITY[kind], "active" if t.offline else "restored", _iso(t.at),
+                         {"why": t.why})
+
+    def _tick(self) -> None:
+        while not self.stopping.wait(TICK_S):
+            self.inbox.put(_Tick(time.time()))
+
+    # -- the drainer: deliver, highest priority first --------------------------------------
+
+    def _drain(self) -> None:
         delay = 0.2
         while not self.stopping.is_set():
-            try:
-                self.controlroom.post_signal(body)
-                self.delivered += 1
-                log.info("alert signal %s %s %s delivered", body["device"], body["kind"],
-                         body["condition"])
-                return True
-            except Rejected as exc:
-                self.quarantine.add(QuarantineItem(
-                    time.time(), msg.topic, "rejected_by_controlroom", str(exc), msg.payload))
-                log.error("control room rejected %s: %s", body["key"], exc)
-                return True
-            except Unreachable as exc:
-                log.warning("control room unreachable (%s); retrying in %.1fs", exc, delay)
+            if not self.outbox.has_work.wait(0.5):
+                continue
+            batch = self.outbox.next_batch(100)
+            done: list[int] = []
+            failed = False
+            for q in batch:
+                try:
+                    self.controlroom.post_signal(q.body)
+                    done.append(q.id)
+                    self.metrics.delivered += 1
+                except Rejected as exc:
+                    log.error("control room rejected %s: %s", q.body.get("key"), exc)
+                    self.quarantine.add(QuarantineItem(time.time(), str(q.body.get("device")),
+                                                       "rejected_by_controlroom", str(exc),
+                                                       str(q.body).encode()))
+                    done.append(q.id)
+                except Unreachable as exc:
+                    log.warning("control room unreachable (%s); %d queued; retrying in %.1fs",
+                                exc, self.outbox.depth(), delay)
+                    failed = True
+                    break
+            self.outbox.ack_batch(done)
+            if failed:
                 self.stopping.wait(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
-        return False
+            else:
+                delay = 0.2
+
+    # -- device health, on change -----------------------------------------------------------
 
     def _report_health(self) -> None:
         last_full = time.monotonic()
         while not self.stopping.wait(HEALTH_EVERY_S):
             full = time.monotonic() - last_full >= LAST_SEEN_EVERY_S
-            # The ingestor's state is touched by the worker thread; reading a snapshot of a
-            # set under the GIL is safe, and a missed change is sent on the next round.
+            # The ingestor's state is written by the worker thread; taking a report swaps
+            # sets under the GIL, and a change missed now is sent on the next round.
             report = self.ingestor.take_health_report(with_last_seen=full)
+            offline = set(self.supervisor.offline)
+            for row in report:
+                if row["id"] in offline:
+                    row["online"] = False
             if full:
                 last_full = time.monotonic()
             if not report:

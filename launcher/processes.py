@@ -91,10 +91,15 @@ class ProcessGroup:
         """The first child that has exited, if any."""
         return next((c for c in self.children if c.proc.poll() is not None), None)
 
-    def stop(self, name: str) -> None:
-        for c in self.children:
-            if c.name == name:
+    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+        """Stop the named child (SIGTERM, or e.g. SIGKILL to simulate a crash) and wait."""
+        for c in [c for c in self.children if c.name == name]:
+            if sig == signal.SIGTERM:
                 _terminate(c)
+            elif c.proc.poll() is None:
+                os.killpg(c.proc.pid, sig)
+                c.proc.wait(10)
+            self.children.remove(c)
 
     def stop_all(self, grace: float = 8.0) -> None:
         for c in reversed(self.children):

@@ -58,3 +58,19 @@ def test_device_health_is_reported_on_change_not_per_message() -> None:
     assert [r["id"] for r in ing.take_health_report(with_last_seen=True)] == ["gas-1-1-0101"]
     ing.process(_msg("estate/v1/riverside/gas-1-1-0101/state", b"offline"))
     assert ing.take_health_report()[0]["online"] is False
+
+
+def test_every_entry_of_the_malformed_catalogue_is_quarantined_with_its_reason() -> None:
+    from firmware_sim.malformed import catalogue
+
+    entries = catalogue()
+    assert len(entries) >= 20
+    for m in entries:
+        q = Quarantine()
+        ing = Ingestor(SITE, q)
+        out = ing.process(_msg(m.topic("riverside", "gas-1-1-0101"), m.payload))
+        assert out.signals == [], m.name
+        assert dict(q.counts) == {m.reason: 1}, m.name
+        good = ing.process(_evt("btn-1-1-0101", seq=1, boot=1, ts=1, type="panic",
+                                state="pressed"))
+        assert [s.kind for s in good.signals] == ["panic"], m.name

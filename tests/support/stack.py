@@ -4,11 +4,15 @@ device simulator, each on free ports."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,10 +26,20 @@ MOSQUITTO = shutil.which("mosquitto") or (
     "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
 
 
-def start_mosquitto(group: ProcessGroup, tmp: Path, port: int) -> None:
+def start_mosquitto(group: ProcessGroup, tmp: Path, port: int, persistence: bool = False
+                    ) -> None:
     conf = tmp / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    "log_dest stdout\n")
+    store = tmp / "mosquitto-data"
+    store.mkdir(exist_ok=True)
+    # The gateway's persistent session may hold thousands of events while it restarts:
+    # mosquitto's default queue of 1000 per session would drop the rest.
+    # Started as root, mosquitto drops to the `mosquitto` user unless told to stay the user
+    # that owns the test's directory; it could not write its persistence file otherwise.
+    conf.write_text(f"user {getpass.getuser()}\n"
+                    f"listener {port} 127.0.0.1\nallow_anonymous true\n"
+                    f"persistence {'true' if persistence else 'false'}\n"
+                    f"persistence_location {store}/\n"
+                    "max_queued_messages 0\nmax_inflight_messages 0\nlog_dest stdout\n")
     assert MOSQUITTO is not None
     child = group.start("mosquitto", [MOSQUITTO, "-c", str(conf)], python=False)
     group.wait_port("127.0.0.1", port, child)
@@ -33,12 +47,80 @@ def start_mosquitto(group: ProcessGroup, tmp: Path, port: int) -> None:
 
 @dataclass
 class Stack:
+    """The estate's processes on free ports; each can be stopped, killed and started again."""
+
     tmp: Path
-    api_url: str
-    mqtt_url: str
-    group: ProcessGroup
-    control: Path
-    env: dict[str, str] = field(default_factory=dict)
+    broker: str = "embedded"  # or "mosquitto"
+    site: Path | None = None  # default: the demo site
+    persistence: bool = False  # mosquitto's, for restart tests
+    mqtt_port: int = field(default_factory=free_port)
+    api_port: int = field(default_factory=free_port)
+    group: ProcessGroup = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.group = ProcessGroup(self.tmp / "log", env={
+            "BUTLER_DB_URL": f"sqlite:///{self.tmp}/butler.db", "BUTLER_API_URL": self.api_url,
+            "BUTLER_MQTT_URL": self.mqtt_url})
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def mqtt_url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.mqtt_port}"
+
+    @property
+    def control(self) -> Path:
+        return self.tmp / "sim.sock"
+
+    def _config(self) -> list[str]:
+        return ["--config", str(self.site)] if self.site else []
+
+    def start_broker(self) -> None:
+        if self.broker == "mosquitto":
+            start_mosquitto(self.group, self.tmp, self.mqtt_port, self.persistence)
+        else:
+            b = self.group.start("broker", ["-m", "gateway.embedded_broker", *self._config(),
+                                            "--port", str(self.mqtt_port)])
+            self.group.wait_port("127.0.0.1", self.mqtt_port, b)
+
+    def start_controlroom(self) -> None:
+        cr = self.group.start("controlroom", ["-m", "controlroom", *self._config()])
+        self.group.wait_http(f"{self.api_url}/api/health", cr, timeout=60)
+
+    def start_gateway(self) -> None:
+        self.metrics_port = free_port()
+        self.group.start("gateway", ["-m", "gateway", *self._config(), "--state-dir",
+                                     str(self.tmp), "--metrics-port", str(self.metrics_port)])
+        self.group.wait_http(f"http://127.0.0.1:{self.metrics_port}/health",
+                             self._child("gateway"), timeout=30)
+
+    def start_sim(self, *args: str) -> None:
+        sim = self.group.start("firmware_sim", ["-m", "firmware_sim", *self._config(),
+                                                "--control", str(self.control), "--state-file",
+                                                str(self.tmp / "sim-state.json"), "run", *args])
+        self.group.wait_for("the simulation's control socket", self.control.exists, 60, sim)
+
+    def wait_sim_online(self, timeout: float = 60.0) -> None:
+        """Until the simulator reports every device connected."""
+        sim = self._child("firmware_sim")
+        self.group.wait_for("every simulated device online",
+                            lambda: "devices online" in sim.log.read_text(errors="replace"),
+                            timeout, sim)
+
+    def start_all(self, *sim_args: str) -> Stack:
+        self.start_broker()
+        self.start_controlroom()
+        self.start_gateway()
+        self.start_sim(*sim_args)
+        return self
+
+    def _child(self, name: str):  # type: ignore[no-untyped-def]
+        return next(c for c in self.group.children if c.name == name)
+
+    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+        self.group.stop(name, sig)
 
     def token(self, username: str, password: str) -> str:
         r = httpx.post(f"{self.api_url}/api/auth/token",
@@ -46,44 +128,45 @@ class Stack:
         r.raise_for_status()
         return str(r.json()["access_token"])
 
+    def alerts(self, token: str, **params: object) -> list[dict[str, object]]:
+        r = httpx.get(f"{self.api_url}/api/alerts",
+                      params={"state": "all", "limit": 5000, **params},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        r.raise_for_status()
+        return list(r.json()["data"])
+
+    def metrics(self) -> str:
+        return httpx.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5).text
+
     def sim(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a firmware_sim command against this stack, as a person would."""
         return subprocess.run(
-            [sys.executable, "-m", "firmware_sim", "--control", str(self.control),
-             "--state-file", str(self.tmp / "sim-state.json"), *args],
-            cwd=ROOT, env={**self.group_env(), **self.env}, capture_output=True, text=True,
-            timeout=30, check=True)
-
-    def group_env(self) -> dict[str, str]:
-        import os
-
-        return {**os.environ, **self.group.env}
+            [sys.executable, "-m", "firmware_sim", *self._config(), "--control",
+             str(self.control), "--state-file", str(self.tmp / "sim-state.json"), *args],
+            cwd=ROOT, env={**os.environ, **self.group.env}, capture_output=True, text=True,
+            timeout=120, check=True)
 
 
 @contextmanager
-def running_stack(tmp: Path, broker: str = "embedded") -> Iterator[Stack]:
-    mqtt_port, api_port = free_port(), free_port()
-    api_url = f"http://127.0.0.1:{api_port}"
-    mqtt_url = f"mqtt://127.0.0.1:{mqtt_port}"
-    env = {"BUTLER_DB_URL": f"sqlite:///{tmp}/butler.db", "BUTLER_API_URL": api_url,
-           "BUTLER_MQTT_URL": mqtt_url}
-    group = ProcessGroup(tmp / "log", env=env)
-    control = tmp / "sim.sock"
+def running_stack(tmp: Path, broker: str = "embedded", site: Path | None = None,
+                  sim_args: tuple[str, ...] = ()) -> Iterator[Stack]:
+    stack = Stack(tmp, broker, site)
     try:
-        if broker == "mosquitto":
-            start_mosquitto(group, tmp, mqtt_port)
-        else:
-            b = group.start("broker", ["-m", "gateway.embedded_broker", "--port", str(mqtt_port)])
-            group.wait_port("127.0.0.1", mqtt_port, b)
-        cr = group.start("controlroom", ["-m", "controlroom"])
-        group.wait_http(f"{api_url}/api/health", cr, timeout=60)
-        group.start("gateway", ["-m", "gateway"])
-        sim = group.start("firmware_sim", ["-m", "firmware_sim", "--control", str(control),
-                                           "--state-file", str(tmp / "sim-state.json"), "run"])
-        group.wait_for("the simulation's control socket", control.exists, 60, sim)
-        yield Stack(tmp, api_url, mqtt_url, group, control)
+        yield stack.start_all(*sim_args)
     finally:
-        group.stop_all()
+        stack.group.stop_all()
+
+
+def wait_until(what: str, ready, timeout: float = 30.0, every: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll `ready()` until it returns something truthy; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = ready()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
 class SseCollector:
