@@ -158,6 +158,7 @@ def _expand(spec: SiteFile, name: str) -> Site:
         gateway_username=spec.gateway.username,
         supervision_interval_s=interval,
         gateway_metrics_port=spec.gateway.metrics_port,
+        auto_valve_close=spec.gateway.auto_valve_close,
         kiosk_fonts=tuple(spec.kiosk.fonts),
         buildings=buildings,
         units=units,

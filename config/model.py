@@ -100,6 +100,7 @@ class Site:
     gateway_username: str
     supervision_interval_s: int
     gateway_metrics_port: int
+    auto_valve_close: bool
     kiosk_fonts: tuple[str, ...]
     buildings: dict[str, Building]
     units: dict[str, Unit]

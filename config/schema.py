@@ -40,6 +40,8 @@ class GatewaySection(Strict):
     username: str = "gateway"
     supervision_interval_s: int = Field(default=60, gt=0)
     metrics_port: int = Field(default=8701, ge=0, lt=65536)
+    # On a gas alarm, close that flat's gas valve at once (ARCHITECTURE §6, site setting).
+    auto_valve_close: bool = False
 
 
 class KioskSection(Strict):

@@ -60,5 +60,8 @@ class ControlRoomClient:
     def post_signal(self, signal: dict[str, object]) -> dict[str, object]:
         return self._post("/api/gateway/signals", signal)
 
+    def post_note(self, note: dict[str, object]) -> dict[str, object]:
+        return self._post("/api/gateway/alerts/note", note)
+
     def post_device_states(self, devices: list[dict[str, object]]) -> dict[str, object]:
         return self._post("/api/gateway/devices", {"devices": devices})

@@ -69,6 +69,10 @@ class MqttLink:
         self.client.connect_async(self.host, self.port, keepalive=30)
         self.client.loop_start()
 
+    def publish(self, topic: str, payload: bytes, qos: int = 1) -> None:
+        """Queue a publish (paho sends it, and retries QoS 1 after a reconnect)."""
+        self.client.publish(topic, payload, qos=qos)
+
     def ack(self, msg: Inbound) -> None:
         if msg.qos > 0:
             self.client.ack(msg.mid, msg.qos)

@@ -26,10 +26,11 @@ from gateway.messages import Inbound, SignalOut
 from gateway.metrics import Metrics, render
 from gateway.mqtt_link import MqttLink
 from gateway.outbox import Outbox
-from gateway.protocol import TOPIC_PREFIX
+from gateway.protocol import TOPIC_PREFIX, topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
 from gateway.supervision import Supervisor, Transition
+from gateway.valves import Note, Valves
 
 log = logging.getLogger("gateway")
 
@@ -37,6 +38,7 @@ HEALTH_EVERY_S = 2.0  # changes (online, battery, gas level) reach the board thi
 LAST_SEEN_EVERY_S = 30.0  # last-seen refresh for quiet devices; offline needs 3 intervals
 TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
+NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
 
 
@@ -68,6 +70,8 @@ class Gateway:
         self.controlroom = controlroom
         self.outbox = Outbox(state_dir / f"gateway-{site.id}.db")
         self.metrics = Metrics()
+        self.valves = Valves(site.auto_valve_close)
+        self.notes: queue.Queue[tuple[Note, int]] = queue.Queue()
         self.inbox: queue.Queue[Inbound | Submitted | _Tick] = queue.Queue()
         self.stopping = threading.Event()
         intervals = {d.id: float(d.supervision_interval_s) for d in site.devices.values()}
@@ -138,6 +142,10 @@ class Gateway:
                 self.metrics.lag_s = max(0.0, started - item.received_at)
                 p = self.ingestor.process(item)
                 signals += p.signals
+                if p.heard and item.topic.endswith("/ack"):
+                    note = self.valves.on_ack(p.heard, item.payload)
+                    if note is not None:
+                        self.notes.put((note, 0))
                 if p.heard:
                     transitions += self.supervisor.heard(p.heard, item.received_at)
                 if p.gone:
@@ -148,12 +156,20 @@ class Gateway:
                     transitions += self.supervisor.heard(dev, started)
             else:
                 transitions += self.supervisor.tick(item.now)
+                for note in self.valves.expire(item.now):
+                    self.notes.put((note, 0))
         signals += [self._supervision_signal(t) for t in transitions]
         # Durable first (§8): the broker and panels are acknowledged only after this.
         self.outbox.put(signals)
         self.metrics.signals += len(signals)
         if transitions:
             self.outbox.save("offline", sorted(self.supervisor.offline))
+        for sig in signals:
+            device = self.site.devices.get(sig.device)
+            cmd = self.valves.on_signal(sig, device.kind, started) if device else None
+            if cmd is not None:
+                log.warning("gas alarm at %s: closing its gas valve", cmd.device)
+                self.link.publish(topic(self.site.id, cmd.device, "cmd"), cmd.payload)
         for item in batch:
             if isinstance(item, Inbound):
                 self.link.ack(item)
@@ -220,9 +236,28 @@ class Gateway:
                     row["online"] = False
             if full:
                 last_full = time.monotonic()
+            self._send_notes()
             if not report:
                 continue
             try:
                 self.controlroom.post_device_states(report)
             except (Unreachable, Rejected) as exc:
                 log.warning("device health not delivered (%s)", exc)
+
+    def _send_notes(self) -> None:
+        """Notes on alerts (a valve's answer). The alert may still be in the outbox, so a
+        refused note is tried again on the next rounds."""
+        retry = []
+        while not self.notes.empty():
+            note, attempts = self.notes.get_nowait()
+            try:
+                self.controlroom.post_note({"device": note.device, "kind": note.kind,
+                                            "note": note.note, "detail": note.detail})
+            except (Unreachable, Rejected) as exc:
+                if attempts + 1 < NOTE_ATTEMPTS:
+                    retry.append((note, attempts + 1))
+                else:
+                    log.error("note on %s %s not delivered: %s (%s)", note.device, note.kind,
+                              note.note, exc)
+        for r in retry:
+            self.notes.put(r)

@@ -32,12 +32,13 @@ BROKEN = [
 
 
 def small_site_text(site_id: str = "testsite", floors: int = 1, flats: int = 2,
-                    entrances: int = 1, interval_s: int = 60) -> str:
+                    entrances: int = 1, interval_s: int = 60, auto_valve: bool = False) -> str:
     """A one-building site small enough that every message on the wire can be checked."""
     return f"""
 [gateway]
 supervision_interval_s = {interval_s}
 metrics_port = 0
+auto_valve_close = {"true" if auto_valve else "false"}
 
 [site]
 id = "{site_id}"
@@ -58,6 +59,12 @@ username = "operator"
 name = "Op"
 role = "operator"
 password = "operator123"
+
+[[staff]]
+username = "maintenance"
+name = "Maint"
+role = "maintenance"
+password = "maintenance123"
 
 [[staff]]
 username = "gateway"
