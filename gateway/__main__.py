@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from config import Settings, load_site_or_exit
+from gateway.logs import setup as setup_logs
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,6 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--client-id", help="MQTT client id (default: gateway-<site>)")
     ap.add_argument("--state-dir", type=Path, default=Path("var"),
                     help="where the durable outbox and supervision state live (default: var)")
+    ap.add_argument("--log-format", choices=["text", "json"],
+                    default=os.environ.get("BUTLER_LOG_FORMAT", "text"),
+                    help="text lines, or one JSON object per line (BUTLER_LOG_FORMAT)")
     ap.add_argument("--metrics-port", type=int,
                     help="Prometheus /metrics and /health port (default: the site's; 0: any)")
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
@@ -42,8 +46,7 @@ def main(argv: list[str] | None = None) -> None:
                      f"({', '.join(sorted(ports)) or 'none'})")
         ports[pid] = path
     settings = Settings.from_site(site)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logs(args.log_format)
 
     from gateway.controlroom_client import ControlRoomClient
     from gateway.metrics import serve

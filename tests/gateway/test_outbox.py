@@ -38,3 +38,4 @@ def test_what_was_put_survives_a_restart(tmp_path: Path) -> None:
     assert again.has_work.is_set()
     assert again.load("offline") == ["x", "y"]
     assert again.load("missing", []) == []
+

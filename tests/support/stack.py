@@ -152,7 +152,9 @@ def running_stack(tmp: Path, broker: str = "embedded", site: Path | None = None,
                   sim_args: tuple[str, ...] = ()) -> Iterator[Stack]:
     stack = Stack(tmp, broker, site)
     try:
-        yield stack.start_all(*sim_args)
+        stack.start_all(*sim_args)
+        stack.wait_sim_online()
+        yield stack
     finally:
         stack.group.stop_all()
 
