@@ -149,9 +149,11 @@ class Simulation:
         return {"ok": True}
 
 
-async def send_control(path: Path, request: dict[str, object], timeout: float = 10.0
+async def send_control(path: Path, request: dict[str, object], timeout: float = 30.0
                        ) -> dict[str, object] | None:
-    """Ask a running simulation; None when none is running at `path`."""
+    """Ask a running simulation; None when none is running at `path`. A simulation that
+    does not answer in `timeout` (the device waits up to 10 s for its broker's PUBACK) is an
+    error reply, not an exception."""
     try:
         reader, writer = await asyncio.open_unix_connection(str(path), limit=2**24)
     except (FileNotFoundError, ConnectionRefusedError):
@@ -159,7 +161,12 @@ async def send_control(path: Path, request: dict[str, object], timeout: float = 
     try:
         writer.write(json.dumps(request).encode() + b"\n")
         await writer.drain()
-        line = await asyncio.wait_for(reader.readline(), timeout)
+        try:
+            line = await asyncio.wait_for(reader.readline(), timeout)
+        except TimeoutError:
+            return {"ok": False, "error": f"the simulation did not answer within {timeout:.0f}s"}
+        if not line:
+            return {"ok": False, "error": "the simulation closed the connection (stopping?)"}
         return json.loads(line)
     finally:
         writer.close()

@@ -140,11 +140,13 @@ class Stack:
 
     def sim(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a firmware_sim command against this stack, as a person would."""
-        return subprocess.run(
+        r = subprocess.run(
             [sys.executable, "-m", "firmware_sim", *self._config(), "--control",
              str(self.control), "--state-file", str(self.tmp / "sim-state.json"), *args],
             cwd=ROOT, env={**os.environ, **self.group.env}, capture_output=True, text=True,
-            timeout=120, check=True)
+            timeout=120)
+        assert r.returncode == 0, f"firmware_sim {' '.join(args)}: {r.stdout}{r.stderr}"
+        return r
 
 
 @contextmanager
