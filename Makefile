@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit venv system-deps-test system-deps-demo clean
+.PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
+	bench-load
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -19,6 +20,13 @@ test: $(STAMP) system-deps-test
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not mosquitto and not browser and not gui" tests/config \
 	  tests/gateway tests/controlroom/test_alert_rules.py
+
+# Benchmarks: run by hand; figures go to docs/benchmarks.md.
+bench-gateway: $(STAMP) system-deps-test
+	$(BIN)/python bench/gateway_bench.py
+
+bench-load: $(STAMP) system-deps-test
+	$(BIN)/python bench/load_broker.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
