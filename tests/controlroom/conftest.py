@@ -17,6 +17,7 @@ from controlroom.db import Base, make_engine, make_sessionmaker
 from controlroom.schemas import SignalIn
 from controlroom.security import Passwords
 from controlroom.test_mode import TestModeService
+from tests.support.stack import Stack
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -55,6 +56,7 @@ class RecordingBroadcaster(Broadcaster):
 def _passwords() -> Passwords:
     # Cheap argon2 parameters: the tests are about the API, not about hashing cost.
     return Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
 
 
 @pytest.fixture
@@ -132,3 +134,14 @@ def signal(device: str = "gas-1-2-1502", kind: str = "gas_alarm", priority: int 
     return {"key": key or f"{device}:1:1/{kind}", "device": device, "kind": kind,
             "priority": priority, "condition": condition,
             "observed_at": datetime.now(UTC).isoformat(), "detail": {"lel": 27.5}}
+
+
+@pytest.fixture(scope="module")
+def controlroom_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A real control-room process on a free port (SQLite in a temp dir), for the module."""
+    stack = Stack(tmp_path_factory.mktemp("controlroom"))
+    try:
+        stack.start_controlroom()
+        yield stack
+    finally:
+        stack.group.stop_all()

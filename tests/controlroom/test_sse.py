@@ -3,29 +3,19 @@ token in the access log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from launcher.processes import ProcessGroup, free_port
+from launcher.processes import ProcessGroup
+from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ProcessGroup]]:
-    tmp = tmp_path_factory.mktemp("sse")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    group = ProcessGroup(tmp / "log", env={"BUTLER_DB_URL": f"sqlite:///{tmp}/db.sqlite",
-                                           "BUTLER_API_URL": url})
-    try:
-        cr = group.start("controlroom", ["-m", "controlroom"])
-        group.wait_http(f"{url}/api/health", cr, timeout=60)
-        yield url, group
-    finally:
-        group.stop_all()
+def api(controlroom_process: Stack) -> tuple[str, ProcessGroup]:
+    return controlroom_process.api_url, controlroom_process.group
 
 
 def _token(url: str, user: str, pw: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,25 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
-from launcher.processes import ProcessGroup, free_port
+from tests.support.stack import Stack
 
 CLIENTS = 50
 TIMEOUT_S = 30.0  # for each wait; a healthy run takes a fraction of it
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("sse_fanout")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    group = ProcessGroup(tmp / "log", env={"BUTLER_DB_URL": f"sqlite:///{tmp}/db.sqlite",
-                                           "BUTLER_API_URL": url})
-    try:
-        cr = group.start("controlroom", ["-m", "controlroom"])
-        group.wait_http(f"{url}/api/health", cr, timeout=60)
-        yield url
-    finally:
-        group.stop_all()
+def api(controlroom_process: Stack) -> str:
+    return controlroom_process.api_url
 
 
 def _token(url: str, user: str, pw: str) -> str:
