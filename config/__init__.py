@@ -10,17 +10,35 @@ from config.loader import (
     load_site,
     load_site_or_exit,
 )
-from config.model import Building, Device, Kiosk, Menu, MenuItem, Panel, Site, Staff, Unit
+from config.model import (
+    Building,
+    Device,
+    EmergencyContact,
+    Kiosk,
+    Menu,
+    MenuItem,
+    Panel,
+    Plan,
+    PlanStep,
+    Resident,
+    Site,
+    Staff,
+    Unit,
+)
 from config.settings import Settings
 
 __all__ = [
     "DEFAULT_SITE_PATH",
     "Building",
     "Device",
+    "EmergencyContact",
     "Kiosk",
     "Menu",
     "MenuItem",
     "Panel",
+    "Plan",
+    "PlanStep",
+    "Resident",
     "Settings",
     "Site",
     "SiteConfigError",

@@ -11,7 +11,21 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
-from config.model import Building, Device, Kiosk, Menu, MenuItem, Panel, Site, Staff, Unit
+from config.model import (
+    Building,
+    Device,
+    EmergencyContact,
+    Kiosk,
+    Menu,
+    MenuItem,
+    Panel,
+    Plan,
+    PlanStep,
+    Resident,
+    Site,
+    Staff,
+    Unit,
+)
 from config.schema import SiteFile
 
 DEFAULT_SITE_PATH = Path(__file__).with_name("site.toml")
@@ -142,6 +156,20 @@ def _expand(spec: SiteFile, name: str) -> Site:
             items.append(MenuItem(**it.model_dump()))
         menus.append(Menu(m.id, m.name_zh, m.name_en, m.note_zh, m.note_en, tuple(items)))
 
+    plans: dict[str, Plan] = {}
+    for i, pl in enumerate(spec.plans):
+        if pl.kind in plans:
+            problems.append((f"plans[{i}].kind", f"duplicate plan for {pl.kind!r}"))
+        plans[pl.kind] = Plan(pl.kind, tuple(PlanStep(st.zh, st.en) for st in pl.steps))
+
+    residents: list[Resident] = []
+    for i, r in enumerate(spec.residents):
+        if r.unit not in units:
+            problems.append((f"residents[{i}].unit", f"unknown unit {r.unit!r}"))
+        contacts = tuple(EmergencyContact(c.name, c.phone, c.relation)
+                         for c in r.emergency_contacts)
+        residents.append(Resident(r.unit, r.name, r.phone, r.elderly_alone, contacts))
+
     if problems:
         raise SiteConfigError(name, problems)
     return Site(
@@ -167,6 +195,8 @@ def _expand(spec: SiteFile, name: str) -> Site:
         staff=staff,
         kiosks=kiosks,
         menus=tuple(menus),
+        plans=plans,
+        residents=tuple(residents),
     )
 
 

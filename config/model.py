@@ -86,6 +86,34 @@ class Menu:
 
 
 @dataclass(frozen=True)
+class PlanStep:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str  # the alert kind it is for
+    steps: tuple[PlanStep, ...]
+
+
+@dataclass(frozen=True)
+class EmergencyContact:
+    name: str
+    phone: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class Resident:
+    unit: str
+    name: str
+    phone: str
+    elderly_alone: bool
+    emergency_contacts: tuple[EmergencyContact, ...]
+
+
+@dataclass(frozen=True)
 class Site:
     id: str
     name_zh: str
@@ -109,6 +137,11 @@ class Site:
     staff: dict[str, Staff]
     kiosks: dict[str, Kiosk]
     menus: tuple[Menu, ...] = field(default_factory=tuple)
+    plans: dict[str, Plan] = field(default_factory=dict)  # alert kind -> its action plan
+    residents: tuple[Resident, ...] = field(default_factory=tuple)
 
     def staff_password(self, username: str) -> str:
         return self.staff[username].password
+
+    def residents_of(self, unit: str) -> tuple[Resident, ...]:
+        return tuple(r for r in self.residents if r.unit == unit)

@@ -12,6 +12,11 @@ TopicId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Role = Literal["operator", "supervisor", "frontdesk", "maintenance", "admin", "gateway", "kiosk"]
 DeviceKind = Literal["gas_detector", "panic_button"]
 SlaClass = Literal["request", "repair", "urgent_repair", "complaint", "paid"]
+# The alert kinds of ARCHITECTURE §6: an action plan is for one of them.
+AlertKind = Literal[
+    "gas_alarm", "panic", "medical", "fire", "incident", "gas_prealarm", "device_offline",
+    "panel_offline", "fault", "tamper", "power_loss", "battery_low",
+]
 
 
 class Strict(BaseModel):
@@ -108,6 +113,32 @@ class MenuSpec(Strict):
     items: list[MenuItemSpec] = Field(min_length=1)
 
 
+class PlanStepSpec(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class PlanSpec(Strict):
+    """The ordered checklist an operator ticks off for one alert kind (ARCHITECTURE §6)."""
+
+    kind: AlertKind
+    steps: list[PlanStepSpec] = Field(min_length=1, max_length=50)
+
+
+class EmergencyContactSpec(Strict):
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=3, max_length=32)
+    relation: str = ""
+
+
+class ResidentSpec(Strict):
+    unit: str
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=3, max_length=32)
+    elderly_alone: bool = False
+    emergency_contacts: list[EmergencyContactSpec] = Field(default_factory=list)
+
+
 class SiteFile(Strict):
     site: SiteSection
     mqtt: MqttSection = MqttSection()
@@ -120,3 +151,5 @@ class SiteFile(Strict):
     staff: list[StaffSpec] = Field(default_factory=list)
     kiosks: list[KioskSpec] = Field(default_factory=list)
     menus: list[MenuSpec] = Field(default_factory=list)
+    plans: list[PlanSpec] = Field(default_factory=list)
+    residents: list[ResidentSpec] = Field(default_factory=list)

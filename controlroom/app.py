@@ -16,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
 from controlroom.alerts import AlertService
-from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode
+from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.broadcaster import Broadcaster
+from controlroom.casework import CaseworkService
 from controlroom.db import Base, make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
 from controlroom.notify import Notifier
@@ -92,6 +93,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode,
                                     notifier=notifier)
     app.state.devices = DeviceService(sessions)
+    app.state.casework = CaseworkService(sessions, site, app.state.alerts)
 
     @app.exception_handler(RequestValidationError)
     async def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -101,7 +103,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             content={"detail": _validation_message(exc), "errors": exc.errors()},
         )
 
-    for module in (auth, alerts, devices, gateway, kpis, test_mode):
+    for module in (auth, alerts, devices, gateway, kpis, test_mode, units):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["health"])

@@ -96,6 +96,19 @@ class AlertHistory(Base):
     alert: Mapped[Alert] = relationship(back_populates="history")
 
 
+class PlanTick(Base):
+    """One step of an alert's action plan, ticked off by an operator (ARCHITECTURE §6)."""
+
+    __tablename__ = "plan_ticks"
+    __table_args__ = (UniqueConstraint("alert_id", "step", name="uq_plan_tick_step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    step: Mapped[int] = mapped_column(Integer)  # 1-based, in the plan's order
+    text: Mapped[str] = mapped_column(Text, default="")  # the step (en) as it read when ticked
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
 class IngestedSignal(Base):
     """Idempotency: a gateway signal key is applied once, however often it is delivered."""
 

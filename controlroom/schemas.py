@@ -211,3 +211,60 @@ class WalkTestReport(BaseModel):
     reported: int
     silent: list[str] = Field(description="devices that did not report: visit them")
     data: list[WalkTestDevice]
+
+
+class NoteBody(BaseModel):
+    """An operator's note on an alert."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: str = Field(min_length=1, max_length=64,
+                    description="username of an active operator or supervisor")
+
+
+class PlanStepPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    n: int = Field(description="1-based position in the plan")
+    zh: str
+    en: str
+    ticked_at: datetime | None
+    ticked_by: str | None
+
+
+class PlanPublic(BaseModel):
+    """The action plan for the alert's kind (site configuration) with each step's tick."""
+
+    alert_id: int
+    kind: str
+    steps: list[PlanStepPublic] = Field(description="empty when the kind has no plan")
+    done: int
+    total: int
+
+
+class EmergencyContactPublic(BaseModel):
+    name: str
+    phone: str | None
+    relation: str
+
+
+class ResidentPublic(BaseModel):
+    name: str = Field(description="in full for operators, supervisors and admins; else 张*")
+    phone: str | None = Field(description="only for operators, supervisors and admins")
+    elderly_alone: bool | None
+    emergency_contacts: list[EmergencyContactPublic]
+
+
+class UnitPublic(BaseModel):
+    """A flat: its devices with their health and its residents, shown by the caller's role."""
+
+    unit: str
+    building: str
+    entrance: int
+    floor: int
+    devices: list[DevicePublic]
+    residents: list[ResidentPublic]
+    masked: bool = Field(description="true when names are masked and phones left out")

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from controlroom.alerts import AlertService
+from controlroom.casework import CaseworkService
 from controlroom.devices import DeviceService
 from controlroom.security import TokenClaims, TokenError, read_token
 
@@ -26,7 +27,12 @@ def _devices(request: Request) -> DeviceService:
     return request.app.state.devices
 
 
+def _casework(request: Request) -> CaseworkService:
+    return request.app.state.casework
+
+
 AlertsDep = Annotated[AlertService, Depends(_alerts)]
+CaseworkDep = Annotated[CaseworkService, Depends(_casework)]
 DevicesDep = Annotated[DeviceService, Depends(_devices)]
 
 

@@ -88,8 +88,19 @@
       'history.raised': '报警产生', 'history.repeated': '重复报警', 'history.reactivated': '再次触发',
       'history.restored': '现场恢复', 'history.restored_and_resolved': '恢复并自动关闭',
       'history.acknowledged': '确认', 'history.dispatched': '派单', 'history.resolved': '处理完毕',
-      'history.escalated': '升级', 'history.note': '网关备注', 'history.flapping': '频繁跳变（保持打开）',
-      'history.linked': '关联报警',
+      'history.escalated': '升级', 'history.note': '备注', 'history.flapping': '频繁跳变（保持打开）',
+      'history.linked': '关联报警', 'history.assigned': '指派', 'history.step_ticked': '完成步骤',
+      'details.plan': '处置流程', 'details.flat': '住户与联系人',
+      'plan.progress': '{done}/{total}', 'plan.tick': '完成', 'plan.ticked': '{t} · {who}',
+      'plan.none': '此类警报没有处置流程',
+      'work.assignMe': '指派给我', 'work.assigned': '负责人：{who}', 'work.unassigned': '尚未指派',
+      'note.placeholder': '添加备注（如：住户电话已接通）', 'note.submit': '添加备注',
+      'note.missing': '请先填写备注内容。',
+      'flat.none': '该户没有登记住户', 'flat.elderly': '独居老人', 'flat.contacts': '紧急联系人',
+      'flat.masked': '住户信息已隐去（仅值班员、主管可见）', 'flat.devices': '设备',
+      'flat.online': '在线', 'flat.offline': '离线', 'flat.unknown': '未知',
+      'flat.battery': '电量 {n}%', 'flat.loading': '正在加载住户信息…',
+      'fact.assigned': '负责人',
       'dispatch.suggestions': ['保安巡逻', '工程维修', '燃气公司抢修', '物业管家', '110 报警', '119 消防', '120 急救'],
     },
     en: {
@@ -165,8 +176,21 @@
       'history.raised': 'Raised', 'history.repeated': 'Repeated', 'history.reactivated': 'Reactivated',
       'history.restored': 'Condition restored', 'history.restored_and_resolved': 'Restored, closed automatically',
       'history.acknowledged': 'Acknowledged', 'history.dispatched': 'Dispatched', 'history.resolved': 'Resolved',
-      'history.escalated': 'Escalated', 'history.note': 'Gateway note',
+      'history.escalated': 'Escalated', 'history.note': 'Note',
       'history.flapping': 'Flapping (kept open)', 'history.linked': 'Alarm linked',
+      'history.assigned': 'Assigned', 'history.step_ticked': 'Step done',
+      'details.plan': 'Action plan', 'details.flat': 'Residents and contacts',
+      'plan.progress': '{done}/{total}', 'plan.tick': 'Done', 'plan.ticked': '{t} · {who}',
+      'plan.none': 'No action plan for this kind of alert',
+      'work.assignMe': 'Assign to me', 'work.assigned': 'Assigned to {who}', 'work.unassigned': 'Not assigned',
+      'note.placeholder': 'Add a note (e.g. reached the resident by phone)', 'note.submit': 'Add note',
+      'note.missing': 'Write the note first.',
+      'flat.none': 'No residents registered for this flat', 'flat.elderly': 'Elderly, lives alone',
+      'flat.contacts': 'Emergency contacts',
+      'flat.masked': 'Resident details hidden (operators and supervisors only)', 'flat.devices': 'Devices',
+      'flat.online': 'online', 'flat.offline': 'offline', 'flat.unknown': 'unknown',
+      'flat.battery': 'battery {n}%', 'flat.loading': 'Loading residents…',
+      'fact.assigned': 'Assigned to',
       'dispatch.suggestions': ['Security patrol', 'Maintenance engineer', 'Gas company emergency crew',
         'Estate butler', '110 Police', '119 Fire brigade', '120 Ambulance'],
     },
@@ -175,6 +199,8 @@
   // Roles the API lets act on alerts (controlroom/api/deps.py ACT_ON_ALERTS). The server
   // enforces this; the console only greys the buttons out for the other roles.
   const ACT_ROLES = ['operator', 'supervisor', 'admin'];
+  // Who an alert can be assigned to (controlroom/casework.py ASSIGNABLE_ROLES).
+  const ASSIGNABLE_ROLES = ['operator', 'supervisor'];
   const SESSION_KEY = 'estate-butler.controlroom.session';
   const LANG_KEY = 'estate-butler.controlroom.lang';
   const RESYNC_MS = 60000; // a full reload now and then, in case a stream dies silently
@@ -203,6 +229,8 @@
     resyncTimer: null,
     selected: null, // alert id in the details pane
     selectedAlert: null, // the alert with history, as last fetched
+    plan: null, // {alert_id, kind, steps, done, total} of the selected alert
+    flat: null, // {unit, data, error} for the selected alert's unit
     detailsGen: 0,
     audio: null,
     silenced: new Set(), // ids of critical alerts whose tone was silenced
@@ -1005,6 +1033,11 @@
     const prev = state.selected;
     state.selected = id;
     state.selectedAlert = state.alerts.get(id) ? { ...state.alerts.get(id), history: null } : null;
+    if (prev !== id) {
+      state.plan = null;
+      state.flat = null;
+      hideWorkError();
+    }
     for (const rid of [prev, id]) {
       const a = state.alerts.get(rid);
       if (a) fillRow(state.rows.get(rid), a);
@@ -1017,6 +1050,8 @@
     const prev = state.selected;
     state.selected = null;
     state.selectedAlert = null;
+    state.plan = null;
+    state.flat = null;
     state.detailsGen += 1;
     const a = state.alerts.get(prev);
     if (a) fillRow(state.rows.get(prev), a);
@@ -1034,6 +1069,7 @@
 
   async function loadDetails(id) {
     const gen = ++state.detailsGen;
+    const planReq = api(`api/alerts/${id}/plan`).catch(() => null);
     try {
       const full = await api(`api/alerts/${id}`);
       if (gen !== state.detailsGen || state.selected !== id) return;
@@ -1042,7 +1078,247 @@
       if (gen !== state.detailsGen || state.selected !== id) return;
       state.selectedAlert = { ...(state.selectedAlert || { id }), historyError: err.detail };
     }
+    const plan = await planReq;
+    if (gen !== state.detailsGen || state.selected !== id) return;
+    if (plan) state.plan = plan;
+    const unit = state.selectedAlert && state.selectedAlert.unit;
+    if (unit && (!state.flat || state.flat.unit !== unit)) loadFlat(id, unit);
     renderDetails();
+  }
+
+  /** The flat of the selected alert: residents shown by role (names masked for some). */
+  async function loadFlat(id, unit) {
+    state.flat = { unit, data: null, error: null };
+    let data = null;
+    let error = null;
+    try {
+      data = await api(`api/units/${encodeURIComponent(unit)}`);
+    } catch (err) {
+      error = err.detail;
+    }
+    if (state.selected !== id || !state.flat || state.flat.unit !== unit) return;
+    state.flat = { unit, data, error };
+    renderDetails();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Working the selected alert: assignment, the action plan, notes
+  // ---------------------------------------------------------------------------------------
+
+  function showWorkError(detail) {
+    const box = byTestId('work-error');
+    box.hidden = false;
+    setText(box, detail);
+  }
+
+  function hideWorkError() {
+    const box = byTestId('work-error');
+    if (box) box.hidden = true;
+  }
+
+  async function work(id, path, body, button) {
+    if (button) button.disabled = true;
+    try {
+      const res = await api(`api/alerts/${id}/${path}`, { method: 'POST', json: body });
+      hideWorkError();
+      return res;
+    } catch (err) {
+      if (state.session && state.selected === id) showWorkError(t('err.action', { id, detail: err.detail }));
+      if (err.status === 409 && state.selected === id) loadDetails(id);
+      return null;
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+
+  async function tickStep(id, n, button) {
+    const plan = await work(id, `plan/${n}/tick`, undefined, button);
+    if (plan && state.selected === id) {
+      state.plan = plan;
+      renderDetails();
+    }
+  }
+
+  async function assignToMe(button) {
+    const id = state.selected;
+    if (id === null || !state.session) return;
+    const full = await work(id, 'assign', { to: state.session.username }, button);
+    if (full && state.selected === id) {
+      state.selectedAlert = full;
+      renderDetails();
+    }
+  }
+
+  async function onNoteSubmit(ev) {
+    ev.preventDefault();
+    const id = state.selected;
+    if (id === null) return;
+    const input = byTestId('note-input');
+    const note = input.value.trim();
+    if (!note) {
+      showWorkError(t('note.missing'));
+      input.focus();
+      return;
+    }
+    const full = await work(id, 'note', { note }, byTestId('note-submit'));
+    if (full && state.selected === id) {
+      input.value = '';
+      state.selectedAlert = full;
+      renderDetails();
+    }
+  }
+
+  function renderWork(a) {
+    const assigned = a.detail && a.detail.assigned_to;
+    const label = byTestId('assigned-to');
+    setText(label, assigned ? t('work.assigned', { who: assigned }) : t('work.unassigned'));
+    label.classList.toggle('is-unassigned', !assigned);
+    const me = byTestId('assign-me');
+    const mine = !!state.session && assigned === state.session.username;
+    me.hidden = !state.session || !ASSIGNABLE_ROLES.includes(state.session.role) || mine ||
+      a.state === 'resolved';
+    const noteForm = byTestId('note-form');
+    noteForm.hidden = !canAct();
+  }
+
+  function renderPlan(a) {
+    const section = byTestId('plan-section');
+    const plan = state.plan && state.plan.alert_id === a.id ? state.plan : null;
+    section.hidden = !plan;
+    if (!plan) return;
+    setText(byTestId('plan-progress'), plan.total ? t('plan.progress', { done: plan.done, total: plan.total }) : '');
+    const list = byTestId('plan-list');
+    if (!plan.steps.length) {
+      const li = document.createElement('li');
+      li.className = 'plan-none';
+      li.textContent = t('plan.none');
+      list.replaceChildren(li);
+      return;
+    }
+    const act = canAct() && a.state !== 'resolved';
+    list.replaceChildren(...plan.steps.map((st) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'plan-step';
+      li.dataset.step = String(st.n);
+      li.dataset.ticked = st.ticked_at ? 'true' : 'false';
+      li.classList.toggle('is-ticked', !!st.ticked_at);
+      const num = document.createElement('span');
+      num.className = 'plan-n';
+      num.textContent = st.ticked_at ? '✓' : String(st.n);
+      const text = document.createElement('span');
+      text.className = 'plan-text';
+      text.dataset.testid = 'plan-text';
+      text.textContent = state.lang === 'zh' ? st.zh : st.en;
+      text.title = state.lang === 'zh' ? st.en : st.zh;
+      li.append(num, text);
+      if (st.ticked_at) {
+        const when = document.createElement('time');
+        when.className = 'plan-when mono';
+        when.dataset.testid = 'plan-ticked';
+        when.dateTime = st.ticked_at;
+        when.textContent = t('plan.ticked', { t: fmtTime(st.ticked_at, 'full'), who: st.ticked_by || '?' });
+        li.append(when);
+      } else if (act) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'btn btn-small plan-tick';
+        b.dataset.testid = 'plan-tick';
+        b.textContent = t('plan.tick');
+        b.addEventListener('click', () => tickStep(a.id, st.n, b));
+        li.append(b);
+      }
+      return li;
+    }));
+  }
+
+  function renderFlat(a) {
+    const panel = byTestId('flat-panel');
+    const f = state.flat && a.unit && state.flat.unit === a.unit ? state.flat : null;
+    panel.hidden = !f;
+    if (!f) return;
+    const body = $('.flat-body', panel);
+    const nodes = [];
+    const p = (cls, text) => {
+      const n = document.createElement('p');
+      n.className = cls;
+      n.textContent = text;
+      return n;
+    };
+    if (f.error) {
+      nodes.push(p('flat-error', f.error));
+    } else if (!f.data) {
+      nodes.push(p('flat-muted', t('flat.loading')));
+    } else {
+      const d = f.data;
+      if (d.masked) nodes.push(p('flat-muted', t('flat.masked')));
+      if (!d.residents.length) nodes.push(p('flat-muted', t('flat.none')));
+      for (const r of d.residents) {
+        const card = document.createElement('div');
+        card.className = 'resident';
+        card.dataset.testid = 'resident';
+        const head = document.createElement('div');
+        head.className = 'resident-head';
+        const name = document.createElement('span');
+        name.className = 'resident-name';
+        name.dataset.testid = 'resident-name';
+        name.textContent = r.name;
+        head.append(name);
+        if (r.phone) {
+          const tel = document.createElement('a');
+          tel.className = 'resident-phone mono';
+          tel.dataset.testid = 'resident-phone';
+          tel.href = `tel:${r.phone.replace(/[^0-9+]/g, '')}`;
+          tel.textContent = r.phone;
+          head.append(tel);
+        }
+        if (r.elderly_alone) {
+          const badge = document.createElement('span');
+          badge.className = 'badge badge-elderly';
+          badge.dataset.testid = 'elderly-alone';
+          badge.textContent = t('flat.elderly');
+          head.append(badge);
+        }
+        card.append(head);
+        if (r.emergency_contacts.length) {
+          const ul = document.createElement('ul');
+          ul.className = 'contacts';
+          ul.dataset.testid = 'emergency-contacts';
+          ul.setAttribute('aria-label', t('flat.contacts'));
+          for (const c of r.emergency_contacts) {
+            const li = document.createElement('li');
+            const who = document.createElement('span');
+            who.textContent = `${t('flat.contacts')}：${c.name}${c.relation ? `（${c.relation}）` : ''}`;
+            li.append(who);
+            if (c.phone) {
+              const tel = document.createElement('a');
+              tel.className = 'mono';
+              tel.href = `tel:${c.phone.replace(/[^0-9+]/g, '')}`;
+              tel.textContent = c.phone;
+              li.append(' ', tel);
+            }
+            ul.append(li);
+          }
+          card.append(ul);
+        }
+        nodes.push(card);
+      }
+      if (d.devices.length) {
+        const ul = document.createElement('ul');
+        ul.className = 'flat-devices';
+        ul.dataset.testid = 'flat-devices';
+        for (const dev of d.devices) {
+          const li = document.createElement('li');
+          const health = dev.online === true ? 'online' : dev.online === false ? 'offline' : 'unknown';
+          li.dataset.health = health;
+          const parts = [dev.id, t(`flat.${health}`)];
+          if (dev.battery !== null && dev.battery !== undefined) parts.push(t('flat.battery', { n: dev.battery }));
+          li.textContent = parts.join(' · ');
+          ul.append(li);
+        }
+        nodes.push(p('flat-sub', t('flat.devices')), ul);
+      }
+    }
+    body.replaceChildren(...nodes);
   }
 
   function renderDetails() {
@@ -1084,7 +1360,7 @@
     if (a.updated_at) add('fact.updated', fmtTime(a.updated_at, 'full'));
     if (a.detail && a.detail.observed_at) add('fact.observed', fmtTime(a.detail.observed_at, 'full'));
     for (const [k, v] of Object.entries(a.detail || {})) {
-      if (k === 'lel' || k === 'observed_at' || v === null || v === undefined) continue;
+      if (k === 'lel' || k === 'observed_at' || k === 'assigned_to' || v === null || v === undefined) continue;
       facts.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
     }
     const dl = byTestId('details-facts');
@@ -1096,6 +1372,9 @@
       if (cls) dd.className = cls;
       return [dt, dd];
     }));
+    renderWork(a);
+    renderPlan(a);
+    renderFlat(a);
 
     const list = byTestId('history-list');
     const items = [];
@@ -1254,6 +1533,8 @@
       silence();
     });
     byTestId('details-close').addEventListener('click', closeDetails);
+    byTestId('assign-me').addEventListener('click', (ev) => assignToMe(ev.currentTarget));
+    byTestId('note-form').addEventListener('submit', onNoteSubmit);
     byTestId('action-error-close').addEventListener('click', hideActionError);
     document.addEventListener('pointerdown', primeAudio, { passive: true });
     document.addEventListener('keydown', primeAudio);

@@ -334,3 +334,61 @@ def test_board_reconnects_after_the_control_room_restarts(
             expect(alert_row(pg, alert["id"])).to_be_visible()
             # Still signed in with the same token: the signing key lives in the database.
             expect(pg.get_by_test_id("login-view")).to_be_hidden()
+
+
+def test_operator_works_the_gas_plan_and_sees_the_resident(
+    page: Any, controlroom: ControlRoom
+) -> None:
+    sign_in(page)
+    wait_for_live_board(page)
+    # A flat no other test raises a gas alarm in (one open alert per device and kind).
+    alert = controlroom.signal("gas-2-1-0101", "gas_alarm", 1, detail={"lel": 33.0})
+    row = alert_row(page, alert["id"])
+    expect(row).to_be_visible()
+    row.get_by_test_id("alert-unit").click()
+    pane = page.get_by_test_id("details-pane")
+    expect(pane).to_have_attribute("data-alert-id", str(alert["id"]))
+
+    # The six steps of the gas plan, none ticked yet.
+    steps = pane.get_by_test_id("plan-step")
+    expect(steps).to_have_count(6)
+    expect(steps.nth(0).get_by_test_id("plan-text")).to_contain_text("确认报警房号")
+    expect(pane.get_by_test_id("plan-progress")).to_have_text("0/6")
+
+    for i in (0, 1):
+        steps.nth(i).get_by_test_id("plan-tick").click()
+        expect(steps.nth(i)).to_have_attribute("data-ticked", "true")
+        expect(steps.nth(i).get_by_test_id("plan-ticked")).to_contain_text("operator")
+        expect(steps.nth(i).get_by_test_id("plan-ticked")).to_contain_text(
+            re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"))
+    expect(steps.nth(2)).to_have_attribute("data-ticked", "false")
+    expect(pane.get_by_test_id("plan-progress")).to_have_text("2/6")
+    history = pane.get_by_test_id("history-item")
+    expect(history.filter(has_text="step 2 ticked")).to_have_count(1)
+
+    # The flat: the resident in full (operator), elderly living alone, her contacts.
+    flat = pane.get_by_test_id("flat-panel")
+    resident = flat.get_by_test_id("resident")
+    expect(resident).to_have_count(1)
+    expect(resident.get_by_test_id("resident-name")).to_have_text("孙玉珍")
+    expect(resident.get_by_test_id("resident-phone")).to_have_text("158-0000-0101")
+    expect(resident.get_by_test_id("elderly-alone")).to_have_text("独居老人")
+    expect(resident.get_by_test_id("emergency-contacts")).to_contain_text("孙伟")
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pane.evaluate("node => { node.scrollTop = 0; }")
+    page.screenshot(path=str(ARTIFACTS / "console-plan.png"))
+
+    # Assign to me and a note, both in the history.
+    pane.get_by_test_id("assign-me").click()
+    expect(pane.get_by_test_id("assigned-to")).to_contain_text("operator")
+    expect(pane.get_by_test_id("assign-me")).to_be_hidden()
+    pane.get_by_test_id("note-input").fill("住户电话未接通，已联系儿子")
+    pane.get_by_test_id("note-submit").click()
+    expect(history.filter(has_text="住户电话未接通")).to_have_count(1)
+    expect(pane.get_by_test_id("note-input")).to_have_value("")
+
+    stored = controlroom.alert(alert["id"])
+    assert stored["detail"]["assigned_to"] == "operator"
+    assert [h["action"] for h in stored["history"]] == [
+        "raised", "step_ticked", "step_ticked", "assigned", "note"]

@@ -8,15 +8,20 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from controlroom.alerts import NotFound, TransitionError
-from controlroom.api.deps import AlertActor, AlertReader, AlertsDep
+from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
 from controlroom.broadcaster import Message
+from controlroom.casework import Conflict, InvalidAssignee, StepState
 from controlroom.schemas import (
     AckBody,
     AlertPublic,
     AlertsPublic,
     AlertWithHistory,
+    AssignBody,
     DispatchBody,
     ErrorBody,
+    NoteBody,
+    PlanPublic,
+    PlanStepPublic,
     ResolveBody,
 )
 
@@ -135,3 +140,60 @@ def dispatch_alert(alert_id: int, body: DispatchBody, alerts: AlertsDep, who: Al
 def resolve_alert(alert_id: int, body: ResolveBody, alerts: AlertsDep, who: AlertActor
                   ) -> AlertPublic:
     return _act(alerts, alert_id, "resolve", who.username, note=body.note, cause=body.cause)
+
+
+# -- working an alert: notes, assignment, the action plan ---------------------------------------
+
+
+def _plan_public(alert_id: int, kind: str, steps: list[StepState]) -> PlanPublic:
+    return PlanPublic(alert_id=alert_id, kind=kind,
+                      steps=[PlanStepPublic.model_validate(st) for st in steps],
+                      done=sum(st.ticked_at is not None for st in steps), total=len(steps))
+
+
+@router.post("/{alert_id}/note", response_model=AlertWithHistory, responses=ERRORS)
+def note_alert(alert_id: int, body: NoteBody, work: CaseworkDep, who: AlertActor
+               ) -> AlertWithHistory:
+    """Add an operator's note to the alert's history."""
+    try:
+        return AlertWithHistory.model_validate(work.add_note(alert_id, who.username, body.note))
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+
+
+@router.post("/{alert_id}/assign", response_model=AlertWithHistory,
+             responses=ERRORS | {422: {"model": ErrorBody}})
+def assign_alert(alert_id: int, body: AssignBody, work: CaseworkDep, who: AlertActor
+                 ) -> AlertWithHistory:
+    """Assign the alert to an operator or supervisor (`detail.assigned_to`)."""
+    try:
+        return AlertWithHistory.model_validate(work.assign(alert_id, who.username, body.to))
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except InvalidAssignee as exc:
+        raise HTTPException(422, f"to: {exc}") from None
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+@router.get("/{alert_id}/plan", response_model=PlanPublic, responses=ERRORS)
+def read_plan(alert_id: int, work: CaseworkDep, _: AlertReader) -> PlanPublic:
+    """The action plan for the alert's kind, each step with when and by whom it was ticked."""
+    try:
+        alert, steps = work.plan(alert_id)
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return _plan_public(alert.id, alert.kind, steps)
+
+
+@router.post("/{alert_id}/plan/{step}/tick", response_model=PlanPublic, responses=ERRORS)
+def tick_plan_step(alert_id: int, step: int, work: CaseworkDep, who: AlertActor
+                   ) -> PlanPublic:
+    """Tick off step `step` (1-based) of the alert's action plan, once."""
+    try:
+        alert, steps = work.tick(alert_id, step, who.username)
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return _plan_public(alert.id, alert.kind, steps)

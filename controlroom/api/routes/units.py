@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+
+from controlroom.api.deps import DevicesDep, require
+from controlroom.schemas import ErrorBody, UnitPublic
+from controlroom.security import TokenClaims
+from controlroom.units import UNIT_READERS, UnknownUnit, unit_view
+
+router = APIRouter(prefix="/api/units", tags=["units"])
+
+UnitReader = Annotated[TokenClaims, Depends(require(*UNIT_READERS))]
+
+
+@router.get("/{unit}", response_model=UnitPublic,
+            responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody},
+                       404: {"model": ErrorBody}})
+def read_unit(unit: str, request: Request, devices: DevicesDep, who: UnitReader) -> UnitPublic:
+    """The flat with its devices' health and its residents. Operators, supervisors and
+    administrators see residents' names and phones (audited); other roles see names masked
+    (张*) and no phones."""
+    try:
+        return unit_view(request.app.state.site, devices, unit, who.role, who.username)
+    except UnknownUnit as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
