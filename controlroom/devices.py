@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import sessionmaker
 
 from controlroom.models import DeviceRecord
@@ -27,18 +27,26 @@ class DeviceService:
 
     def update(self, states: list[DeviceStateIn]) -> tuple[int, list[str]]:
         """Apply reported health; returns (updated, unknown ids)."""
-        unknown: list[str] = []
-        updated = 0
         with self.sessions() as s:
+            known = set(s.scalars(select(DeviceRecord.id).where(
+                DeviceRecord.id.in_([st.id for st in states]))))
+            unknown = [st.id for st in states if st.id not in known]
+            # One executemany per set of reported fields: a gateway's report can name every
+            # device of an estate, and row-by-row ORM updates would hold the write lock long
+            # enough to delay alarms.
+            groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
             for st in states:
-                rec = s.get(DeviceRecord, st.id)
-                if rec is None:
-                    unknown.append(st.id)
+                if st.id not in known:
                     continue
-                for field in ("online", "last_seen", "battery", "lel"):
-                    value = getattr(st, field)
-                    if value is not None:
-                        setattr(rec, field, value)
-                updated += 1
+                values = {f: getattr(st, f) for f in ("online", "last_seen", "battery", "lel")
+                          if getattr(st, f) is not None}
+                groups.setdefault(tuple(sorted(values)), []).append({"_id": st.id, **values})
+            for fields, rows in groups.items():
+                if not fields:
+                    continue
+                stmt = (update(DeviceRecord)
+                        .where(DeviceRecord.id == bindparam("_id"))
+                        .values({f: bindparam(f) for f in fields}))
+                s.connection().execute(stmt, rows)
             s.commit()
-        return updated, unknown
+        return len(states) - len(unknown), unknown

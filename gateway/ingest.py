@@ -12,6 +12,8 @@ from gateway.messages import Inbound, SignalOut
 from gateway.protocol import ProtocolError, parse_event, parse_state, parse_telemetry, parse_topic
 from gateway.quarantine import Quarantine, Rejected
 
+LEL_STEP = 1.0  # % LEL: gas-level changes smaller than this are not reported
+
 
 @dataclass
 class DeviceHealth:
@@ -50,8 +52,14 @@ class Ingestor:
         for k, v in changes.items():
             if v is not None:
                 setattr(h, k, v)
-        if (h.online, h.battery, h.lel) != before:
+        # A gas reading is noisy in its last digit: only a move of LEL_STEP or more is a
+        # change worth sending; otherwise every heartbeat would be "on change".
+        lel_moved = (h.lel is None) != (before[2] is None) or (
+            h.lel is not None and before[2] is not None and abs(h.lel - before[2]) >= LEL_STEP)
+        if (h.online, h.battery) != before[:2] or lel_moved:
             self.dirty.add(device)
+        elif not lel_moved:
+            h.lel = before[2]  # keep the last reported level as the reference
 
     def process(self, msg: Inbound) -> Processed:
         self.received += 1

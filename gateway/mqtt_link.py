@@ -23,7 +23,7 @@ log = logging.getLogger("gateway.mqtt")
 class MqttLink:
     def __init__(self, url: str, client_id: str, subscriptions: list[tuple[str, int]],
                  on_message: Callable[[Inbound], None], username: str | None = None,
-                 password: str | None = None) -> None:
+                 password: str | None = None, persistent: bool = True) -> None:
         u = urlsplit(url)
         if u.scheme not in ("mqtt", "tcp", "mqtts", "ssl"):
             raise ValueError(f"MQTT URL must start with mqtt:// or mqtts://, got {url!r}")
@@ -33,10 +33,11 @@ class MqttLink:
         self._on_message = on_message
         self.connected = threading.Event()
         # MQTT 3.1.1 with a persistent session works on every broker we support (amqtt,
-        # mosquitto, NATS); v5 arrives with shared subscriptions.
+        # mosquitto, NATS); v5 arrives with shared subscriptions. A link for QoS 0 telemetry
+        # needs neither the session nor manual acknowledgement.
         self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
-            protocol=mqtt.MQTTv311, manual_ack=True,
+            CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,
+            protocol=mqtt.MQTTv311, manual_ack=persistent,
         )
         if u.username or username:
             self.client.username_pw_set(u.username or username, u.password or password)

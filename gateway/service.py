@@ -40,6 +40,10 @@ TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
+# Telemetry taken per batch. Small, so an event never waits behind more than a few ms of
+# heartbeats: events and telemetry arrive on separate connections and queues, and the worker
+# always empties the event queue first.
+TELEMETRY_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,16 @@ class _Tick:
     now: float
 
 
+def _take(q: queue.Queue, n: int) -> list:  # type: ignore[type-arg]
+    out = []
+    while len(out) < n:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            break
+    return out
+
+
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
@@ -72,18 +86,24 @@ class Gateway:
         self.metrics = Metrics()
         self.valves = Valves(site.auto_valve_close)
         self.notes: queue.Queue[tuple[Note, int]] = queue.Queue()
+        # Events, states, command results, panels and ticks: never behind telemetry.
         self.inbox: queue.Queue[Inbound | Submitted | _Tick] = queue.Queue()
+        self.telemetry: queue.Queue[Inbound] = queue.Queue()
+        self._wake = threading.Event()
         self.stopping = threading.Event()
         intervals = {d.id: float(d.supervision_interval_s) for d in site.devices.values()}
         intervals |= {p.id: float(p.test_report_interval_s) for p in site.panels.values()}
         self.supervisor = Supervisor(intervals, time.time(),
                                      offline=set(self.outbox.load("offline", [])))  # type: ignore[arg-type]
         base = f"{TOPIC_PREFIX}/{site.id}/+"
+        client_id = client_id or f"gateway-{site.id}"
+        # Two connections: a telemetry flood on one cannot delay an alarm on the other
+        # (each has its own socket, broker queue and paho thread).
         self.link = MqttLink(
-            mqtt_url, client_id or f"gateway-{site.id}",
-            [(f"{base}/evt", 1), (f"{base}/tel", 0), (f"{base}/state", 1), (f"{base}/ack", 1)],
-            self.inbox.put,
-        )
+            mqtt_url, client_id,
+            [(f"{base}/evt", 1), (f"{base}/state", 1), (f"{base}/ack", 1)], self._urgent)
+        self.tel_link = MqttLink(mqtt_url, f"{client_id}-tel", [(f"{base}/tel", 0)],
+                                 self._bulk, persistent=False)
         self._threads = [
             threading.Thread(target=self._work, name="gateway-worker", daemon=True),
             threading.Thread(target=self._drain, name="gateway-drainer", daemon=True),
@@ -97,10 +117,12 @@ class Gateway:
         for t in self._threads:
             t.start()
         self.link.start()
+        self.tel_link.start()
 
     def stop(self) -> None:
         """Clean shutdown: stop taking messages; what is recorded stays in the outbox."""
         self.stopping.set()
+        self.tel_link.stop()
         self.link.stop()
         for t in self._threads:
             t.join(timeout=5)
@@ -109,7 +131,15 @@ class Gateway:
         self.controlroom.close()
 
     def submit(self, item: Submitted) -> None:
+        self._urgent(item)
+
+    def _urgent(self, item: Inbound | Submitted | _Tick) -> None:
         self.inbox.put(item)
+        self._wake.set()
+
+    def _bulk(self, item: Inbound) -> None:
+        self.telemetry.put(item)
+        self._wake.set()
 
     def metrics_text(self) -> str:
         return render(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
@@ -120,17 +150,13 @@ class Gateway:
 
     def _work(self) -> None:
         while not self.stopping.is_set():
-            try:
-                first = self.inbox.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    batch.append(self.inbox.get_nowait())
-                except queue.Empty:
-                    break
-            self._record(batch)
+            self._wake.clear()
+            batch = _take(self.inbox, BATCH)
+            batch += _take(self.telemetry, min(TELEMETRY_BATCH, BATCH - len(batch)))
+            if batch:
+                self._record(batch)
+            else:
+                self._wake.wait(0.5)
 
     def _record(self, batch: list[Inbound | Submitted | _Tick]) -> None:
         signals: list[SignalOut] = []
@@ -186,7 +212,7 @@ class Gateway:
 
     def _tick(self) -> None:
         while not self.stopping.wait(TICK_S):
-            self.inbox.put(_Tick(time.time()))
+            self._urgent(_Tick(time.time()))
 
     # -- the drainer: deliver, highest priority first --------------------------------------
 

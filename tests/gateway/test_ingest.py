@@ -74,3 +74,19 @@ def test_every_entry_of_the_malformed_catalogue_is_quarantined_with_its_reason()
         good = ing.process(_evt("btn-1-1-0101", seq=1, boot=1, ts=1, type="panic",
                                 state="pressed"))
         assert [s.kind for s in good.signals] == ["panic"], m.name
+
+
+def test_gas_level_noise_is_not_a_change_but_a_real_move_is() -> None:
+    ing = Ingestor(SITE, Quarantine())
+
+    def tel(lel: float) -> None:
+        body = json.dumps({"seq": 1, "boot": 1, "ts": 1, "lel": lel}).encode()
+        ing.process(_msg("estate/v1/riverside/gas-1-1-0101/tel", body))
+
+    tel(0.5)
+    assert [r["lel"] for r in ing.take_health_report()] == [0.5]
+    for noisy in (0.7, 0.3, 0.9, 1.2):
+        tel(noisy)
+    assert ing.take_health_report() == []
+    tel(2.0)
+    assert [r["lel"] for r in ing.take_health_report()] == [2.0]
