@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     port = site.gateway_metrics_port if args.metrics_port is None else args.metrics_port
     try:
         server = serve(port, gw.metrics_text,
-                       lambda: gw.link.connected.is_set() and gw.tel_link.connected.is_set())
+                       lambda: gw.link.connected.is_set() and gw.tel.connected.is_set())
     except OSError as exc:
         print(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
               "choose another with --metrics-port", file=sys.stderr)

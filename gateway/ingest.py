@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from config import Site
 from gateway.classify import classify
 from gateway.messages import Inbound, SignalOut
-from gateway.protocol import ProtocolError, parse_event, parse_state, parse_telemetry, parse_topic
+from gateway.protocol import (
+    ProtocolError,
+    device_topic,
+    parse_event,
+    parse_state,
+    parse_telemetry,
+)
 from gateway.quarantine import Quarantine, Rejected
 
 LEL_STEP = 1.0  # % LEL: gas-level changes smaller than this are not reported
@@ -64,14 +70,10 @@ class Ingestor:
     def process(self, msg: Inbound) -> Processed:
         self.received += 1
         try:
-            t = parse_topic(msg.topic)
+            t = device_topic(msg.topic, self.site.id, self.site.devices)
         except ProtocolError as exc:
             return self._reject(msg, exc.reason, exc.detail)
-        if t.site != self.site.id:
-            return self._reject(msg, "wrong_site", f"site {t.site!r} is not {self.site.id!r}")
-        device = self.site.devices.get(t.device)
-        if device is None:
-            return self._reject(msg, "unknown_device", f"device {t.device!r} is not registered")
+        device = self.site.devices[t.device]
         try:
             if t.channel == "state":
                 if msg.payload == b"":  # a cleared retained message
@@ -105,6 +107,12 @@ class Ingestor:
             for s in classify(ev, device.kind)
         ]
         return Processed(signals, heard=device.id)
+
+    def heartbeats(self, seen: dict[str, tuple[float, int | None, float | None]]) -> None:
+        """Telemetry validated elsewhere (the telemetry process): device -> (received at,
+        battery, gas level) of its latest heartbeat."""
+        for device, (when, batt, lel) in seen.items():
+            self._touch(device, when, online=True, battery=batt, lel=lel)
 
     def take_health_report(self, *, with_last_seen: bool = False) -> list[dict[str, object]]:
         """Health of the devices that changed since the last call (sent on change, not per

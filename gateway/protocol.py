@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -184,3 +185,13 @@ def parse_state(payload: bytes) -> bool:
     if text == "offline":
         return False
     raise ProtocolError("bad_state", f"state payload {text[:32]!r}")
+
+
+def device_topic(name: str, site: str, devices: Container[str]) -> Topic:
+    """A topic of this site naming a registered device, or ProtocolError saying why not."""
+    t = parse_topic(name)
+    if t.site != site:
+        raise ProtocolError("wrong_site", f"site {t.site!r} is not {site!r}")
+    if t.device not in devices:
+        raise ProtocolError("unknown_device", f"device {t.device!r} is not registered")
+    return t

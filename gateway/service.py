@@ -13,7 +13,6 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from gateway.protocol import TOPIC_PREFIX, topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
 from gateway.supervision import Supervisor, Transition
+from gateway.telemetry_proc import TelemetryBatch, TelemetryProcess
 from gateway.valves import Note, Valves
 
 log = logging.getLogger("gateway")
@@ -41,10 +41,7 @@ TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
-# Telemetry taken per batch. Small, so an event never waits behind more than a few ms of
-# heartbeats: events and telemetry arrive on separate connections and queues, and the worker
-# always empties the event queue first.
-TELEMETRY_BATCH = 200
+
 
 
 @dataclass(frozen=True)
@@ -72,16 +69,6 @@ def _take(q: queue.Queue, n: int) -> list:  # type: ignore[type-arg]
     return out
 
 
-def _take_bulk(q: deque[Inbound], n: int) -> list[Inbound]:
-    out: list[Inbound] = []
-    try:
-        for _ in range(n):
-            out.append(q.popleft())
-    except IndexError:
-        pass
-    return out
-
-
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
@@ -98,9 +85,7 @@ class Gateway:
         self.valves = Valves(site.auto_valve_close)
         self.notes: queue.Queue[tuple[Note, int]] = queue.Queue()
         # Events, states, command results, panels and ticks: never behind telemetry.
-        self.inbox: queue.Queue[Inbound | Submitted | _Tick] = queue.Queue()
-        # A deque: append and popleft are atomic, and cheaper than Queue's locks per message.
-        self.telemetry: deque[Inbound] = deque()
+        self.inbox: queue.Queue[Inbound | Submitted | _Tick | TelemetryBatch] = queue.Queue()
         self._wake = threading.Event()
         self.stopping = threading.Event()
         intervals = {d.id: float(d.supervision_interval_s) for d in site.devices.values()}
@@ -109,32 +94,34 @@ class Gateway:
                                      offline=set(self.outbox.load("offline", [])))  # type: ignore[arg-type]
         base = f"{TOPIC_PREFIX}/{site.id}/+"
         client_id = client_id or f"gateway-{site.id}"
-        # Two connections: a telemetry flood on one cannot delay an alarm on the other
-        # (each has its own socket, broker queue and paho thread).
+        # Two connections: a telemetry flood on one cannot delay an alarm on the other. The
+        # telemetry one lives in a process of its own (own socket, broker queue and GIL) and
+        # sends validated heartbeats in batches.
         self.link = MqttLink(
             mqtt_url, client_id,
             [(f"{base}/evt", 1), (f"{base}/state", 1), (f"{base}/ack", 1)], self._urgent)
-        self.tel_link = MqttLink(mqtt_url, f"{client_id}-tel", [(f"{base}/tel", 0)],
-                                 self._bulk, persistent=False)
+        self.tel = TelemetryProcess(mqtt_url, f"{client_id}-tel", site.id,
+                                    frozenset(site.devices))
         self._threads = [
             threading.Thread(target=self._work, name="gateway-worker", daemon=True),
             threading.Thread(target=self._drain, name="gateway-drainer", daemon=True),
             threading.Thread(target=self._report_health, name="gateway-health", daemon=True),
             threading.Thread(target=self._tick, name="gateway-ticker", daemon=True),
+            threading.Thread(target=self._telemetry, name="gateway-telemetry", daemon=True),
         ]
 
     # -- life cycle ------------------------------------------------------------------------
 
     def start(self) -> None:
+        self.tel.start()
         for t in self._threads:
             t.start()
         self.link.start()
-        self.tel_link.start()
 
     def stop(self) -> None:
         """Clean shutdown: stop taking messages; what is recorded stays in the outbox."""
         self.stopping.set()
-        self.tel_link.stop()
+        self.tel.stop()
         self.link.stop()
         for t in self._threads:
             t.join(timeout=5)
@@ -145,14 +132,16 @@ class Gateway:
     def submit(self, item: Submitted) -> None:
         self._urgent(item)
 
-    def _urgent(self, item: Inbound | Submitted | _Tick) -> None:
+    def _urgent(self, item: Inbound | Submitted | _Tick | TelemetryBatch) -> None:
         self.inbox.put(item)
         self._wake.set()
 
-    def _bulk(self, item: Inbound) -> None:
-        self.telemetry.append(item)
-        if not self._wake.is_set():
-            self._wake.set()
+    def _telemetry(self) -> None:
+        for batch in self.tel.batches(self.stopping):
+            if batch.received:
+                self._urgent(batch)
+        if not self.stopping.is_set():
+            log.error("the telemetry process ended: heartbeats are no longer taken in")
 
     def metrics_text(self) -> str:
         return render(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
@@ -165,13 +154,12 @@ class Gateway:
         while not self.stopping.is_set():
             self._wake.clear()
             batch = _take(self.inbox, BATCH)
-            batch += _take_bulk(self.telemetry, min(TELEMETRY_BATCH, BATCH - len(batch)))
             if batch:
                 self._record(batch)
             else:
                 self._wake.wait(0.5)
 
-    def _record(self, batch: list[Inbound | Submitted | _Tick]) -> None:
+    def _record(self, batch: list[Inbound | Submitted | _Tick | TelemetryBatch]) -> None:
         signals: list[SignalOut] = []
         transitions: list[Transition] = []
         started = time.time()
@@ -189,6 +177,13 @@ class Gateway:
                     transitions += self.supervisor.heard(p.heard, item.received_at)
                 if p.gone:
                     transitions += self.supervisor.last_will(p.gone, item.received_at)
+            elif isinstance(item, TelemetryBatch):
+                self.metrics.received += item.received
+                self.ingestor.heartbeats(item.seen)
+                for dev, (when, _, _) in item.seen.items():
+                    transitions += self.supervisor.heard(dev, when)
+                for when, topic_, reason, detail, payload in item.rejected:
+                    self.quarantine.add(QuarantineItem(when, topic_, reason, detail, payload))
             elif isinstance(item, Submitted):
                 signals += item.signals
                 for dev in item.heard:
