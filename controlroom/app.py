@@ -19,8 +19,9 @@ from controlroom.alerts import AlertService
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.broadcaster import Broadcaster
 from controlroom.casework import CaseworkService
-from controlroom.db import Base, make_engine, make_sessionmaker
+from controlroom.db import make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
+from controlroom.migrations import migrate
 from controlroom.notify import Notifier
 from controlroom.security import Passwords
 from controlroom.staff import signing_key, sync_accounts, sync_devices
@@ -71,7 +72,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        Base.metadata.create_all(engine)
+        migrate(engine)
         sync_accounts(sessions, site, passwords)
         sync_devices(sessions, site)
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from alembic import context
+
+from controlroom import models  # noqa: F401  (registers the tables on Base.metadata)
+from controlroom.db import Base
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
