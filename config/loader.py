@@ -163,12 +163,18 @@ def _expand(spec: SiteFile, name: str) -> Site:
         plans[pl.kind] = Plan(pl.kind, tuple(PlanStep(st.zh, st.en) for st in pl.steps))
 
     residents: list[Resident] = []
+    cards: set[str] = set()
     for i, r in enumerate(spec.residents):
         if r.unit not in units:
             problems.append((f"residents[{i}].unit", f"unknown unit {r.unit!r}"))
+        if r.card and r.card.upper() in cards:
+            problems.append((f"residents[{i}].card", f"duplicate resident card {r.card!r}"))
+        if r.card:
+            cards.add(r.card.upper())
         contacts = tuple(EmergencyContact(c.name, c.phone, c.relation)
                          for c in r.emergency_contacts)
-        residents.append(Resident(r.unit, r.name, r.phone, r.elderly_alone, contacts))
+        residents.append(Resident(r.unit, r.name, r.phone, r.elderly_alone, contacts,
+                                  pin=r.pin, card=r.card.upper() if r.card else None))
 
     if problems:
         raise SiteConfigError(name, problems)

@@ -111,6 +111,8 @@ class Resident:
     phone: str
     elderly_alone: bool
     emergency_contacts: tuple[EmergencyContact, ...]
+    pin: str | None = None
+    card: str | None = None
 
 
 @dataclass(frozen=True)

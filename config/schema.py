@@ -137,6 +137,10 @@ class ResidentSpec(Strict):
     phone: str = Field(min_length=3, max_length=32)
     elderly_alone: bool = False
     emergency_contacts: list[EmergencyContactSpec] = Field(default_factory=list)
+    # Kiosk identification: a 6-digit PIN for the flat (hashed when the control room starts)
+    # and the resident card's id as the reader sends it (hex).
+    pin: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
+    card: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{8,32}$")] | None = None
 
 
 class SiteFile(Strict):

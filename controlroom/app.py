@@ -21,6 +21,7 @@ from controlroom.broadcaster import Broadcaster
 from controlroom.casework import CaseworkService
 from controlroom.db import make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
+from controlroom.errors import ApiProblem, api_problem_handler
 from controlroom.migrations import migrate
 from controlroom.notify import Notifier
 from controlroom.security import Passwords
@@ -103,6 +104,8 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             status_code=422,
             content={"detail": _validation_message(exc), "errors": exc.errors()},
         )
+
+    app.add_exception_handler(ApiProblem, api_problem_handler)
 
     for module in (auth, alerts, devices, gateway, kpis, test_mode, units):
         app.include_router(module.router)
