@@ -64,3 +64,5 @@ def require(*roles: str) -> Callable[[TokenClaims], TokenClaims]:
 AlertReader = Annotated[TokenClaims, Depends(require(*READ_ALERTS))]
 AlertActor = Annotated[TokenClaims, Depends(require(*ACT_ON_ALERTS))]
 GatewayCaller = Annotated[TokenClaims, Depends(require("gateway"))]
+# The lobby kiosk device (its username is the kiosk id of the site file).
+KioskCaller = Annotated[TokenClaims, Depends(require("kiosk"))]
