@@ -23,7 +23,7 @@ from controlroom.db import make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
 from controlroom.errors import ApiProblem, api_problem_handler
 from controlroom.migrations import migrate
-from controlroom.notify import Notifier
+from controlroom.notify import LogResidentNotifier, Notifier, ResidentNotifier
 from controlroom.security import Passwords
 from controlroom.staff import signing_key, sync_accounts, sync_devices
 from controlroom.test_mode import TestModeService
@@ -65,8 +65,10 @@ async def _escalate_unacknowledged(app: FastAPI) -> None:
 
 
 def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
-               notifier: Notifier | None = None) -> FastAPI:
-    """`notifier` tells people by role (the supervisor on an escalation); it logs by default."""
+               notifier: Notifier | None = None,
+               resident_notifier: ResidentNotifier | None = None) -> FastAPI:
+    """`notifier` tells people by role (the supervisor on an escalation), `resident_notifier`
+    tells residents (parcels, one-time codes); both log by default."""
     passwords = passwords or Passwords()
     engine = make_engine(settings.db_url)
     sessions = make_sessionmaker(engine)
@@ -91,6 +93,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.sessions = sessions
     app.state.passwords = passwords
     app.state.broadcaster = broadcaster
+    app.state.resident_notifier = resident_notifier or LogResidentNotifier()
     app.state.test_mode = TestModeService(sessions, site)
     app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode,
                                     notifier=notifier)
