@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from controlroom import models  # noqa: F401  (registers the tables on Base.metadata)
+from controlroom import models, request_models  # noqa: F401  (registers the tables)
 from controlroom.db import Base
 
 engine = context.config.attributes["engine"]
