@@ -201,6 +201,10 @@
   const ACT_ROLES = ['operator', 'supervisor', 'admin'];
   // Who an alert can be assigned to (controlroom/casework.py ASSIGNABLE_ROLES).
   const ASSIGNABLE_ROLES = ['operator', 'supervisor'];
+  // Roles that read the alarm board (controlroom/api/deps.py READ_ALERTS); the front desk
+  // signs in for the other pages (requests.js) without it.
+  const BOARD_ROLES = ['operator', 'supervisor', 'maintenance', 'admin'];
+  const DESK_ROLES = ['frontdesk'];
   const SESSION_KEY = 'estate-butler.controlroom.session';
   const LANG_KEY = 'estate-butler.controlroom.lang';
   const RESYNC_MS = 60000; // a full reload now and then, in case a stream dies silently
@@ -420,6 +424,7 @@
     renderBoardStatus();
     renderDetails();
     renderSound();
+    document.dispatchEvent(new CustomEvent('eb:lang', { detail: state.lang }));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -538,13 +543,17 @@
       try {
         first = await api('api/alerts?state=open');
       } catch (err) {
-        state.session = null;
-        if (err.status === 403) {
-          setLoginMessage('login.forbidden', { role: roleLabel(tok.role), detail: err.detail });
-        } else {
-          setLoginMessage('board.error', { detail: err.detail });
+        // A desk account reads no alarm board: it signs in for the other pages only.
+        if (!(err.status === 403 && DESK_ROLES.includes(tok.role))) {
+          state.session = null;
+          if (err.status === 403) {
+            setLoginMessage('login.forbidden', { role: roleLabel(tok.role), detail: err.detail });
+          } else {
+            setLoginMessage('board.error', { detail: err.detail });
+          }
+          return;
         }
-        return;
+        first = null;
       }
       try {
         sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
@@ -583,13 +592,23 @@
     renderTitle();
     if (messageKey) setLoginMessage(messageKey, null, messageKey === 'login.signedOut' ? 'info' : 'error');
     if (wasIn || messageKey) showLogin();
+    document.dispatchEvent(new CustomEvent('eb:session', { detail: null }));
   }
+
+  const readsBoard = () => !!state.session && BOARD_ROLES.includes(state.session.role);
 
   function enterConsole(firstSnapshot) {
     el.loginView.hidden = true;
     el.consoleView.hidden = false;
     byTestId('summary').hidden = false;
     renderUser();
+    // Other pages (requests.js) listen: they add their navigation and views.
+    document.dispatchEvent(new CustomEvent('eb:session', { detail: state.session }));
+    if (!readsBoard()) {
+      el.consoleView.hidden = true;
+      byTestId('summary').hidden = true;
+      return;
+    }
     if (firstSnapshot) applySnapshot(firstSnapshot, new Map());
     else reload();
     openStream();
@@ -1557,6 +1576,14 @@
       showLogin();
     }
   }
+
+  // For the console's other pages (requests.js): the API helper, who is signed in, the language.
+  window.EstateButler = {
+    api,
+    get session() { return state.session; },
+    get lang() { return state.lang; },
+    readsBoard,
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -20,6 +20,7 @@ from controlroom.request_models import ServiceRequest
 from controlroom.request_words import PROMISE_LABELS
 from controlroom.security import TokenClaims
 from controlroom.service_requests import (
+    ASSIGNEE_ROLES,
     Actor,
     Forbidden,
     Invalid,
@@ -214,6 +215,27 @@ def queue(
     rows = svc.list(state=state, building=building, owner=owner, overdue_only=overdue,
                     unit=unit, limit=limit)
     return RequestsPublic(data=[RequestPublic(**public(r)) for r in rows], count=len(rows))
+
+
+@router.get("/choices", responses=ERRORS)
+def choices(request: Request, _: Reader) -> dict[str, Any]:
+    """What the desk's forms offer: repair and complaint categories, menu items, and who work
+    can be assigned to (with the buildings each butler owns)."""
+    site = request.app.state.site
+    return {
+        "categories": {
+            "repair": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
+                        "urgent": c.urgent} for c in site.repair_categories],
+            "complaint": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en}
+                          for c in site.complaint_categories]},
+        "items": [{"id": it.id, "menu": m.id, "name_zh": it.name_zh, "name_en": it.name_en}
+                  for m in site.menus for it in m.items],
+        "assignees": [{"username": st.username, "name": st.name, "role": st.role,
+                       "butler_for": list(st.butler_for)}
+                      for st in site.staff.values() if st.role in ASSIGNEE_ROLES],
+        "buildings": [{"id": b.id, "name_zh": b.name_zh, "name_en": b.name_en}
+                      for b in site.buildings.values()],
+    }
 
 
 @router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)
