@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
+from controlroom import desk_services
 from controlroom.alerts import AlertService
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.broadcaster import Broadcaster
@@ -81,7 +82,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         sweeper = asyncio.create_task(_expire_test_windows(app))
         escalator = asyncio.create_task(_escalate_unacknowledged(app))
+        reminders = await desk_services.start(app)  # demo data, the held-item reminders job
         yield
+        reminders.cancel()
         escalator.cancel()
         sweeper.cancel()
         engine.dispose()
@@ -112,6 +115,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
 
     for module in (auth, alerts, devices, gateway, kpis, test_mode, units):
         app.include_router(module.router)
+    desk_services.install(app)  # held items, keys, lending, fees, notices (+ their kiosk calls)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from controlroom import models  # noqa: F401  (registers the tables on Base.metadata)
+from controlroom import (
+    item_models,  # noqa: F401  (held items, keys, fees, notices)
+    models,  # noqa: F401  (registers the tables on Base.metadata)
+)
 from controlroom.db import Base
 
 engine = context.config.attributes["engine"]
