@@ -538,6 +538,15 @@
       try {
         first = await api('api/alerts?state=open');
       } catch (err) {
+        if (err.status === 403 && pagesOnly(tok.role)) {
+          // No alarm board for this role, but pages of its own (desk.js): go there.
+          try {
+            sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+          } catch (_) { /* private mode */ }
+          el.password.value = '';
+          enterPages();
+          return;
+        }
         state.session = null;
         if (err.status === 403) {
           setLoginMessage('login.forbidden', { role: roleLabel(tok.role), detail: err.detail });
@@ -585,11 +594,31 @@
     if (wasIn || messageKey) showLogin();
   }
 
+  // Roles without the alarm board whose pages live in their own script (desk.js sets
+  // window.EstateButlerPages = {serves(role)}); those scripts hear 'eb:session' on sign-in.
+  function pagesOnly(role) {
+    const pages = window.EstateButlerPages;
+    return !!pages && pages.serves(role) && !ACT_ROLES.includes(role);
+  }
+
+  function announceSession() {
+    document.dispatchEvent(new CustomEvent('eb:session', { detail: state.session }));
+  }
+
+  function enterPages() {
+    el.loginView.hidden = true;
+    el.consoleView.hidden = true;
+    setLoginMessage(null);
+    renderUser();
+    announceSession();
+  }
+
   function enterConsole(firstSnapshot) {
     el.loginView.hidden = true;
     el.consoleView.hidden = false;
     byTestId('summary').hidden = false;
     renderUser();
+    announceSession();
     if (firstSnapshot) applySnapshot(firstSnapshot, new Map());
     else reload();
     openStream();
@@ -1552,7 +1581,8 @@
     }
     if (saved && saved.token) {
       state.session = saved;
-      enterConsole(null);
+      if (pagesOnly(saved.role)) enterPages();
+      else enterConsole(null);
     } else {
       showLogin();
     }
