@@ -7,6 +7,7 @@ reconciliation); this service keeps the records, tells people and writes the aud
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from controlroom.reminders import Period, due_notice, lent_follow_up_due
 
 __all__ = ["CheckIn", "HeldItemService", "mask_unit"]
 
+log = logging.getLogger(__name__)
 NotifyRole = Callable[[str, str, str], None]
 KIND_WORDS = {"parcel": ("快递", "parcel"), "deposit": ("寄存物品", "deposited item"),
               "handover": ("转交物品", "hand-over item"), "key": ("钥匙", "key")}
@@ -131,7 +133,18 @@ class HeldItemService:
 
     def _tell(self, unit: str, message: str) -> None:
         for r in self.site.residents_of(unit):
-            self.residents.tell_resident(unit, r.phone, message)
+            try:
+                self.residents.tell_resident(unit, r.phone, message)
+            except Exception:
+                # The item is on the register and the desk has the code for the stub: a
+                # failed SMS must not turn the check-in into an error (and a second entry).
+                log.exception("could not tell the resident of %s", unit)
+
+    def _notify(self, role: str, subject: str, body: str) -> None:
+        try:
+            self.notify_role(role, subject, body)
+        except Exception:
+            log.exception("could not notify %s: %s", role, subject)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -146,6 +159,11 @@ class HeldItemService:
         with self.sessions() as s:
             return list(s.scalars(select(AuditEntry).where(
                 AuditEntry.target == f"held_item:{item_id}").order_by(AuditEntry.id)))
+
+    def attempts(self, item_id: int) -> list[PickupAttempt]:
+        with self.sessions() as s:
+            return list(s.scalars(select(PickupAttempt).where(
+                PickupAttempt.item_id == item_id).order_by(PickupAttempt.id)))
 
     def register(self, *, state: str | None = "held", unit: str | None = None,
                  kind: str | None = None, building: str | None = None,
@@ -255,9 +273,9 @@ class HeldItemService:
                 raise ApiProblem(404, "not_found", f"no held item {item_id}")
             verdict = release_allowed(self._facts(s, item, now), "desk", code or None, pieces,
                                       id_number, collector, self._entitled(item.unit))
-            s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
-                                outcome="released" if verdict.ok else verdict.code))
             if not verdict.ok:
+                s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
+                                    outcome=verdict.code))
                 status = {"already_collected": 410, "on_hold": 409, "pieces_mismatch": 409}
                 extra: dict[str, Any] = {}
                 if verdict.code == "already_collected" and item.picked_up_at:
@@ -269,6 +287,8 @@ class HeldItemService:
                                  **extra)
             by = collector or ("claim stub holder" if code else "")
             self._close(s, item, now, actor, "desk", by, id_number)
+            s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
+                                outcome="released"))
             return item
 
         return self._tx(run)
@@ -379,9 +399,9 @@ class HeldItemService:
         def run(s: Session) -> HeldItem:
             item = self._kiosk_item(s, kiosk, code, now)
             self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
+            self._close(s, item, now, kiosk, "kiosk", "pickup code holder", None)
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
                                 outcome="released"))
-            self._close(s, item, now, kiosk, "kiosk", "pickup code holder", None)
             return item
 
         return self._tx(run)
@@ -410,7 +430,7 @@ class HeldItemService:
                         f" unexpected {', '.join(result.unexpected) or '-'}")
             lost = [i for i in items if i.serial in missing]
         if lost:
-            self.notify_role(
+            self._notify(
                 "supervisor", f"Held items missing at reconciliation ({len(lost)})",
                 "; ".join(f"{i.serial} {i.kind} for {i.unit} at {i.location}" for i in lost)
                 + f" — reconciled by {actor} at {now:%Y-%m-%d %H:%M} UTC")
@@ -464,7 +484,7 @@ class HeldItemService:
                        f" Final notice: your {en} (no. {item.serial}) has waited {days} days;"
                        " in 48 hours it is reported to the butler supervisor for disposal.")
         else:
-            self.notify_role("supervisor", f"Uncollected {en} {item.serial} ({days} days)",
+            self._notify("supervisor", f"Uncollected {en} {item.serial} ({days} days)",
                              f"{item.serial} for {item.unit} at {item.location}, received "
                              f"{item.received_at:%Y-%m-%d} by {item.received_by}: decide what "
                              "to do with it (seed 003: report after 30 days).")

@@ -110,10 +110,19 @@ class AuditPublic(BaseModel):
     detail: str
 
 
+class AttemptPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    at: datetime
+    channel: str
+    actor: str
+    outcome: str
+
+
 class ItemDetail(BaseModel):
     item: ItemPublic
     on_hold: bool
     history: list[AuditPublic]
+    attempts: list[AttemptPublic] = Field(description="pickup tries at the kiosk and desk")
 
 
 class ReleaseIn(BaseModel):

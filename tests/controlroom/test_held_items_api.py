@@ -519,9 +519,16 @@ def test_without_a_resident_session_the_resident_calls_are_401(desk: Desk) -> No
 def test_every_write_is_audited_with_who_and_when(desk: Desk) -> None:
     out = desk.check_in()
     desk.clock.advance(minutes=5)
+    desk.kiosk("lookup", {"code": out["code"]})
+    desk.kiosk("confirm", {"code": out["code"], "pieces": 2})
     desk.kiosk("confirm", {"code": out["code"], "pieces": 1})
-    h = desk.c.get(f"/api/items/{out['item']['id']}", headers=desk.as_("frontdesk")
-                   ).json()["history"]
+    desk.kiosk("confirm", {"code": out["code"], "pieces": 1}, kiosk="kiosk-2")
+    detail = desk.c.get(f"/api/items/{out['item']['id']}", headers=desk.as_("frontdesk")
+                        ).json()
+    assert [(a["actor"], a["outcome"]) for a in detail["attempts"]] == [
+        ("kiosk-1", "found"), ("kiosk-1", "pieces_mismatch"), ("kiosk-1", "released"),
+        ("kiosk-2", "already_collected")]
+    h = detail["history"]
     assert [(e["actor"], e["action"]) for e in h] == [("frontdesk", "item.check_in"),
                                                       ("kiosk-1", "item.release")]
     assert h[1]["at"] > h[0]["at"]

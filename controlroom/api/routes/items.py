@@ -11,6 +11,7 @@ from controlroom.api.deps import require
 from controlroom.held_items import HeldItemService
 from controlroom.intake import VALUABLES_WARNING
 from controlroom.item_schemas import (
+    AttemptPublic,
     AuditPublic,
     CheckInIn,
     CheckInOut,
@@ -111,7 +112,8 @@ def run_reminders(svc: ItemsDep, _: DeskStaff) -> SweepOut:
 def read_item(item_id: int, svc: ItemsDep, _: DeskStaff) -> ItemDetail:
     item = svc.get(item_id)
     return ItemDetail(item=ItemPublic.of(item), on_hold=svc.active_hold(item.unit) is not None,
-                      history=[AuditPublic.model_validate(a) for a in svc.history(item_id)])
+                      history=[AuditPublic.model_validate(a) for a in svc.history(item_id)],
+                      attempts=[AttemptPublic.model_validate(a) for a in svc.attempts(item_id)])
 
 
 @router.post("/{item_id}/release", response_model=ItemPublic, responses=ERRORS)
