@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
+from controlroom import desk_services
 from controlroom.alerts import AlertService
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.api.routes import kiosk as kiosk_routes
@@ -101,7 +102,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         escalator = asyncio.create_task(_escalate_unacknowledged(app))
         app.state.residents.prepare(app.state.token_key)  # hashes the PINs
         sla_watcher = asyncio.create_task(_watch_request_slas(app))
+        reminders = await desk_services.start(app)  # demo data, the held-item reminders job
         yield
+        reminders.cancel()
         sla_watcher.cancel()
         escalator.cancel()
         sweeper.cancel()
@@ -145,6 +148,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk_routes,
                    request_routes):
         app.include_router(module.router)
+    desk_services.install(app)  # held items, keys, lending, fees, notices (+ their kiosk calls)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

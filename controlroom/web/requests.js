@@ -106,7 +106,6 @@
   };
   const PATHS = { wait_parts: 'wait-parts', return_visit: 'return-visit' };
   const FORM_STEPS = ['assign', 'return_visit', 'close', 'cancel'];
-  const VIEW_KEY = 'estate-butler.controlroom.view';
   const POLL_MS = 5000;
 
   const st = {
@@ -226,9 +225,6 @@
           el.newBtn),
         el.newForm, el.error, table, el.empty),
       el.details);
-    document.querySelectorAll('.view-nav [data-view]').forEach((b) => {
-      b.addEventListener('click', () => show(b.dataset.view));
-    });
   }
 
   function translate() {
@@ -244,52 +240,36 @@
   // Which page shows
   // ---------------------------------------------------------------------------------------
 
-  function readView() {
-    try {
-      return sessionStorage.getItem(VIEW_KEY) || '';
-    } catch (_) {
-      return '';
-    }
-  }
-
   function onSession(s) {
-    const nav = byTestId('view-nav');
     if (!s || !READ_ROLES.includes(s.role)) {
-      nav.hidden = true;
-      el.view.hidden = true;
-      stopPolling();
+      hide();
       st.rows = [];
       st.selected = null;
       st.detail = null;
       st.openForm = null;
       return;
     }
-    const board = EB().readsBoard();
-    nav.hidden = false;
-    byTestId('nav-board').hidden = !board;
     el.newBtn.hidden = !ACT_ROLES.includes(s.role);
-    show(!board || readView() === 'requests' ? 'requests' : 'board');
   }
 
-  function show(view) {
-    st.view = view;
-    try {
-      sessionStorage.setItem(VIEW_KEY, view);
-    } catch (_) { /* ignore */ }
-    const consoleView = byTestId('console-view');
-    if (EB().readsBoard()) consoleView.hidden = view !== 'board';
-    el.view.hidden = view !== 'requests';
-    document.querySelectorAll('.view-nav [data-view]').forEach((b) => {
-      b.setAttribute('aria-current', b.dataset.view === view ? 'page' : 'false');
-    });
-    if (view === 'requests') {
-      loadChoices();
-      load();
-      startPolling();
-    } else {
-      stopPolling();
-    }
+  // app.js shows one page at a time and draws the navigation (window.EstateButlerPages).
+  function show() {
+    st.view = 'requests';
+    el.view.hidden = false;
+    loadChoices();
+    load();
+    startPolling();
   }
+
+  function hide() {
+    st.view = null;
+    el.view.hidden = true;
+    stopPolling();
+  }
+
+  (window.EstateButlerPages = window.EstateButlerPages || []).push({
+    id: 'requests', roles: READ_ROLES, label: () => t('nav.requests'), show, hide,
+  });
 
   function startPolling() {
     stopPolling();
