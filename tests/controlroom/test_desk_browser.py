@@ -70,10 +70,13 @@ def test_the_desk_checks_a_parcel_in_and_sees_its_code_once(page: Any, room: Con
                                                             ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, "frontdesk", "frontdesk123")
-    # The front desk has no alarm board: it lands on its own pages.
+    # The front desk has no alarm board: its pages are the service requests and the desk.
+    expect(page.get_by_test_id("view-nav")).to_be_visible()
+    expect(page.get_by_test_id("nav-board")).to_have_count(0)
+    page.get_by_test_id("nav-desk").click()
     expect(page.get_by_test_id("desk-view")).to_be_visible()
     expect(page.get_by_test_id("console-view")).to_be_hidden()
-    expect(page.get_by_test_id("view-nav")).to_be_hidden()
+    expect(page.get_by_test_id("requests-view")).to_be_hidden()
     expect(page.get_by_test_id("desk-tab-checkin")).to_have_text("物品登记")
 
     page.get_by_test_id("checkin-unit").fill("1-2-1502")
@@ -188,4 +191,6 @@ def test_a_supervisor_switches_between_the_alarm_board_and_the_desk(page: Any) -
 def test_an_operator_has_no_desk_pages(page: Any) -> None:
     sign_in(page)
     expect(page.get_by_test_id("console-view")).to_be_visible()
-    expect(page.get_by_test_id("view-nav")).to_be_hidden()
+    # The operator reads the alarm board and the request queue, not the desk's pages.
+    expect(page.get_by_test_id("nav-requests")).to_be_visible()
+    expect(page.get_by_test_id("nav-desk")).to_have_count(0)
