@@ -189,3 +189,18 @@ def test_an_operator_has_no_desk_pages(page: Any) -> None:
     sign_in(page)
     expect(page.get_by_test_id("console-view")).to_be_visible()
     expect(page.get_by_test_id("view-nav")).to_be_hidden()
+
+
+def test_the_desk_stays_signed_in_across_a_reload_and_speaks_english(page: Any) -> None:
+    sign_in(page, "frontdesk", "frontdesk123")
+    expect(page.get_by_test_id("desk-view")).to_be_visible()
+    page.get_by_test_id("lang-toggle").click()
+    page.reload()
+    expect(page.get_by_test_id("desk-view")).to_be_visible()
+    expect(page.get_by_test_id("login-view")).to_be_hidden()
+    expect(page.get_by_test_id("desk-tab-register")).to_have_text("Register")
+    page.get_by_test_id("desk-tab-register").click()
+    expect(page.get_by_test_id("register-table").locator("th").first).to_have_text("No.")
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-view")).to_be_visible()
+    expect(page.get_by_test_id("desk-view")).to_be_hidden()
