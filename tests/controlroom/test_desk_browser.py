@@ -16,11 +16,10 @@ from tests.controlroom.test_console_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ControlRoom,
-    _free_port,
     open_page,
-    run_controlroom,
     sign_in,
 )
+from tests.support.stack import Stack
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,9 +31,9 @@ expect = sync_api.expect
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlRoom]:
-    with run_controlroom(tmp_path_factory.mktemp("desk"), _free_port()) as r:
-        yield r
+def room(controlroom_process: Stack) -> ControlRoom:
+    # The shared process fixture waits up to 60 s for start-up (a loaded machine needs it).
+    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
 
 
 @pytest.fixture(scope="module")
