@@ -16,11 +16,10 @@ from tests.controlroom.test_console_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ControlRoom,
-    _free_port,
     open_page,
-    run_controlroom,
     sign_in,
 )
+from tests.support.stack import Stack
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,9 +31,9 @@ expect = sync_api.expect
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlRoom]:
-    with run_controlroom(tmp_path_factory.mktemp("desk"), _free_port()) as r:
-        yield r
+def room(controlroom_process: Stack) -> ControlRoom:
+    # The shared process fixture waits up to 60 s for start-up (a loaded machine needs it).
+    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +193,18 @@ def test_an_operator_has_no_desk_pages(page: Any) -> None:
     # The operator reads the alarm board and the request queue, not the desk's pages.
     expect(page.get_by_test_id("nav-requests")).to_be_visible()
     expect(page.get_by_test_id("nav-desk")).to_have_count(0)
+
+
+def test_the_desk_stays_signed_in_across_a_reload_and_speaks_english(page: Any) -> None:
+    sign_in(page, "frontdesk", "frontdesk123")
+    expect(page.get_by_test_id("desk-view")).to_be_visible()
+    page.get_by_test_id("lang-toggle").click()
+    page.reload()
+    expect(page.get_by_test_id("desk-view")).to_be_visible()
+    expect(page.get_by_test_id("login-view")).to_be_hidden()
+    expect(page.get_by_test_id("desk-tab-register")).to_have_text("Register")
+    page.get_by_test_id("desk-tab-register").click()
+    expect(page.get_by_test_id("register-table").locator("th").first).to_have_text("No.")
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-view")).to_be_visible()
+    expect(page.get_by_test_id("desk-view")).to_be_hidden()

@@ -4,6 +4,7 @@ refusals and a resident's isolation to their own flat."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config import Settings, load_site
+from controlroom import desk_services
 from controlroom.api.resident import ResidentClaims, current_resident
 from controlroom.app import create_app
 from tests.controlroom.conftest import Clock, RecordingNotifier, _passwords, auth
@@ -309,6 +311,25 @@ def test_the_background_job_uses_the_apps_clock(desk: Desk) -> None:
     serial = desk.check_in()["item"]["serial"]
     desk.clock.advance(days=14)
     assert desk.c.app.state.items.sweep() == [("reminder", serial)]
+
+
+def test_the_reminders_job_runs_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    monkeypatch.setattr(desk_services, "REMINDER_SWEEP_S", 0.05)
+    site = load_site()
+    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
+    clock, residents = Clock(), RecordingResidents()
+    app = create_app(site, settings, _passwords(), resident_notifier=residents)
+    app.state.alerts.now = clock
+    with TestClient(app) as c:
+        desk = Desk(c, clock, residents, RecordingNotifier())
+        serial = desk.check_in(unit="1-1-0301")["item"]["serial"]
+        clock.advance(days=14)
+        deadline = time.monotonic() + 30
+        while not any("14" in m for m in residents.to("1-1-0301")[1:]):
+            assert time.monotonic() < deadline, "no reminder from the background job"
+            time.sleep(0.05)
+        assert serial in residents.to("1-1-0301")[1]
 
 
 def test_a_missing_item_at_reconciliation_goes_to_the_supervisor_at_once(desk: Desk) -> None:

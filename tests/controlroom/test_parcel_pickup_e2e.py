@@ -4,6 +4,8 @@ item's audit trail shows who did what and when (issue 6, acceptance 3)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import httpx
@@ -55,3 +57,23 @@ def test_a_parcel_from_the_desk_is_collected_once_at_the_kiosk_and_audited(
     checked, released = (datetime.fromisoformat(h["at"]) for h in history)
     assert checked <= released
     assert released == datetime.fromisoformat(released_at)
+
+
+def test_two_kiosks_confirming_the_same_code_at_once_release_it_once(
+        controlroom_process: Stack) -> None:
+    base = controlroom_process.api_url
+    desk = _token(base, "frontdesk", "frontdesk123")
+    kiosks = [_token(base, "kiosk-1", "kiosk1-secret"), _token(base, "kiosk-2", "kiosk2-secret")]
+    r = httpx.post(f"{base}/api/items", headers=desk, timeout=10,
+                   json={"unit": "2-1-0304", "location": "B-02"})
+    code = r.json()["code"]
+    barrier = threading.Barrier(6)
+
+    def confirm(i: int) -> int:
+        barrier.wait(timeout=30)
+        return httpx.post(f"{base}/api/kiosk/pickup/confirm", headers=kiosks[i % 2],
+                          json={"code": code, "pieces": 1}, timeout=30).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(confirm, range(6)))
+    assert statuses == [200, 410, 410, 410, 410, 410]
