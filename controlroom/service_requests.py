@@ -5,6 +5,7 @@ the SLA watcher marks and escalates the ones whose promise ran out."""
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +119,7 @@ class RequestService:
                              item_sla=item_sla)
         with self.sessions() as s:
             req = ServiceRequest(
-                number=f"new-{now.timestamp()}-{id(title)}", site=self.site.id, unit=unit,
+                number=f"new-{secrets.token_hex(8)}", site=self.site.id, unit=unit,
                 building=flat.building, type=type, severity=severity,
                 item=item if type in ("service_order", "assistance") else None,
                 category=category if type in ("repair", "urgent_repair", "complaint") else None,
