@@ -190,6 +190,19 @@ def test_a_desk_request_by_phone_in_english_and_an_operator_only_reads(
     rid = int(made.get_attribute("data-request-id"))
     assert desk.request(rid)["channel"] == "phone"
 
+    # The complaint's feedback promise is kept by telling the resident, from the row.
+    made.get_by_test_id("step-feedback").click()
+    form = page.get_by_test_id("feedback-form")
+    form.get_by_test_id("form-submit").click()
+    expect(form.get_by_test_id("form-error")).to_contain_text("What the resident was told")
+    form.get_by_test_id("form-note").fill("Spoke to the neighbours; quiet after 22:00")
+    form.get_by_test_id("form-submit").click()
+    expect(form).to_have_count(0)
+    feedback = details.locator('[data-testid="request-promise"][data-name="feedback"]')
+    expect(feedback).to_have_class(re.compile(r"(^|\s)is-met(\s|$)"))
+    page.screenshot(path=str(ARTIFACTS / "requests-desk-complaint.png"))
+    assert [h["action"] for h in desk.request(rid)["history"]] == ["received", "feedback"]
+
     # An operator sees both pages but takes no step on a request.
     with open_page(browser, desk.room.base_url) as op:
         sign_in(op, "operator", "operator123")
