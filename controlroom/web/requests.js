@@ -71,7 +71,7 @@
       'act.assign': 'Assign', 'act.start': 'Start', 'act.wait_parts': 'Waiting for parts',
       'act.complete': 'Complete', 'act.accept': 'Resident accepts', 'act.reopen': 'Send back',
       'act.return_visit': 'Return visit', 'act.close': 'Close', 'act.cancel': 'Cancel',
-      'act.received': 'Received', 'act.feedback': 'Feedback', 'act.judge': 'Judged',
+      'act.received': 'Received', 'act.feedback': 'Feedback', 'act.judge': 'Judge',
       'act.note': 'Note', 'act.escalated': 'Escalated',
       'form.assignee': 'Assignee', 'form.department': 'Department', 'form.dueAt': 'Due by',
       'form.note': 'Note', 'form.submit': 'Confirm', 'form.cancel': 'Cancel',
