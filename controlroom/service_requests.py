@@ -228,9 +228,9 @@ class RequestService:
             extra = step(req, now, told=told, **kw)
             if action in ACTIONS:
                 req.state = state
-            kept = met_by("feedback" if action == "feedback" else req.state) if (
-                action in ACTIONS or action == "feedback") else frozenset()
-            self._keep(req, kept, now)
+                self._keep(req, met_by(state), now)
+            elif action == "feedback":
+                self._keep(req, met_by("feedback"), now)
             self._derive(req, now)
             self._record(s, req, actor.username, action,
                          " — ".join(p for p in (extra, note) if p), now)

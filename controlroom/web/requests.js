@@ -260,6 +260,11 @@
   function onSession(s) {
     const nav = byTestId('view-nav');
     if (!s || !READ_ROLES.includes(s.role)) {
+      if (!s) {
+        try {
+          sessionStorage.removeItem(VIEW_KEY); // signing out leaves nothing behind
+        } catch (_) { /* ignore */ }
+      }
       nav.hidden = true;
       el.view.hidden = true;
       stopPolling();
