@@ -100,7 +100,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         sweeper = asyncio.create_task(_expire_test_windows(app))
         escalator = asyncio.create_task(_escalate_unacknowledged(app))
-        app.state.residents.prepare(app.state.token_key)  # hashes the PINs
+        app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
         sla_watcher = asyncio.create_task(_watch_request_slas(app))
         reminders = await desk_services.start(app)  # demo data, the held-item reminders job
         yield

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -99,6 +100,7 @@ class ResidentDirectory:
         self._cards = {r.card: r for r in site.residents if r.card}
         self._dummy = ""
         self._code_key = b""
+        self._ready = threading.Event()
 
     def prepare(self, code_key: bytes) -> None:
         """Hash every PIN (at start-up: argon2 is slow on purpose; residents of one flat
@@ -116,8 +118,18 @@ class ResidentDirectory:
             pins.setdefault(r.unit, []).append((by_pin[key], r))
         self._pins = pins
         self._dummy = self.passwords.hash(secrets.token_hex(8))
+        self._ready.set()
+
+    def prepare_in_background(self, code_key: bytes) -> threading.Thread:
+        """`prepare` on a thread, so start-up does not wait for argon2; a PIN login waits."""
+        worker = threading.Thread(target=self.prepare, args=(code_key,), daemon=True,
+                                  name="hash-resident-pins")
+        worker.start()
+        return worker
 
     def by_pin(self, unit: str, pin: str) -> Resident | None:
+        if not self._ready.wait(timeout=120):
+            raise RuntimeError("the residents' PINs are not hashed yet")
         entries = self._pins.get(unit)
         if not entries:
             # As slow as a real check, so timing does not tell which flats exist.

@@ -5,6 +5,7 @@ the SLA watcher marks and escalates the ones whose promise ran out."""
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +119,7 @@ class RequestService:
                              item_sla=item_sla)
         with self.sessions() as s:
             req = ServiceRequest(
-                number=f"new-{now.timestamp()}-{id(title)}", site=self.site.id, unit=unit,
+                number=f"new-{secrets.token_hex(8)}", site=self.site.id, unit=unit,
                 building=flat.building, type=type, severity=severity,
                 item=item if type in ("service_order", "assistance") else None,
                 category=category if type in ("repair", "urgent_repair", "complaint") else None,
@@ -227,9 +228,9 @@ class RequestService:
             extra = step(req, now, told=told, **kw)
             if action in ACTIONS:
                 req.state = state
-            kept = met_by("feedback" if action == "feedback" else req.state) if (
-                action in ACTIONS or action == "feedback") else frozenset()
-            self._keep(req, kept, now)
+                self._keep(req, met_by(state), now)
+            elif action == "feedback":
+                self._keep(req, met_by("feedback"), now)
             self._derive(req, now)
             self._record(s, req, actor.username, action,
                          " — ".join(p for p in (extra, note) if p), now)

@@ -481,7 +481,7 @@
 
   function renderConn() {
     const node = byTestId('connection-status');
-    node.hidden = !state.session;
+    node.hidden = !readsBoard(); // the alarm stream: not for desk accounts
     node.dataset.state = state.conn;
     setText($('.conn-text', node), t(`conn.${state.conn}`));
   }
@@ -1585,7 +1585,7 @@
   function renderSound() {
     const b = el.muteToggle;
     const alarming = [...state.alerts.values()].filter(isAlarming);
-    b.hidden = !state.session;
+    b.hidden = !readsBoard();
     const on = sounding();
     b.disabled = !on;
     b.setAttribute('aria-pressed', !on && alarming.length > 0 ? 'true' : 'false');

@@ -38,7 +38,8 @@
       'form.note': '备注', 'form.submit': '确认', 'form.cancel': '取消',
       'form.attitude': '态度', 'form.quality': '质量', 'form.punctuality': '准时',
       'form.confirmed': '住户已确认', 'form.reason': '取消原因', 'form.choose': '— 请选择 —',
-      'form.required': '请填写{f}。',
+      'form.required': '请填写{f}。', 'form.told': '告知住户的内容', 'form.valid': '有效投诉',
+      'form.serious': '重大投诉',
       'new.title': '前台受理', 'new.unit': '房号', 'new.type': '类型', 'new.category': '类别',
       'new.item': '服务项目', 'new.description': '描述', 'new.channel': '渠道',
       'channel.desk': '前台', 'channel.phone': '电话', 'channel.kiosk': '自助终端',
@@ -70,13 +71,14 @@
       'act.assign': 'Assign', 'act.start': 'Start', 'act.wait_parts': 'Waiting for parts',
       'act.complete': 'Complete', 'act.accept': 'Resident accepts', 'act.reopen': 'Send back',
       'act.return_visit': 'Return visit', 'act.close': 'Close', 'act.cancel': 'Cancel',
-      'act.received': 'Received', 'act.feedback': 'Feedback', 'act.judge': 'Judged',
+      'act.received': 'Received', 'act.feedback': 'Feedback', 'act.judge': 'Judge',
       'act.note': 'Note', 'act.escalated': 'Escalated',
       'form.assignee': 'Assignee', 'form.department': 'Department', 'form.dueAt': 'Due by',
       'form.note': 'Note', 'form.submit': 'Confirm', 'form.cancel': 'Cancel',
       'form.attitude': 'Attitude', 'form.quality': 'Quality', 'form.punctuality': 'Punctuality',
       'form.confirmed': 'Resident confirmed', 'form.reason': 'Reason', 'form.choose': '— choose —',
-      'form.required': 'Please fill in {f}.',
+      'form.required': 'Please fill in {f}.', 'form.told': 'What the resident was told',
+      'form.valid': 'Valid complaint', 'form.serious': 'Serious',
       'new.title': 'Take a request', 'new.unit': 'Flat', 'new.type': 'Type',
       'new.category': 'Category', 'new.item': 'Menu item', 'new.description': 'Description',
       'new.channel': 'Channel',
@@ -104,8 +106,11 @@
     accepted: ['return_visit'],
     return_visit: ['close'],
   };
+  // A complaint is also given feedback (its 24-hour promise) and judged while it is worked.
+  const COMPLAINT_STEPS = ['feedback', 'judge'];
+  const WORKING = ['received', 'assigned', 'in_progress', 'waiting_parts'];
   const PATHS = { wait_parts: 'wait-parts', return_visit: 'return-visit' };
-  const FORM_STEPS = ['assign', 'return_visit', 'close', 'cancel'];
+  const FORM_STEPS = ['assign', 'return_visit', 'close', 'cancel', 'feedback', 'judge'];
   const POLL_MS = 5000;
 
   const st = {
@@ -376,7 +381,9 @@
       node('span', { class: `rq-state rq-state-${r.state}`, testid: 'request-state', text: t(`state.${r.state}`) }));
     if (r.overdue) stateCell.append(node('span', { class: 'tag rq-tag-overdue', testid: 'request-overdue', text: t('overdue') }));
     const actions = node('td', { class: 'rq-c-actions' });
-    for (const step of STEPS_FROM[r.state] || []) {
+    const steps = [...(STEPS_FROM[r.state] || [])];
+    if (r.type === 'complaint' && WORKING.includes(r.state)) steps.push(...COMPLAINT_STEPS);
+    for (const step of steps) {
       if (!mayStep(r, step)) continue;
       actions.append(node('button', {
         type: 'button', class: `btn btn-small${step === 'assign' || step === 'start' ? ' btn-primary' : ''}`,
@@ -472,8 +479,15 @@
     } else if (step === 'close') {
       parts.push(node('label', {}, node('input', { type: 'checkbox', name: 'resident_confirmed', testid: 'form-confirmed' }),
         node('span', { i18n: 'form.confirmed' })));
+    } else if (step === 'judge') {
+      parts.push(
+        node('label', {}, node('input', { type: 'checkbox', name: 'valid', testid: 'form-valid', checked: r.valid !== false }),
+          node('span', { i18n: 'form.valid' })),
+        node('label', {}, node('input', { type: 'checkbox', name: 'serious', testid: 'form-serious', checked: r.severity === 'serious' }),
+          node('span', { i18n: 'form.serious' })));
     }
-    parts.push(node('label', { class: 'grow' }, node('span', { i18n: step === 'cancel' ? 'form.reason' : 'form.note' }),
+    const noteKey = { cancel: 'form.reason', feedback: 'form.told' }[step] || 'form.note';
+    parts.push(node('label', { class: 'grow' }, node('span', { i18n: noteKey }),
       node('input', { name: 'note', testid: 'form-note', maxlength: '2000' })));
     parts.push(
       node('button', { type: 'submit', class: 'btn btn-small btn-primary', testid: 'form-submit', i18n: 'form.submit' }),
@@ -500,7 +514,12 @@
         for (const k of ['attitude', 'quality', 'punctuality']) body[k] = Number(f.get(k));
       } else if (step === 'close') {
         body.resident_confirmed = f.get('resident_confirmed') === 'on';
+      } else if (step === 'judge') {
+        body.valid = f.get('valid') === 'on';
+        body.serious = f.get('serious') === 'on';
       } else if (step === 'cancel' && !need('note', 'form.reason')) {
+        return;
+      } else if (step === 'feedback' && !need('note', 'form.told')) {
         return;
       }
       const ok = await send(r, step, body, $('[data-testid="form-submit"]', form));

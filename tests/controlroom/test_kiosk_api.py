@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from controlroom.models import AuditEntry
 from tests.controlroom.conftest import T0, Clock, auth, signal
 
 KIOSK1 = ("kiosk-1", "kiosk1-secret")
@@ -121,6 +123,12 @@ def test_five_wrong_pins_lock_that_flat_at_that_kiosk_for_five_minutes(
         "method": "pin", "unit": "1-1-0301", "pin": "112233"}).status_code == 201
     clock.advance(minutes=1, seconds=1)
     assert client.post("/api/kiosk/session", headers=k1, json=right).status_code == 201
+    # Every try is in the audit log, and no PIN is.
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        audit = s.scalars(select(AuditEntry).where(AuditEntry.action.like("kiosk.login%"))).all()
+    assert [a.action for a in audit].count("kiosk.login_failed") == 5
+    assert not any(pin in f"{a.target} {a.detail}" for a in audit
+                   for pin in ("111111", "246810"))
 
 
 def test_a_one_time_code_goes_to_the_flats_phone_and_works_once(client: TestClient) -> None:

@@ -8,6 +8,7 @@ A resident sees only their own flat: another flat's request answers 404, as an u
 from __future__ import annotations
 
 import math
+import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -36,6 +37,8 @@ ERRORS: dict[int | str, dict] = {
 PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
 PIN_WINDOW_S = 300  # ... within this long ...
 PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
+# Lockout is plain state; requests are served on a thread pool.
+_lockout_lock = threading.Lock()
 
 
 def pin_lockout() -> Lockout:
@@ -180,9 +183,12 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
     _need(body, "unit")
     unit = (body.unit or "").strip()
     lockout: Lockout = request.app.state.pin_lockout
-    key = ("pin", kiosk.id, unit)
+    # Guesses at flats that do not exist share one count, so they cannot fill the memory.
+    known = unit in request.app.state.site.units
+    key = ("pin", kiosk.id, unit if known else "(no such flat)")
     now = _now(request).timestamp()
-    state = lockout.check(key, now)
+    with _lockout_lock:
+        state = lockout.check(key, now)
 
     if body.method == "otp_request":
         resident = directory.first_of(unit)
@@ -207,7 +213,8 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
         ok = directory.use_code(unit, kiosk.id, (body.code or "").strip())
         resident = directory.first_of(unit) if ok else None
     if resident is None:
-        after = lockout.fail(key, now)
+        with _lockout_lock:
+            after = lockout.fail(key, now)
         _audit(request, kiosk.id, "kiosk.login_failed", f"unit:{unit}"[:128],
                f"wrong {body.method}")
         if after.locked:
@@ -216,7 +223,8 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
                          f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
                          f"match: {after.attempts_left} tries left",
                          attempts_left=after.attempts_left)
-    lockout.succeed(key)
+    with _lockout_lock:
+        lockout.succeed(key)
     return _open_session(request, response, kiosk, resident, body.method)
 
 

@@ -204,7 +204,10 @@ def _run(svc: RequestService, request_id: int, action: str, claims: TokenClaims,
 def queue(
     svc: Service,
     _: Reader,
-    state: Annotated[str, Query(description="open (default), all, or one state")] = "open",
+    state: Annotated[Literal["open", "all", "received", "assigned", "in_progress",
+                             "waiting_parts", "completed", "accepted", "return_visit", "closed",
+                             "cancelled"], Query(description="open (default), all, or one state")
+                     ] = "open",
     building: str | None = None,
     owner: Annotated[str | None, Query(description="the butler's username")] = None,
     overdue: bool | None = None,

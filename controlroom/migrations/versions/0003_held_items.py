@@ -1,7 +1,7 @@
 """held items, pickup attempts, vacation holds, key custody, lent items, fees, notices
 
 Revision ID: 0003
-Revises: 0001 (the service-requests branch adds 0002; the two are chained at merge)
+Revises: 0002
 
 A database made by `Base.metadata.create_all` (the walking skeleton's way, and the tests')
 already has these tables: it is stamped as 0001 by `migrate` and this revision then finds
