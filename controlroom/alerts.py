@@ -392,7 +392,9 @@ class AlertService:
             if alert is None:
                 raise NotFound(f"no alert {alert_id}")
             alert.state = next_state(alert.state, action)  # type: ignore[arg-type]
-            if action in ("ack", "dispatch") and alert.acknowledged_at is None:
+            # The operator's first action acknowledges: dispatching, or resolving straight
+            # away, stamps the acknowledgement too (docs/decisions.md, "Resolving acknowledges").
+            if alert.acknowledged_at is None:
                 alert.acknowledged_at = now
                 alert.acknowledged_by = actor
             if action == "dispatch":

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Re-exported: the one error shape lives in controlroom.errors.
+from controlroom.errors import ErrorBody as ErrorBody
+
 Cause = Literal["real", "false_alarm", "test", "device_fault", "other"]
 
 
@@ -163,12 +166,6 @@ class DevicesPublic(BaseModel):
     count: int
 
 
-class ErrorBody(BaseModel):
-    """The one error shape: `{"detail": "what went wrong, in words a person can act on"}`."""
-
-    detail: str | list[dict[str, Any]]
-
-
 class TestWindowIn(BaseModel):
     """Put a device, flat or building on test."""
 
@@ -268,3 +265,17 @@ class UnitPublic(BaseModel):
     devices: list[DevicePublic]
     residents: list[ResidentPublic]
     masked: bool = Field(description="true when names are masked and phones left out")
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    site: str
+
+
+class SitePublic(BaseModel):
+    """What the sign-in page shows before anyone is signed in."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    hotline: str
