@@ -49,7 +49,9 @@ class NotFound(LookupError):
 
 
 class UnknownDevice(ValueError):
-    pass
+    def __init__(self, message: str, field: str = "device") -> None:
+        super().__init__(message)
+        self.field = field  # the signal's field that names what is not registered
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class AlertService:
         if isinstance(device, Panel) and sig.zone is not None:
             unit = device.zones.get(sig.zone)
             if unit is None:
-                raise UnknownDevice(f"panel {sig.device!r} has no zone {sig.zone}")
+                raise UnknownDevice(f"panel {sig.device!r} has no zone {sig.zone}", "zone")
             source = f"{sig.device}:{sig.zone}"  # one open alert per zone, not per panel
         now = self.now()
         okey = open_key(self.site.id, source, device.building, sig.kind)

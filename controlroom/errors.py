@@ -75,11 +75,18 @@ _HINTS = {
 }
 
 
+_PLACES = ("body", "query", "path", "header", "cookie")
+
+
 def validation_detail(errors: Sequence[Any]) -> str:
     """One sentence per invalid field, `field: what is wrong, and what to send`, for a 422."""
     parts = []
     for err in errors:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        # The field's name, without where it came from (body, query, path).
+        place = list(err.get("loc", ()))
+        if place and place[0] in _PLACES:
+            place = place[1:]
+        loc = ".".join(str(p) for p in place)
         kind = err.get("type", "")
         if kind == "json_invalid":
             loc = "body"  # pydantic gives the character offset as the place

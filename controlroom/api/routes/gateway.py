@@ -25,7 +25,8 @@ def post_signal(sig: SignalIn, alerts: AlertsDep, _: GatewayCaller) -> SignalRes
     try:
         applied = alerts.apply_signal(sig)
     except UnknownDevice as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"{exc.field}: {exc}; register it in the site file first") from None
     return SignalResult(
         outcome=applied.outcome.value, duplicate=applied.duplicate,
         alert=AlertPublic.model_validate(applied.alert) if applied.alert else None,
