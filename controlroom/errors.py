@@ -96,8 +96,15 @@ def validation_detail(errors: Sequence[Any]) -> str:
     return "; ".join(parts)
 
 
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for these error statuses, each with the one error shape."""
+def problems(*codes: int, json_refs: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, each with the one error shape.
+
+    `json_refs` for a route whose success is not JSON (its response class would otherwise
+    give the errors its own media type): the errors then refer to the shapes by name."""
+    if json_refs:
+        return {code: {"description": _DESCRIPTIONS.get(code, "Error"), "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/" + (
+                "ValidationErrorBody" if code == 422 else "ErrorBody")}}}} for code in codes}
     return {code: {"model": ValidationErrorBody if code == 422 else ErrorBody,
                    "description": _DESCRIPTIONS.get(code, "Error")} for code in codes}
 

@@ -159,14 +159,21 @@ def _stamp(at: datetime) -> str:
     return as_utc(at).strftime("%Y%m%dT%H%MZ")
 
 
-@router.get(".csv", responses=RANGE_ERRORS | {
-    200: {"content": {"text/csv": {}}, "description": CSV_DOC}})
+class CsvResponse(Response):
+    media_type = "text/csv"
+
+
+CSV_RESPONSES = problems(401, 403, 422, json_refs=True) | {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": CSV_DOC}}
+
+
+@router.get(".csv", response_class=CsvResponse, responses=CSV_RESPONSES)
 def read_kpis_csv(alerts: AlertsDep, _: AlertReader, since: Since = None, until: Until = None
                   ) -> Response:
     """The figures of `GET /api/kpis` (without the flood meter) as one CSV table with a
     `section` column: see the 200 response for its layout."""
     f = _figures(alerts, since, until)
     name = f"kpis_{_stamp(f.since)}_{_stamp(f.until)}.csv"
-    return Response(figures_csv(f), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return CsvResponse(figures_csv(f), media_type="text/csv; charset=utf-8",
+                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
