@@ -66,7 +66,7 @@ def _account(path: str) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
           suppress_health_check=list(HealthCheck))
 def test_the_api_answers_generated_calls_without_a_500_or_a_schema_violation(
         case: schemathesis.Case, tokens: dict[str, str]) -> None:
