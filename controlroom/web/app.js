@@ -420,6 +420,7 @@
     renderBoardStatus();
     renderDetails();
     renderSound();
+    emit('language');
   }
 
   // ---------------------------------------------------------------------------------------
@@ -583,6 +584,7 @@
     renderTitle();
     if (messageKey) setLoginMessage(messageKey, null, messageKey === 'login.signedOut' ? 'info' : 'error');
     if (wasIn || messageKey) showLogin();
+    emit('signout');
   }
 
   function enterConsole(firstSnapshot) {
@@ -596,6 +598,7 @@
     scheduleResync();
     renderSound();
     renderBoardStatus();
+    emit('console');
   }
 
   // ---------------------------------------------------------------------------------------
@@ -633,6 +636,7 @@
       }
       for (const m of state.collecting) m.set(alert.id, alert);
       applyAlert(alert);
+      emit('alert', alert);
     });
     es.addEventListener('error', () => {
       if (state.es !== es) return;
@@ -1557,6 +1561,26 @@
       showLogin();
     }
   }
+
+  // ---------------------------------------------------------------------------------------
+  // For the other views (views.js): helpers, and `eb:*` document events when things change
+  // (eb:console, eb:signout, eb:language, eb:alert with the alert as detail).
+  // ---------------------------------------------------------------------------------------
+
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent(`eb:${name}`, { detail }));
+  }
+
+  window.EstateButler = {
+    api, t, tOr, fmtTime, fmtElapsed, ms, kindLabel, stateLabel, causeLabel, priorityLabel,
+    roleLabel, buildingLabel, select,
+    session: () => state.session,
+    /** Merge a view's words ({zh: {...}, en: {...}}) and translate the page again. */
+    addWords(words) {
+      for (const lang of Object.keys(words)) Object.assign(I18N[lang], words[lang]);
+      if (el.langToggle) applyLanguage();
+    },
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
