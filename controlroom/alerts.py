@@ -130,7 +130,7 @@ class AlertService:
     def apply_signal(self, sig: SignalIn) -> SignalApplied:
         device = self.site.devices.get(sig.device) or self.site.panels.get(sig.device)
         if device is None:
-            raise UnknownDevice(f"device {sig.device!r} is not registered at site {self.site.id}")
+            raise UnknownDevice(f"{sig.device!r} is not registered at site {self.site.id}")
         unit = getattr(device, "unit", None)
         source = sig.device
         if isinstance(device, Panel) and sig.zone is not None:

@@ -227,7 +227,7 @@
     if (!p._data) return;
     // Keep what the user is typing (the test-mode form) across refreshes.
     const keep = loaders[v].keep ? loaders[v].keep(p) : null;
-    p.replaceChildren(...loaders[v].render(p._data, p));
+    p.replaceChildren(...loaders[v].render(p._data, p).flat().filter((n) => n !== null && n !== undefined && n !== false));
     if (keep) keep();
   }
 
@@ -343,7 +343,7 @@
         h('label', {}, h('span', { text: t('tm.target') }),
           h('input', { name: 'target', testid: 'test-target', maxLength: 64, placeholder: t('tm.targetPlaceholder'), disabled: !may })),
         h('label', {}, h('span', { text: t('tm.minutes') }),
-          h('input', { name: 'minutes', testid: 'test-minutes', type: 'number', min: 1, max: 480, value: '30', disabled: !may })),
+          h('input', { name: 'minutes', testid: 'test-minutes', type: 'number', min: 1, max: 480, defaultValue: '30', disabled: !may })),
         h('label', { class: 'grow' }, h('span', { text: t('tm.reason') }),
           h('input', { name: 'reason', testid: 'test-reason', maxLength: 500, placeholder: t('tm.reasonPlaceholder'), disabled: !may })),
         h('button', { type: 'submit', class: 'btn btn-primary', testid: 'test-submit', disabled: !may, text: t('tm.submit') }),
