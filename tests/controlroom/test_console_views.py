@@ -184,6 +184,9 @@ def test_maintenance_puts_a_flat_on_test_reads_the_walk_test_report_and_ends_it(
     expect(window).to_contain_text("年度走测")
     expect(window.get_by_test_id("test-left")).to_contain_text("min")
     window_id = window.get_attribute("data-window-id")
+    # The form is ready for the next one.
+    expect(view.get_by_test_id("test-target")).to_have_value("")
+    expect(view.get_by_test_id("test-minutes")).to_have_value("30")
 
     # The flat's gas detector reports during the test; its panic button does not.
     alert = room.signal("gas-1-1-0301", "gas_alarm", 1)
