@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from config import Settings, load_site
 from controlroom.app import create_app
+from tests.controlroom.conftest import _passwords
 
 ERROR_REF = "#/components/schemas/ErrorBody"
 VALIDATION_REF = "#/components/schemas/ValidationErrorBody"
@@ -31,7 +32,7 @@ def doc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     site = load_site()
     tmp: Path = tmp_path_factory.mktemp("openapi")
     settings = Settings(f"sqlite:///{tmp}/cr.db", site.mqtt_url, "http://testserver")
-    with TestClient(create_app(site, settings)) as c:
+    with TestClient(create_app(site, settings, _passwords())) as c:
         r = c.get("/openapi.json")
         assert r.status_code == 200
         yield r.json()
