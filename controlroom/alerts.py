@@ -49,7 +49,9 @@ class NotFound(LookupError):
 
 
 class UnknownDevice(ValueError):
-    pass
+    def __init__(self, message: str, field: str = "device") -> None:
+        super().__init__(message)
+        self.field = field  # the signal's field that names what is not registered
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,13 @@ class AlertService:
     def apply_signal(self, sig: SignalIn) -> SignalApplied:
         device = self.site.devices.get(sig.device) or self.site.panels.get(sig.device)
         if device is None:
-            raise UnknownDevice(f"device {sig.device!r} is not registered at site {self.site.id}")
+            raise UnknownDevice(f"{sig.device!r} is not registered at site {self.site.id}")
         unit = getattr(device, "unit", None)
         source = sig.device
         if isinstance(device, Panel) and sig.zone is not None:
             unit = device.zones.get(sig.zone)
             if unit is None:
-                raise UnknownDevice(f"panel {sig.device!r} has no zone {sig.zone}")
+                raise UnknownDevice(f"panel {sig.device!r} has no zone {sig.zone}", "zone")
             source = f"{sig.device}:{sig.zone}"  # one open alert per zone, not per panel
         now = self.now()
         okey = open_key(self.site.id, source, device.building, sig.kind)
@@ -392,7 +394,9 @@ class AlertService:
             if alert is None:
                 raise NotFound(f"no alert {alert_id}")
             alert.state = next_state(alert.state, action)  # type: ignore[arg-type]
-            if action in ("ack", "dispatch") and alert.acknowledged_at is None:
+            # The operator's first action acknowledges: dispatching, or resolving straight
+            # away, stamps the acknowledgement too (docs/decisions.md, "Resolving acknowledges").
+            if alert.acknowledged_at is None:
                 alert.acknowledged_at = now
                 alert.acknowledged_by = actor
             if action == "dispatch":

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -25,10 +26,11 @@ from controlroom.broadcaster import Broadcaster
 from controlroom.casework import CaseworkService
 from controlroom.db import make_engine, make_sessionmaker
 from controlroom.devices import DeviceService
-from controlroom.errors import ApiProblem, api_problem_handler
+from controlroom.errors import ApiProblem, api_problem_handler, validation_detail
 from controlroom.migrations import migrate
 from controlroom.notify import LogResidentNotifier, Notifier, ResidentNotifier
 from controlroom.resident_sessions import ResidentDirectory, ResidentSessionStore
+from controlroom.schemas import HealthPublic, SitePublic
 from controlroom.security import Passwords
 from controlroom.service_requests import RequestService
 from controlroom.staff import signing_key, sync_accounts, sync_devices
@@ -36,14 +38,6 @@ from controlroom.test_mode import TestModeService
 
 WEB = Path(__file__).with_name("web")
 log = logging.getLogger(__name__)
-
-
-def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
-    return "; ".join(parts)
 
 
 TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to service
@@ -140,7 +134,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         # One error shape everywhere: {"detail": "..."}, plus the raw errors for programs.
         return JSONResponse(
             status_code=422,
-            content={"detail": _validation_message(exc), "errors": exc.errors()},
+            # jsonable_encoder: pydantic's `ctx` can hold exceptions, `input` bytes.
+            content=jsonable_encoder({"detail": validation_detail(exc.errors()),
+                                      "errors": exc.errors()}),
         )
 
     app.add_exception_handler(ApiProblem, api_problem_handler)
@@ -150,14 +146,14 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         app.include_router(module.router)
     desk_services.install(app)  # held items, keys, lending, fees, notices (+ their kiosk calls)
 
-    @app.get("/api/health", tags=["health"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "site": site.id}
+    @app.get("/api/health", tags=["health"], response_model=HealthPublic)
+    def health() -> HealthPublic:
+        return HealthPublic(status="ok", site=site.id)
 
-    @app.get("/api/site", tags=["site"])
-    def site_info() -> dict[str, str]:
-        return {"id": site.id, "name_zh": site.name_zh, "name_en": site.name_en,
-                "hotline": site.hotline}
+    @app.get("/api/site", tags=["site"], response_model=SitePublic)
+    def site_info() -> SitePublic:
+        return SitePublic(id=site.id, name_zh=site.name_zh, name_en=site.name_en,
+                          hotline=site.hotline)
 
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:

@@ -56,7 +56,8 @@ class CaseworkService:
         with self.sessions() as s:
             user = s.scalar(select(User).where(User.username == to, User.active.is_(True)))
             if user is None or user.role not in ASSIGNABLE_ROLES:
-                raise InvalidAssignee(f"{to!r} is not an active operator or supervisor")
+                raise InvalidAssignee(f"{to!r} is not an active operator or supervisor: give the "
+                                      f"username of one")
             alert = self._alert(s, alert_id)
             if alert.state == "resolved":
                 raise Conflict(f"alert {alert_id} is resolved")

@@ -5,8 +5,9 @@ clock or a database. Test events (`test=True`) are left out of every figure.
 
 Definitions (the API and the CSV export use the same names):
 
-- *time to acknowledge* of an alert: `acknowledged_at - raised_at`, in seconds. Dispatching an
-  open alert acknowledges it too (§6), so it has an `acknowledged_at` as well.
+- *time to acknowledge* of an alert: `acknowledged_at - raised_at`, in seconds: the time to the
+  operator's first action. Dispatching or resolving an unacknowledged alert acknowledges it too
+  (§6, docs/decisions.md "Resolving acknowledges"), so it has an `acknowledged_at` as well.
 - *time to resolve*: `resolved_at - raised_at`, in seconds.
 - `count`: alerts of that priority raised in the window.
 - `ack_median_s`, `resolve_median_s`: the median of the times of the alerts that have been
@@ -17,9 +18,9 @@ Definitions (the API and the CSV export use the same names):
   times (for n = 10 the 9th, for n = 3 the 3rd). None when there is none.
 - `ack_within_30s`, `ack_within_60s`: the share (0..1) of *all* `count` alerts acknowledged
   within 30 s (60 s) of being raised, boundary included. An alert not acknowledged at all —
-  still open, or resolved without an acknowledgement — counts against the share, as an
-  alarm-receiving centre's EN 50518 figures do (80 % within 30 s, 98.5 % within 60 s). None
-  when `count` is 0.
+  still open, or closed by its device's restore before anyone acted — counts against the
+  share, as an alarm-receiving centre's EN 50518 figures do (80 % within 30 s, 98.5 % within
+  60 s). None when `count` is 0.
 - counts by kind: alerts raised in the window; counts by cause: the resolved ones among them,
   by the cause recorded (`unspecified` when none was, e.g. a non-latching alert closed by its
   device's restore).

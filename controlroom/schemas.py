@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Re-exported: the one error shape lives in controlroom.errors.
+from controlroom.errors import ErrorBody as ErrorBody
+
 Cause = Literal["real", "false_alarm", "test", "device_fault", "other"]
 
 
@@ -63,18 +66,21 @@ class AlertsPublic(BaseModel):
 
 
 class AckBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"note": "seen on camera"}]})
     note: str = Field(default="", max_length=2000)
 
 
 class DispatchBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"to": "保安巡逻 张师傅", "note": "2 min away"}]})
     to: str = Field(min_length=1, max_length=128, description="who was sent")
     note: str = Field(default="", max_length=2000)
 
 
 class ResolveBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"cause": "false_alarm", "note": "resident was cooking"}]})
     cause: Cause
     note: str = Field(default="", max_length=2000)
 
@@ -82,7 +88,10 @@ class ResolveBody(BaseModel):
 class SignalIn(BaseModel):
     """An alert signal from the gateway. `key` makes delivery idempotent."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "key": "gas-1-2-1502:17:204/gas_alarm", "device": "gas-1-2-1502", "kind": "gas_alarm",
+        "priority": 1, "condition": "active", "observed_at": "2026-11-22T10:00:00Z",
+        "detail": {"lel": 27.5}}]})
     key: str = Field(min_length=1, max_length=200)
     device: str
     kind: str = Field(min_length=1, max_length=32)
@@ -163,16 +172,12 @@ class DevicesPublic(BaseModel):
     count: int
 
 
-class ErrorBody(BaseModel):
-    """The one error shape: `{"detail": "what went wrong, in words a person can act on"}`."""
-
-    detail: str | list[dict[str, Any]]
-
-
 class TestWindowIn(BaseModel):
     """Put a device, flat or building on test."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"scope": "unit", "target": "1-2-1502", "minutes": 30,
+                      "reason": "annual walk test"}]})
     scope: Literal["device", "unit", "building"]
     target: str = Field(min_length=1, max_length=64, description="device id, unit id or building")
     minutes: int = Field(ge=1, le=480, description="returns to service by itself after this")
@@ -216,12 +221,14 @@ class WalkTestReport(BaseModel):
 class NoteBody(BaseModel):
     """An operator's note on an alert."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"note": "住户电话未接通，已联系儿子"}]})
     note: str = Field(min_length=1, max_length=2000)
 
 
 class AssignBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"to": "supervisor"}]})
     to: str = Field(min_length=1, max_length=64,
                     description="username of an active operator or supervisor")
 
@@ -268,3 +275,17 @@ class UnitPublic(BaseModel):
     devices: list[DevicePublic]
     residents: list[ResidentPublic]
     masked: bool = Field(description="true when names are masked and phones left out")
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    site: str
+
+
+class SitePublic(BaseModel):
+    """What the sign-in page shows before anyone is signed in."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    hotline: str

@@ -427,7 +427,7 @@
     renderDetails();
     renderSound();
     renderNav();
-    document.dispatchEvent(new CustomEvent('eb:lang', { detail: state.lang }));
+    emit('language');
   }
 
   // ---------------------------------------------------------------------------------------
@@ -603,7 +603,8 @@
     if (wasIn || messageKey) showLogin();
     for (const page of registeredPages()) page.hide();
     renderNav();
-    document.dispatchEvent(new CustomEvent('eb:session', { detail: null }));
+    emit('session', null);
+    emit('signout');
   }
 
   // ---------------------------------------------------------------------------------------
@@ -674,7 +675,7 @@
   }
 
   function announceSession() {
-    document.dispatchEvent(new CustomEvent('eb:session', { detail: state.session }));
+    emit('session', state.session);
   }
 
   function enterPages() {
@@ -699,6 +700,7 @@
     scheduleResync();
     renderSound();
     renderBoardStatus();
+    emit('console');
   }
 
   // ---------------------------------------------------------------------------------------
@@ -736,6 +738,7 @@
       }
       for (const m of state.collecting) m.set(alert.id, alert);
       applyAlert(alert);
+      emit('alert', alert);
     });
     es.addEventListener('error', () => {
       if (state.es !== es) return;
@@ -1662,12 +1665,27 @@
     }
   }
 
-  // For the console's other pages: the API helper, who is signed in, the language.
+  // ---------------------------------------------------------------------------------------
+  // For the console's other scripts (views.js inside the board; requests.js, desk.js as pages):
+  // helpers, and `eb:*` document events when things change (eb:session with the session or
+  // null, eb:console, eb:signout, eb:language, eb:alert with the alert as detail).
+  // ---------------------------------------------------------------------------------------
+
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent(`eb:${name}`, { detail }));
+  }
+
   window.EstateButler = {
-    api,
-    get session() { return state.session; },
-    get lang() { return state.lang; },
+    api, t, tOr, fmtTime, fmtElapsed, ms, kindLabel, stateLabel, causeLabel, priorityLabel,
+    roleLabel, buildingLabel, select,
+    session: () => state.session,
+    lang: () => state.lang,
     readsBoard,
+    /** Merge a view's words ({zh: {...}, en: {...}}) and translate the page again. */
+    addWords(words) {
+      for (const lang of Object.keys(words)) Object.assign(I18N[lang], words[lang]);
+      if (el.langToggle) applyLanguage();
+    },
   };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -4,7 +4,7 @@
  * red (GET /api/requests), assignment and progress through the lifecycle
  * (POST /api/requests/{id}/{step}), the history of one request. Plain JavaScript, no build
  * step; app.js signs in and lends its API helper through window.EstateButler, and announces
- * `eb:session` and `eb:lang` events.
+ * `eb:session` and `eb:language` events.
  *
  * Test hooks: data-testid on every element a test needs; rows carry data-request-id,
  * data-state and data-overdue.
@@ -131,8 +131,8 @@
   const EB = () => window.EstateButler;
   const $ = (sel, root) => (root || document).querySelector(sel);
   const byTestId = (id, root) => $(`[data-testid="${id}"]`, root);
-  const lang = () => (EB() && EB().lang === 'en' ? 'en' : 'zh');
-  const session = () => (EB() ? EB().session : null);
+  const lang = () => (EB() && EB().lang() === 'en' ? 'en' : 'zh');
+  const session = () => (EB() ? EB().session() : null);
   const role = () => (session() ? session().role : '');
 
   function t(key, params) {
@@ -693,10 +693,10 @@
   function init() {
     build();
     document.addEventListener('eb:session', (ev) => onSession(ev.detail));
-    document.addEventListener('eb:lang', translate);
+    document.addEventListener('eb:language', translate);
     setInterval(tick, 1000);
     // app.js may have restored a session before this script ran.
-    if (EB() && EB().session) onSession(EB().session);
+    if (EB() && EB().session()) onSession(EB().session());
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -4,13 +4,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from controlroom.alerts import NotFound, TransitionError
 from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
 from controlroom.broadcaster import Message
 from controlroom.casework import Conflict, InvalidAssignee, StepState
+from controlroom.errors import MAX_ID, problems
 from controlroom.schemas import (
     AckBody,
     AlertPublic,
@@ -18,25 +19,24 @@ from controlroom.schemas import (
     AlertWithHistory,
     AssignBody,
     DispatchBody,
-    ErrorBody,
     NoteBody,
     PlanPublic,
     PlanStepPublic,
     ResolveBody,
 )
 
-router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+# Every call here needs a token and a role, and has parameters that can be invalid.
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=problems(401, 403, 422))
 
-ERRORS: dict[int | str, dict] = {
-    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-}
+AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ONE = problems(404)  # calls on one alert
+CHANGE = problems(404, 409)  # changes an alert's state may refuse
 # A heartbeat this often keeps proxies from closing an idle stream and lets clients notice
 # a dead one.
 KEEPALIVE_S = 15.0
 
 
-@router.get("", response_model=AlertsPublic, responses=ERRORS)
+@router.get("", response_model=AlertsPublic)
 def read_alerts(
     alerts: AlertsDep,
     _: AlertReader,
@@ -49,7 +49,7 @@ def read_alerts(
                     ] = None,
     limit: Annotated[int, Query(ge=1, le=5000, description="at most this many in `data`")
                      ] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> AlertsPublic:
     rows, count = alerts.list(state=state, priority=priority, building=building, unit=unit,
                               kind=kind, test=test, limit=limit, offset=offset)
@@ -60,14 +60,20 @@ def _sse(msg: Message) -> str:
     return f"id: {msg.id}\nevent: {msg.event}\ndata: {msg.data}\n\n"
 
 
-@router.get("/stream", responses=ERRORS,
-            response_description="text/event-stream: an `alert` event per create or change")
+STREAM_DOC = ("Server-Sent Events: an `alert` event (`data` is the alert JSON, as `AlertPublic`, "
+              "`id` the change's number for `Last-Event-ID`) on every create and change, and "
+              "a `heartbeat` event every 15 s")
+
+
+@router.get("/stream", response_class=StreamingResponse, responses={200: {
+    "description": STREAM_DOC,
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
 async def stream_alerts(
     request: Request,
     alerts: AlertsDep,
     _: AlertReader,
     last_event_id: Annotated[str | None, Header()] = None,
-    since: Annotated[int | None, Query(alias="last_event_id", ge=0,
+    since: Annotated[int | None, Query(alias="last_event_id", ge=0, le=2**62,
                                        description="as the Last-Event-ID header, for a new "
                                                    "EventSource that cannot send it")] = None,
 ) -> StreamingResponse:
@@ -107,8 +113,8 @@ async def stream_alerts(
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.get("/{alert_id}", response_model=AlertWithHistory, responses=ERRORS)
-def read_alert(alert_id: int, alerts: AlertsDep, _: AlertReader) -> AlertWithHistory:
+@router.get("/{alert_id}", response_model=AlertWithHistory, responses=ONE)
+def read_alert(alert_id: AlertId, alerts: AlertsDep, _: AlertReader) -> AlertWithHistory:
     try:
         return AlertWithHistory.model_validate(alerts.get(alert_id))
     except NotFound as exc:
@@ -125,19 +131,19 @@ def _act(alerts: AlertsDep, alert_id: int, action: str, actor: str, **kw: str | 
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
 
-@router.post("/{alert_id}/ack", response_model=AlertPublic, responses=ERRORS)
-def ack_alert(alert_id: int, body: AckBody, alerts: AlertsDep, who: AlertActor) -> AlertPublic:
+@router.post("/{alert_id}/ack", response_model=AlertPublic, responses=CHANGE)
+def ack_alert(alert_id: AlertId, body: AckBody, alerts: AlertsDep, who: AlertActor) -> AlertPublic:
     return _act(alerts, alert_id, "ack", who.username, note=body.note)
 
 
-@router.post("/{alert_id}/dispatch", response_model=AlertPublic, responses=ERRORS)
-def dispatch_alert(alert_id: int, body: DispatchBody, alerts: AlertsDep, who: AlertActor
+@router.post("/{alert_id}/dispatch", response_model=AlertPublic, responses=CHANGE)
+def dispatch_alert(alert_id: AlertId, body: DispatchBody, alerts: AlertsDep, who: AlertActor
                    ) -> AlertPublic:
     return _act(alerts, alert_id, "dispatch", who.username, note=body.note, to=body.to)
 
 
-@router.post("/{alert_id}/resolve", response_model=AlertPublic, responses=ERRORS)
-def resolve_alert(alert_id: int, body: ResolveBody, alerts: AlertsDep, who: AlertActor
+@router.post("/{alert_id}/resolve", response_model=AlertPublic, responses=CHANGE)
+def resolve_alert(alert_id: AlertId, body: ResolveBody, alerts: AlertsDep, who: AlertActor
                   ) -> AlertPublic:
     return _act(alerts, alert_id, "resolve", who.username, note=body.note, cause=body.cause)
 
@@ -151,8 +157,8 @@ def _plan_public(alert_id: int, kind: str, steps: list[StepState]) -> PlanPublic
                       done=sum(st.ticked_at is not None for st in steps), total=len(steps))
 
 
-@router.post("/{alert_id}/note", response_model=AlertWithHistory, responses=ERRORS)
-def note_alert(alert_id: int, body: NoteBody, work: CaseworkDep, who: AlertActor
+@router.post("/{alert_id}/note", response_model=AlertWithHistory, responses=ONE)
+def note_alert(alert_id: AlertId, body: NoteBody, work: CaseworkDep, who: AlertActor
                ) -> AlertWithHistory:
     """Add an operator's note to the alert's history."""
     try:
@@ -161,9 +167,8 @@ def note_alert(alert_id: int, body: NoteBody, work: CaseworkDep, who: AlertActor
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
 
-@router.post("/{alert_id}/assign", response_model=AlertWithHistory,
-             responses=ERRORS | {422: {"model": ErrorBody}})
-def assign_alert(alert_id: int, body: AssignBody, work: CaseworkDep, who: AlertActor
+@router.post("/{alert_id}/assign", response_model=AlertWithHistory, responses=CHANGE)
+def assign_alert(alert_id: AlertId, body: AssignBody, work: CaseworkDep, who: AlertActor
                  ) -> AlertWithHistory:
     """Assign the alert to an operator or supervisor (`detail.assigned_to`)."""
     try:
@@ -176,8 +181,8 @@ def assign_alert(alert_id: int, body: AssignBody, work: CaseworkDep, who: AlertA
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
 
-@router.get("/{alert_id}/plan", response_model=PlanPublic, responses=ERRORS)
-def read_plan(alert_id: int, work: CaseworkDep, _: AlertReader) -> PlanPublic:
+@router.get("/{alert_id}/plan", response_model=PlanPublic, responses=ONE)
+def read_plan(alert_id: AlertId, work: CaseworkDep, _: AlertReader) -> PlanPublic:
     """The action plan for the alert's kind, each step with when and by whom it was ticked."""
     try:
         alert, steps = work.plan(alert_id)
@@ -186,9 +191,9 @@ def read_plan(alert_id: int, work: CaseworkDep, _: AlertReader) -> PlanPublic:
     return _plan_public(alert.id, alert.kind, steps)
 
 
-@router.post("/{alert_id}/plan/{step}/tick", response_model=PlanPublic, responses=ERRORS)
-def tick_plan_step(alert_id: int, step: int, work: CaseworkDep, who: AlertActor
-                   ) -> PlanPublic:
+@router.post("/{alert_id}/plan/{step}/tick", response_model=PlanPublic, responses=CHANGE)
+def tick_plan_step(alert_id: AlertId, step: Annotated[int, Path(le=1000)],
+                   work: CaseworkDep, who: AlertActor) -> PlanPublic:
     """Tick off step `step` (1-based) of the alert's action plan, once."""
     try:
         alert, steps = work.tick(alert_id, step, who.username)

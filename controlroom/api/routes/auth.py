@@ -5,14 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from controlroom.schemas import ErrorBody, Token
+from controlroom.errors import problems
+from controlroom.schemas import Token
 from controlroom.security import issue_token
 from controlroom.staff import authenticate
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=Token, responses={401: {"model": ErrorBody}})
+@router.post("/token", response_model=Token, responses=problems(401, 422))
 def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     state = request.app.state
     user = authenticate(state.sessions, state.passwords, form.username, form.password)

@@ -3,13 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from controlroom.api.deps import AlertReader, DevicesDep
-from controlroom.schemas import DevicePublic, DevicesPublic, ErrorBody
+from controlroom.errors import problems
+from controlroom.schemas import DevicePublic, DevicesPublic
 
 router = APIRouter(prefix="/api/devices", tags=["devices"])
 
 
-@router.get("", response_model=DevicesPublic,
-            responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
+@router.get("", response_model=DevicesPublic, responses=problems(401, 403, 422))
 def read_devices(devices: DevicesDep, _: AlertReader, building: str | None = None,
                  unit: str | None = None) -> DevicesPublic:
     rows = devices.list(building=building, unit=unit)

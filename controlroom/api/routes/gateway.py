@@ -8,34 +8,32 @@ from pydantic import BaseModel
 
 from controlroom.alerts import NotFound, UnknownDevice
 from controlroom.api.deps import AlertsDep, DevicesDep, GatewayCaller
+from controlroom.errors import problems
 from controlroom.schemas import (
     AlertNoteIn,
     AlertPublic,
     DeviceStatesIn,
-    ErrorBody,
     SignalIn,
     SignalResult,
 )
 
-router = APIRouter(prefix="/api/gateway", tags=["gateway"])
-ERRORS: dict[int | str, dict] = {401: {"model": ErrorBody}, 403: {"model": ErrorBody},
-                                 422: {"model": ErrorBody}}
+router = APIRouter(prefix="/api/gateway", tags=["gateway"], responses=problems(401, 403, 422))
 
 
-@router.post("/signals", response_model=SignalResult, responses=ERRORS)
+@router.post("/signals", response_model=SignalResult)
 def post_signal(sig: SignalIn, alerts: AlertsDep, _: GatewayCaller) -> SignalResult:
     try:
         applied = alerts.apply_signal(sig)
     except UnknownDevice as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"{exc.field}: {exc}; register it in the site file first") from None
     return SignalResult(
         outcome=applied.outcome.value, duplicate=applied.duplicate,
         alert=AlertPublic.model_validate(applied.alert) if applied.alert else None,
     )
 
 
-@router.post("/alerts/note", response_model=AlertPublic,
-             responses=ERRORS | {404: {"model": ErrorBody}})
+@router.post("/alerts/note", response_model=AlertPublic, responses=problems(404))
 def post_alert_note(body: AlertNoteIn, alerts: AlertsDep, who: GatewayCaller) -> AlertPublic:
     """Append a note to the open alert of a device and kind (history actor `gateway`), merging
     `detail` into the alert's detail; 404 if that device and kind has no open alert."""
@@ -52,7 +50,7 @@ class DeviceStatesResult(BaseModel):
     unknown: list[str]
 
 
-@router.post("/devices", response_model=DeviceStatesResult, responses=ERRORS)
+@router.post("/devices", response_model=DeviceStatesResult)
 def post_device_states(body: DeviceStatesIn, devices: DevicesDep, _: GatewayCaller
                        ) -> DeviceStatesResult:
     updated, unknown = devices.update(body.devices)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select
 from controlroom.alerts import AlertService
 from controlroom.api.deps import AlertReader, AlertsDep
 from controlroom.clock import as_utc
+from controlroom.errors import problems
 from controlroom.flood import FLOOD_THRESHOLD, FLOOD_WINDOW, flood_meter, history_start
 from controlroom.kpi_schemas import FiguresPublic, KpisPublic, ShiftGaugesPublic, Targets
 from controlroom.kpis import (
@@ -29,11 +30,11 @@ from controlroom.kpis import (
     shift_window,
 )
 from controlroom.models import Alert
-from controlroom.schemas import ErrorBody, FloodBucket, FloodMeterPublic
+from controlroom.schemas import FloodBucket, FloodMeterPublic
 
 router = APIRouter(prefix="/api/kpis", tags=["kpis"])
-ERRORS: dict[int | str, dict] = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
-RANGE_ERRORS: dict[int | str, dict] = ERRORS | {422: {"model": ErrorBody}}
+ERRORS = problems(401, 403)
+RANGE_ERRORS = problems(401, 403, 422)
 DEFAULT_RANGE = timedelta(days=30)
 TARGETS = Targets(ack_within_30s=TARGET_WITHIN_30S, ack_within_60s=TARGET_WITHIN_60S)
 
@@ -62,7 +63,11 @@ def load_facts(alerts: AlertService, since: datetime, until: datetime,
 def _window(alerts: AlertService, since: datetime | None, until: datetime | None
             ) -> tuple[datetime, datetime]:
     until = as_utc(until) if until is not None else alerts.now()
-    since = as_utc(since) if since is not None else until - DEFAULT_RANGE
+    try:
+        since = as_utc(since) if since is not None else until - DEFAULT_RANGE
+    except OverflowError:  # `until` in the first 30 days of year 1
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "until: too early; give a date after 0001-02-01") from None
     if since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"since ({since.isoformat()}) must be before until "
@@ -154,14 +159,21 @@ def _stamp(at: datetime) -> str:
     return as_utc(at).strftime("%Y%m%dT%H%MZ")
 
 
-@router.get(".csv", responses=RANGE_ERRORS | {
-    200: {"content": {"text/csv": {}}, "description": CSV_DOC}})
+class CsvResponse(Response):
+    media_type = "text/csv"
+
+
+CSV_RESPONSES = problems(401, 403, 422, json_refs=True) | {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": CSV_DOC}}
+
+
+@router.get(".csv", response_class=CsvResponse, responses=CSV_RESPONSES)
 def read_kpis_csv(alerts: AlertsDep, _: AlertReader, since: Since = None, until: Until = None
                   ) -> Response:
     """The figures of `GET /api/kpis` (without the flood meter) as one CSV table with a
     `section` column: see the 200 response for its layout."""
     f = _figures(alerts, since, until)
     name = f"kpis_{_stamp(f.since)}_{_stamp(f.until)}.csv"
-    return Response(figures_csv(f), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return CsvResponse(figures_csv(f), media_type="text/csv; charset=utf-8",
+                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 
 from controlroom.api.deps import AlertReader, AlertsDep, require
+from controlroom.errors import MAX_ID, problems
 from controlroom.schemas import (
-    ErrorBody,
     TestWindowIn,
     TestWindowPublic,
     TestWindowsPublic,
@@ -18,9 +18,9 @@ from controlroom.schemas import (
 from controlroom.security import TokenClaims
 from controlroom.test_mode import TestModeError, TestModeService
 
-router = APIRouter(prefix="/api/test-mode", tags=["test mode"])
-ERRORS: dict[int | str, dict] = {401: {"model": ErrorBody}, 403: {"model": ErrorBody},
-                                 404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+router = APIRouter(prefix="/api/test-mode", tags=["test mode"],
+                   responses=problems(401, 403, 422))
+WindowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 TestManager = Annotated[TokenClaims, Depends(require("maintenance", "supervisor", "admin"))]
 
 
@@ -31,24 +31,27 @@ def _svc(request: Request) -> TestModeService:
 TestModeDep = Annotated[TestModeService, Depends(_svc)]
 
 
-@router.post("", response_model=TestWindowPublic, status_code=201, responses=ERRORS)
+@router.post("", response_model=TestWindowPublic, status_code=201)
 def start_test(body: TestWindowIn, svc: TestModeDep, who: TestManager) -> TestWindowPublic:
     try:
         w = svc.start(body.scope, body.target, body.minutes, body.reason, who.username)
     except TestModeError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        # scope and minutes are checked by the body's model: what is left is the target.
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"target: {exc}; give a device id, a unit such as 1-2-1502 or a "
+                            f"building number") from None
     return TestWindowPublic.model_validate(w)
 
 
-@router.get("", response_model=TestWindowsPublic, responses=ERRORS)
+@router.get("", response_model=TestWindowsPublic)
 def read_tests(svc: TestModeDep, _: AlertReader, active: bool = True) -> TestWindowsPublic:
     rows = svc.list(active_only=active)
     return TestWindowsPublic(data=[TestWindowPublic.model_validate(w) for w in rows],
                              count=len(rows))
 
 
-@router.post("/{window_id}/end", response_model=TestWindowPublic, responses=ERRORS)
-def end_test(window_id: int, svc: TestModeDep, alerts: AlertsDep, who: TestManager
+@router.post("/{window_id}/end", response_model=TestWindowPublic, responses=problems(404))
+def end_test(window_id: WindowId, svc: TestModeDep, alerts: AlertsDep, who: TestManager
              ) -> TestWindowPublic:
     try:
         w, closed = svc.end(window_id, who.username)
@@ -58,9 +61,9 @@ def end_test(window_id: int, svc: TestModeDep, alerts: AlertsDep, who: TestManag
     return TestWindowPublic.model_validate(w)
 
 
-@router.get("/{window_id}/report", response_model=WalkTestReport, responses=ERRORS)
+@router.get("/{window_id}/report", response_model=WalkTestReport, responses=problems(404))
 def walk_test_report(
-    window_id: int, svc: TestModeDep, _: AlertReader,
+    window_id: WindowId, svc: TestModeDep, _: AlertReader,
     kind: Annotated[str | None, Query(description="only this device kind, e.g. panic_button")
                     ] = None,
 ) -> WalkTestReport:

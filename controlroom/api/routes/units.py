@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from controlroom.api.deps import DevicesDep, require
-from controlroom.schemas import ErrorBody, UnitPublic
+from controlroom.errors import problems
+from controlroom.schemas import UnitPublic
 from controlroom.security import TokenClaims
 from controlroom.units import UNIT_READERS, UnknownUnit, unit_view
 
@@ -15,8 +16,7 @@ UnitReader = Annotated[TokenClaims, Depends(require(*UNIT_READERS))]
 
 
 @router.get("/{unit}", response_model=UnitPublic,
-            responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody},
-                       404: {"model": ErrorBody}})
+            responses=problems(401, 403, 404, 422))
 def read_unit(unit: str, request: Request, devices: DevicesDep, who: UnitReader) -> UnitPublic:
     """The flat with its devices' health and its residents. Operators, supervisors and
     administrators see residents' names and phones (audited); other roles see names masked

@@ -1,0 +1,584 @@
+/* Estate Butler control-room console: the views beside the alarm board (issue 5).
+ *
+ *   devices    device health: the offline list and the low-battery list (GET /api/devices)
+ *   incidents  building incidents with the alarms they link (GET /api/alerts?kind=incident)
+ *   testmode   put a device, flat or building on test, end it, read the walk-test report
+ *   kpis       the current shift's live gauges against the EN 50518 norms, the flood meter,
+ *              counts, noisy devices, CSV download
+ *
+ * Plain browser JavaScript on top of app.js (window.EstateButler: api, t, formatting, and
+ * eb:* document events). Each view loads when shown and refreshes while it is shown.
+ */
+(function () {
+  'use strict';
+
+  const EB = window.EstateButler;
+  if (!EB) return;
+  const { api, t } = EB;
+
+  const LOW_BATTERY = 20; // %: below this a device is on the low-battery list
+  const REFRESH_MS = 10000;
+  const TEST_ROLES = ['maintenance', 'supervisor', 'admin']; // controlroom/api/routes/test_mode.py
+  const VIEWS = ['board', 'devices', 'incidents', 'testmode', 'kpis'];
+
+  EB.addWords({
+    zh: {
+      'view.board': '实时警报', 'view.devices': '设备状态', 'view.incidents': '楼栋事件',
+      'view.testmode': '测试模式', 'view.kpis': '绩效指标',
+      'common.refresh': '刷新', 'common.none': '无', 'common.loading': '正在加载…',
+      'common.error': '无法加载：{detail}', 'common.updated': '更新于 {t}',
+      'dev.heading': '设备状态', 'dev.total': '设备总数', 'dev.online': '在线', 'dev.offline': '离线',
+      'dev.unknown': '未上报', 'dev.lowBattery': '低电量',
+      'dev.offlineHeading': '离线设备', 'dev.lowHeading': '低电量设备（低于 {n}%）',
+      'dev.col.device': '设备', 'dev.col.kind': '类型', 'dev.col.unit': '房号', 'dev.col.building': '楼栋',
+      'dev.col.lastSeen': '最后上报', 'dev.col.battery': '电量', 'dev.col.lel': 'LEL %',
+      'dev.noneOffline': '所有设备在线', 'dev.noneLow': '没有低电量设备', 'dev.never': '从未上报',
+      'dev.ago': '{d} 前',
+      'devkind.gas_detector': '燃气探测器', 'devkind.panic_button': '紧急按钮',
+      'inc.heading': '楼栋事件', 'inc.empty': '近期没有楼栋事件',
+      'inc.units': '涉及房号', 'inc.raised': '发生时间', 'inc.linked': '关联报警 {n} 条',
+      'inc.open': '在警报面板打开', 'inc.col.id': '编号', 'inc.col.unit': '房号', 'inc.col.kind': '类型',
+      'inc.col.state': '状态', 'inc.col.raised': '报警时间', 'inc.col.ack': '确认',
+      'tm.heading': '测试模式', 'tm.start': '开始测试', 'tm.scope': '范围', 'tm.target': '对象',
+      'tm.minutes': '时长（分钟）', 'tm.reason': '原因', 'tm.scope.device': '设备', 'tm.scope.unit': '房屋',
+      'tm.scope.building': '楼栋', 'tm.targetPlaceholder': '如 gas-1-2-1502、1-2-1502 或 1',
+      'tm.reasonPlaceholder': '如：年度走测', 'tm.submit': '开始测试',
+      'tm.missing': '请填写对象、时长（1–480 分钟）和原因。',
+      'tm.noRight': '只有维修、主管或管理员可以设置测试；您可以查看测试和走测报告。',
+      'tm.active': '进行中的测试', 'tm.recent': '最近结束的测试', 'tm.noneActive': '当前没有设备在测试中',
+      'tm.noneRecent': '暂无', 'tm.col.id': '编号', 'tm.col.what': '范围 / 对象', 'tm.col.reason': '原因',
+      'tm.col.by': '发起人', 'tm.col.started': '开始', 'tm.col.ends': '自动结束', 'tm.col.left': '剩余',
+      'tm.col.ended': '结束于', 'tm.report': '走测报告', 'tm.end': '结束测试',
+      'tm.reportHeading': '走测报告 #{id}：{scope} {target}',
+      'tm.reportSummary': '共 {n} 台设备，已上报 {r} 台，未上报 {s} 台',
+      'tm.silent': '未上报（需上门检查）：', 'tm.allReported': '全部设备均已上报',
+      'tm.col.device': '设备', 'tm.col.unit': '房号', 'tm.col.kind': '类型', 'tm.col.reported': '已上报',
+      'tm.col.first': '首次上报', 'tm.col.signals': '信号', 'tm.yes': '是', 'tm.no': '否',
+      'kpi.heading': '本班次绩效', 'kpi.shift': '班次 {a} – {b}（{tz}）',
+      'kpi.within30': '30 秒内确认', 'kpi.within60': '60 秒内确认', 'kpi.target': '标准 {p}',
+      'kpi.ofN': '{k} / {n} 条', 'kpi.noAlerts': '本班次暂无警报', 'kpi.meets': '达标', 'kpi.behind': '未达标',
+      'kpi.backlog': '待确认', 'kpi.oldest': '最久已等 {d}',
+      'kpi.perPriority': '按级别', 'kpi.col.priority': '级别', 'kpi.col.count': '数量',
+      'kpi.col.ackMedian': '确认中位数', 'kpi.col.ackP90': '确认 P90', 'kpi.col.w30': '30 秒内',
+      'kpi.col.w60': '60 秒内', 'kpi.col.resMedian': '处理中位数', 'kpi.col.resP90': '处理 P90',
+      'kpi.byKind': '按类型', 'kpi.byCause': '按原因', 'kpi.noisy': '误报设备（误报率高者在前）',
+      'kpi.col.device': '设备', 'kpi.col.resolved': '已处理', 'kpi.col.false': '误报', 'kpi.col.rate': '误报率',
+      'kpi.flood': '告警泛滥指示（每 10 分钟）', 'kpi.floodNow': '最近 10 分钟 {n} 条（上限 {max}）',
+      'kpi.flooding': '告警泛滥', 'kpi.calm': '正常', 'kpi.csv': '下载 CSV', 'kpi.testExcluded': '测试事件不计入',
+      'cause.unspecified': '未注明',
+    },
+    en: {
+      'view.board': 'Live alarms', 'view.devices': 'Devices', 'view.incidents': 'Incidents',
+      'view.testmode': 'Test mode', 'view.kpis': 'KPIs',
+      'common.refresh': 'Refresh', 'common.none': 'None', 'common.loading': 'Loading…',
+      'common.error': 'Could not load: {detail}', 'common.updated': 'Updated {t}',
+      'dev.heading': 'Device health', 'dev.total': 'Devices', 'dev.online': 'Online', 'dev.offline': 'Offline',
+      'dev.unknown': 'Never reported', 'dev.lowBattery': 'Low battery',
+      'dev.offlineHeading': 'Offline devices', 'dev.lowHeading': 'Low battery (below {n}%)',
+      'dev.col.device': 'Device', 'dev.col.kind': 'Kind', 'dev.col.unit': 'Unit', 'dev.col.building': 'Building',
+      'dev.col.lastSeen': 'Last seen', 'dev.col.battery': 'Battery', 'dev.col.lel': 'LEL %',
+      'dev.noneOffline': 'Every device is online', 'dev.noneLow': 'No device is low on battery',
+      'dev.never': 'never', 'dev.ago': '{d} ago',
+      'devkind.gas_detector': 'Gas detector', 'devkind.panic_button': 'Panic button',
+      'inc.heading': 'Building incidents', 'inc.empty': 'No building incidents lately',
+      'inc.units': 'Flats', 'inc.raised': 'Raised', 'inc.linked': '{n} linked alarms',
+      'inc.open': 'Open on the board', 'inc.col.id': 'No.', 'inc.col.unit': 'Unit', 'inc.col.kind': 'Kind',
+      'inc.col.state': 'State', 'inc.col.raised': 'Raised', 'inc.col.ack': 'Acknowledged',
+      'tm.heading': 'Test mode', 'tm.start': 'Start a test', 'tm.scope': 'Scope', 'tm.target': 'Target',
+      'tm.minutes': 'Minutes', 'tm.reason': 'Reason', 'tm.scope.device': 'Device', 'tm.scope.unit': 'Flat',
+      'tm.scope.building': 'Building', 'tm.targetPlaceholder': 'e.g. gas-1-2-1502, 1-2-1502 or 1',
+      'tm.reasonPlaceholder': 'e.g. annual walk test', 'tm.submit': 'Start test',
+      'tm.missing': 'Give a target, the minutes (1–480) and a reason.',
+      'tm.noRight': 'Only maintenance, supervisors and administrators start tests; you can read them and their reports.',
+      'tm.active': 'Tests running', 'tm.recent': 'Recently ended', 'tm.noneActive': 'Nothing is on test',
+      'tm.noneRecent': 'None', 'tm.col.id': 'No.', 'tm.col.what': 'Scope / target', 'tm.col.reason': 'Reason',
+      'tm.col.by': 'By', 'tm.col.started': 'Started', 'tm.col.ends': 'Ends by itself', 'tm.col.left': 'Left',
+      'tm.col.ended': 'Ended', 'tm.report': 'Walk-test report', 'tm.end': 'End test',
+      'tm.reportHeading': 'Walk-test report #{id}: {scope} {target}',
+      'tm.reportSummary': '{n} devices: {r} reported, {s} did not',
+      'tm.silent': 'Did not report (visit them): ', 'tm.allReported': 'Every device reported',
+      'tm.col.device': 'Device', 'tm.col.unit': 'Unit', 'tm.col.kind': 'Kind', 'tm.col.reported': 'Reported',
+      'tm.col.first': 'First report', 'tm.col.signals': 'Signals', 'tm.yes': 'yes', 'tm.no': 'no',
+      'kpi.heading': 'This shift', 'kpi.shift': 'Shift {a} – {b} ({tz})',
+      'kpi.within30': 'Acknowledged within 30 s', 'kpi.within60': 'Acknowledged within 60 s',
+      'kpi.target': 'norm {p}', 'kpi.ofN': '{k} of {n}', 'kpi.noAlerts': 'No alerts this shift yet',
+      'kpi.meets': 'meets the norm', 'kpi.behind': 'below the norm',
+      'kpi.backlog': 'Waiting for acknowledgement', 'kpi.oldest': 'oldest waiting {d}',
+      'kpi.perPriority': 'By priority', 'kpi.col.priority': 'Priority', 'kpi.col.count': 'Count',
+      'kpi.col.ackMedian': 'Ack median', 'kpi.col.ackP90': 'Ack p90', 'kpi.col.w30': 'Within 30 s',
+      'kpi.col.w60': 'Within 60 s', 'kpi.col.resMedian': 'Resolve median', 'kpi.col.resP90': 'Resolve p90',
+      'kpi.byKind': 'By kind', 'kpi.byCause': 'By cause', 'kpi.noisy': 'Noisy devices (highest false-alarm rate first)',
+      'kpi.col.device': 'Device', 'kpi.col.resolved': 'Resolved', 'kpi.col.false': 'False alarms',
+      'kpi.col.rate': 'Rate', 'kpi.flood': 'Alarm-flood meter (per 10 minutes)',
+      'kpi.floodNow': '{n} in the last 10 minutes (limit {max})', 'kpi.flooding': 'Alarm flood',
+      'kpi.calm': 'Normal', 'kpi.csv': 'Download CSV', 'kpi.testExcluded': 'Test events do not count',
+      'cause.unspecified': 'Not given',
+    },
+  });
+
+  // -- small helpers ---------------------------------------------------------------------------
+
+  function h(tag, attrs, ...children) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') n.className = v;
+      else if (k === 'testid') n.dataset.testid = v;
+      else if (k === 'text') n.textContent = v;
+      else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+      else if (k.startsWith('data-')) n.setAttribute(k, v);
+      else n[k] = v;
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return n;
+  }
+
+  const dash = '—';
+  const pct = (v) => (v === null || v === undefined ? dash : `${(v * 100).toFixed(1)}%`);
+  function secs(v) {
+    if (v === null || v === undefined) return dash;
+    if (v < 90) return `${Math.round(v)} s`;
+    if (v < 5400) return `${Math.floor(v / 60)} min ${Math.round(v % 60)} s`;
+    return `${(v / 3600).toFixed(1)} h`;
+  }
+  function ago(iso) {
+    const v = EB.ms(iso);
+    if (Number.isNaN(v)) return t('dev.never');
+    return t('dev.ago', { d: secs(Math.max(0, (Date.now() - v) / 1000)) });
+  }
+  const devKind = (k) => EB.tOr(`devkind.${k}`, k);
+  const role = () => (EB.session() ? EB.session().role : null);
+
+  function table(testid, heads, rows, empty) {
+    if (!rows.length) return h('p', { class: 'view-empty', testid: `${testid}-empty`, text: empty });
+    return h('table', { class: 'grid', testid },
+      h('thead', {}, h('tr', {}, heads.map((x) => h('th', { text: t(x) })))),
+      h('tbody', {}, rows));
+  }
+
+  // -- the views ---------------------------------------------------------------------------------
+
+  const panels = {};
+  const loaders = {};
+  let current = 'board';
+  let refreshTimer = null;
+  let nav = null;
+
+  function build() {
+    const main = document.querySelector('main');
+    const consoleView = document.querySelector('[data-testid="console-view"]');
+    nav = h('nav', { class: 'views-nav', testid: 'view-nav', hidden: true },
+      VIEWS.map((v) => h('button', {
+        type: 'button', class: 'view-tab', testid: `view-tab-${v}`, 'data-view': v,
+        'data-i18n': `view.${v}`, text: t(`view.${v}`), onclick: () => show(v),
+      })));
+    main.insertBefore(nav, consoleView);
+    for (const v of VIEWS.slice(1)) {
+      panels[v] = h('section', { class: 'view', testid: `view-${v}`, hidden: true, 'data-state': 'idle' });
+      main.append(panels[v]);
+    }
+  }
+
+  function show(v) {
+    current = v;
+    const signedIn = !!EB.session();
+    nav.hidden = !signedIn;
+    for (const b of nav.querySelectorAll('.view-tab')) {
+      b.classList.toggle('is-current', b.dataset.view === v);
+      b.setAttribute('aria-pressed', b.dataset.view === v ? 'true' : 'false');
+    }
+    document.querySelector('[data-testid="console-view"]').hidden = !signedIn || v !== 'board';
+    for (const [name, p] of Object.entries(panels)) p.hidden = !signedIn || name !== v;
+    clearInterval(refreshTimer);
+    refreshTimer = null;
+    if (signedIn && v !== 'board') {
+      load(v);
+      refreshTimer = setInterval(() => load(v), REFRESH_MS);
+    }
+  }
+
+  const loading = {};
+  async function load(v) {
+    if (!EB.session() || !loaders[v]) return;
+    const p = panels[v];
+    if (p.dataset.state === 'idle') {
+      p.dataset.state = 'loading';
+      p.replaceChildren(h('p', { class: 'view-empty', text: t('common.loading') }));
+    }
+    const gen = (loading[v] = (loading[v] || 0) + 1);
+    try {
+      const data = await loaders[v].fetch();
+      if (gen !== loading[v] || current !== v) return;
+      p._data = data;
+      render(v);
+      p.dataset.state = 'ready';
+    } catch (err) {
+      if (gen !== loading[v]) return;
+      p.dataset.state = 'error';
+      p.replaceChildren(h('p', { class: 'view-error', testid: 'view-error', text: t('common.error', { detail: err.detail || err.message }) }));
+    }
+  }
+
+  function render(v) {
+    const p = panels[v];
+    if (!p._data) return;
+    // Keep what the user is typing (the test-mode form) across refreshes.
+    const keep = loaders[v].keep ? loaders[v].keep(p) : null;
+    p.replaceChildren(...loaders[v].render(p._data, p).flat().filter((n) => n !== null && n !== undefined && n !== false));
+    if (keep) keep();
+  }
+
+  function heading(key, extra) {
+    return h('div', { class: 'view-head' }, h('h2', { text: t(key) }), extra || null,
+      h('span', { class: 'view-updated', text: t('common.updated', { t: EB.fmtTime(new Date().toISOString()) }) }));
+  }
+
+  // -- device health -----------------------------------------------------------------------------
+
+  loaders.devices = {
+    fetch: () => api('api/devices'),
+    render(data) {
+      const devs = data.data;
+      const offline = devs.filter((d) => d.online === false)
+        .sort((a, b) => (EB.ms(a.last_seen) || 0) - (EB.ms(b.last_seen) || 0));
+      const low = devs.filter((d) => d.battery !== null && d.battery < LOW_BATTERY)
+        .sort((a, b) => a.battery - b.battery);
+      const unknown = devs.filter((d) => d.online === null).length;
+      const stat = (key, n, cls, testid) => h('div', { class: `stat ${cls || ''}`, testid },
+        h('b', { text: String(n) }), h('span', { text: t(key) }));
+      const row = (d, testid) => h('tr', { testid, 'data-device': d.id },
+        h('td', { class: 'mono', text: d.id }), h('td', { text: devKind(d.kind) }),
+        h('td', { class: 'mono', text: d.unit || dash }), h('td', { text: EB.buildingLabel(d.building) }),
+        h('td', { class: 'mono', title: d.last_seen || '', text: d.last_seen ? `${EB.fmtTime(d.last_seen, 'full')} · ${ago(d.last_seen)}` : t('dev.never') }),
+        h('td', { class: `mono ${d.battery !== null && d.battery < LOW_BATTERY ? 'bad' : ''}`, text: d.battery === null ? dash : `${d.battery}%` }),
+        h('td', { class: 'mono', text: d.lel === null ? dash : String(d.lel) }));
+      const heads = ['dev.col.device', 'dev.col.kind', 'dev.col.unit', 'dev.col.building', 'dev.col.lastSeen', 'dev.col.battery', 'dev.col.lel'];
+      return [
+        heading('dev.heading'),
+        h('div', { class: 'stats', testid: 'device-stats' },
+          stat('dev.total', devs.length, '', 'stat-total'),
+          stat('dev.online', devs.filter((d) => d.online === true).length, 'ok', 'stat-online'),
+          stat('dev.offline', offline.length, offline.length ? 'bad' : '', 'stat-offline'),
+          stat('dev.lowBattery', low.length, low.length ? 'warn' : '', 'stat-low'),
+          stat('dev.unknown', unknown, 'muted', 'stat-unknown')),
+        h('h3', { text: t('dev.offlineHeading') }),
+        table('offline-list', heads, offline.map((d) => row(d, 'offline-device')), t('dev.noneOffline')),
+        h('h3', { text: t('dev.lowHeading', { n: LOW_BATTERY }) }),
+        table('low-battery-list', heads, low.map((d) => row(d, 'low-battery-device')), t('dev.noneLow')),
+      ];
+    },
+  };
+
+  // -- incidents ---------------------------------------------------------------------------------
+
+  loaders.incidents = {
+    async fetch() {
+      const list = await api('api/alerts?kind=incident&state=all&limit=50');
+      // Newest first; each with the alarms it links (a handful each).
+      const incidents = list.data.slice().sort((a, b) => EB.ms(b.raised_at) - EB.ms(a.raised_at));
+      await Promise.all(incidents.map(async (inc) => {
+        const ids = ((inc.detail && inc.detail.alerts) || []).slice(0, 30);
+        inc.linked = await Promise.all(ids.map((id) => api(`api/alerts/${id}`).catch(() => ({ id, missing: true }))));
+      }));
+      return incidents;
+    },
+    render(incidents) {
+      const cards = incidents.map((inc) => {
+        const units = (inc.detail && inc.detail.units) || [];
+        const rows = inc.linked.map((a) => h('tr', { testid: 'linked-alert', 'data-alert-id': a.id },
+          h('td', { class: 'mono', text: `#${a.id}` }), h('td', { class: 'mono', text: a.unit || dash }),
+          h('td', { text: a.kind ? EB.kindLabel(a.kind) : dash }),
+          h('td', {}, a.state ? h('span', { class: `state state-${a.state}`, text: EB.stateLabel(a.state) }) : dash),
+          h('td', { class: 'mono', text: a.raised_at ? EB.fmtTime(a.raised_at, 'full') : dash }),
+          h('td', { class: 'mono', text: a.acknowledged_at ? `${EB.fmtTime(a.acknowledged_at)} (${a.acknowledged_by || '?'})` : dash })));
+        const open = inc.state !== 'resolved';
+        return h('article', { class: `incident ${open ? 'is-open' : ''}`, testid: 'incident', 'data-alert-id': inc.id, 'data-state': inc.state },
+          h('header', { class: 'incident-head' },
+            h('span', { class: 'pri pri-1', text: 'P1' }),
+            h('b', { class: 'incident-title', text: `${EB.buildingLabel(inc.building)} · ${EB.kindLabel('incident')}` }),
+            h('span', { class: `state state-${inc.state}`, testid: 'incident-state', text: EB.stateLabel(inc.state) }),
+            open ? h('button', { type: 'button', class: 'btn btn-small', testid: 'incident-open', text: t('inc.open'), onclick: () => { show('board'); EB.select(inc.id); } }) : null),
+          h('dl', { class: 'facts' },
+            h('dt', { text: t('inc.raised') }), h('dd', { class: 'mono', text: EB.fmtTime(inc.raised_at, 'full') }),
+            h('dt', { text: t('inc.units') }), h('dd', { class: 'mono', testid: 'incident-units', text: units.join(', ') || dash }),
+            inc.detail && inc.detail.reason ? [h('dt', { text: '' }), h('dd', { text: inc.detail.reason })] : null),
+          h('h4', { text: t('inc.linked', { n: inc.linked.length }) }),
+          table('linked-alerts', ['inc.col.id', 'inc.col.unit', 'inc.col.kind', 'inc.col.state', 'inc.col.raised', 'inc.col.ack'], rows, t('common.none')));
+      });
+      return [heading('inc.heading'), cards.length ? h('div', { class: 'incidents' }, cards)
+        : h('p', { class: 'view-empty', testid: 'incidents-empty', text: t('inc.empty') })];
+    },
+  };
+
+  // -- test mode ---------------------------------------------------------------------------------
+
+  let report = null; // {window, data...} of the report shown
+  loaders.testmode = {
+    async fetch() {
+      const [active, all] = await Promise.all([api('api/test-mode?active=true'), api('api/test-mode?active=false')]);
+      const recent = all.data.filter((w) => !active.data.some((a) => a.id === w.id)).slice(0, 10);
+      return { active: active.data, recent };
+    },
+    keep(p) {
+      const form = p.querySelector('form');
+      if (!form) return null;
+      const values = Object.fromEntries(new FormData(form));
+      const error = p.querySelector('[data-testid="test-form-error"]');
+      const msg = error && !error.hidden ? error.textContent : null;
+      return () => {
+        const f = p.querySelector('form');
+        for (const [k, v] of Object.entries(values)) if (f.elements[k]) f.elements[k].value = v;
+        if (msg) showFormError(p, msg);
+      };
+    },
+    render(data, p) {
+      const may = TEST_ROLES.includes(role());
+      const form = h('form', { class: 'test-form', testid: 'test-form', noValidate: true, onsubmit: (ev) => startTest(ev, p) },
+        h('label', {}, h('span', { text: t('tm.scope') }),
+          h('select', { name: 'scope', testid: 'test-scope', disabled: !may },
+            ['unit', 'device', 'building'].map((s) => h('option', { value: s, text: t(`tm.scope.${s}`) })))),
+        h('label', {}, h('span', { text: t('tm.target') }),
+          h('input', { name: 'target', testid: 'test-target', maxLength: 64, placeholder: t('tm.targetPlaceholder'), disabled: !may })),
+        h('label', {}, h('span', { text: t('tm.minutes') }),
+          h('input', { name: 'minutes', testid: 'test-minutes', type: 'number', min: 1, max: 480, defaultValue: '30', disabled: !may })),
+        h('label', { class: 'grow' }, h('span', { text: t('tm.reason') }),
+          h('input', { name: 'reason', testid: 'test-reason', maxLength: 500, placeholder: t('tm.reasonPlaceholder'), disabled: !may })),
+        h('button', { type: 'submit', class: 'btn btn-primary', testid: 'test-submit', disabled: !may, text: t('tm.submit') }),
+        h('p', { class: 'form-error', testid: 'test-form-error', role: 'alert', hidden: true }));
+      const now = Date.now();
+      const activeRows = data.active.map((w) => h('tr', { testid: 'test-window', 'data-window-id': w.id },
+        h('td', { class: 'mono', text: `#${w.id}` }),
+        h('td', { text: `${t(`tm.scope.${w.scope}`)} ${w.target}` }), h('td', { text: w.reason }),
+        h('td', { text: w.started_by }), h('td', { class: 'mono', text: EB.fmtTime(w.started_at) }),
+        h('td', { class: 'mono', text: EB.fmtTime(w.ends_at) }),
+        h('td', { class: 'mono', testid: 'test-left', text: secs(Math.max(0, (EB.ms(w.ends_at) - now) / 1000)) }),
+        h('td', { class: 'actions' },
+          h('button', { type: 'button', class: 'btn btn-small', testid: 'test-report', text: t('tm.report'), onclick: () => showReport(w.id, p) }),
+          may ? h('button', { type: 'button', class: 'btn btn-small btn-danger', testid: 'test-end', text: t('tm.end'), onclick: (ev) => endTest(w.id, ev.currentTarget, p) }) : null)));
+      const recentRows = data.recent.map((w) => h('tr', { testid: 'test-window-ended', 'data-window-id': w.id },
+        h('td', { class: 'mono', text: `#${w.id}` }),
+        h('td', { text: `${t(`tm.scope.${w.scope}`)} ${w.target}` }), h('td', { text: w.reason }),
+        h('td', { text: w.started_by }), h('td', { class: 'mono', text: EB.fmtTime(w.started_at) }),
+        h('td', { class: 'mono', text: EB.fmtTime(w.ended_at || w.ends_at) }),
+        h('td', { class: 'actions' },
+          h('button', { type: 'button', class: 'btn btn-small', testid: 'test-report', text: t('tm.report'), onclick: () => showReport(w.id, p) }))));
+      return [
+        heading('tm.heading'),
+        h('h3', { text: t('tm.start') }),
+        may ? null : h('p', { class: 'view-note', testid: 'test-no-right', text: t('tm.noRight') }),
+        form,
+        h('h3', { text: t('tm.active') }),
+        table('active-tests', ['tm.col.id', 'tm.col.what', 'tm.col.reason', 'tm.col.by', 'tm.col.started', 'tm.col.ends', 'tm.col.left', ''], activeRows, t('tm.noneActive')),
+        h('h3', { text: t('tm.recent') }),
+        table('recent-tests', ['tm.col.id', 'tm.col.what', 'tm.col.reason', 'tm.col.by', 'tm.col.started', 'tm.col.ended', ''], recentRows, t('tm.noneRecent')),
+        report ? renderReport(report) : null,
+      ];
+    },
+  };
+
+  function showFormError(p, msg) {
+    const box = p.querySelector('[data-testid="test-form-error"]');
+    box.hidden = !msg;
+    box.textContent = msg || '';
+  }
+
+  async function startTest(ev, p) {
+    ev.preventDefault();
+    const f = ev.currentTarget;
+    const body = {
+      scope: f.elements.scope.value, target: f.elements.target.value.trim(),
+      minutes: Number(f.elements.minutes.value), reason: f.elements.reason.value.trim(),
+    };
+    if (!body.target || !body.reason || !(body.minutes >= 1 && body.minutes <= 480)) {
+      showFormError(p, t('tm.missing'));
+      return;
+    }
+    const button = f.querySelector('[type="submit"]');
+    button.disabled = true;
+    try {
+      const w = await api('api/test-mode', { method: 'POST', json: body });
+      f.reset();
+      showFormError(p, null);
+      report = null;
+      await load('testmode');
+      const row = p.querySelector(`[data-testid="test-window"][data-window-id="${w.id}"]`);
+      if (row) row.classList.add('is-new');
+    } catch (err) {
+      showFormError(p, err.detail);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function endTest(id, button, p) {
+    button.disabled = true;
+    try {
+      await api(`api/test-mode/${id}/end`, { method: 'POST' });
+      await showReport(id, p);
+    } catch (err) {
+      showFormError(p, err.detail);
+      button.disabled = false;
+    }
+  }
+
+  async function showReport(id, p) {
+    try {
+      report = await api(`api/test-mode/${id}/report`);
+    } catch (err) {
+      showFormError(p, err.detail);
+      return;
+    }
+    await load('testmode');
+    const box = p.querySelector('[data-testid="walk-test-report"]');
+    if (box) box.scrollIntoView({ block: 'nearest' });
+  }
+
+  function renderReport(r) {
+    const w = r.window;
+    const rows = r.data.map((d) => h('tr', { testid: 'report-device', 'data-device': d.device, 'data-reported': d.reported ? 'true' : 'false', class: d.reported ? '' : 'silent' },
+      h('td', { class: 'mono', text: d.device }), h('td', { class: 'mono', text: d.unit }),
+      h('td', { text: devKind(d.kind) }),
+      h('td', { class: d.reported ? 'ok' : 'bad', text: d.reported ? `✓ ${t('tm.yes')}` : `✗ ${t('tm.no')}` }),
+      h('td', { class: 'mono', text: d.first_at ? EB.fmtTime(d.first_at) : dash }),
+      h('td', { class: 'mono', text: d.signals.join(', ') || dash })));
+    return h('section', { class: 'report', testid: 'walk-test-report', 'data-window-id': w.id },
+      h('h3', { text: t('tm.reportHeading', { id: w.id, scope: t(`tm.scope.${w.scope}`), target: w.target }) }),
+      h('p', { testid: 'report-summary', class: 'report-summary', text: t('tm.reportSummary', { n: r.devices, r: r.reported, s: r.silent.length }) }),
+      r.silent.length ? h('p', { class: 'report-silent', testid: 'report-silent' }, h('b', { text: t('tm.silent') }), r.silent.join(', '))
+        : h('p', { class: 'ok', testid: 'report-silent', text: t('tm.allReported') }),
+      table('report-table', ['tm.col.device', 'tm.col.unit', 'tm.col.kind', 'tm.col.reported', 'tm.col.first', 'tm.col.signals'], rows, t('common.none')));
+  }
+
+  // -- KPIs ----------------------------------------------------------------------------------------
+
+  loaders.kpis = {
+    async fetch() {
+      const [shift, flood] = await Promise.all([api('api/kpis/shift'), api('api/kpis/flood')]);
+      return { shift, flood };
+    },
+    render({ shift, flood }) {
+      const f = shift.figures;
+      // All priorities together: each priority's share weighted by its count.
+      const n = f.priorities.reduce((s, p) => s + p.count, 0);
+      const within = (key) => (n ? f.priorities.reduce((s, p) => s + (p[key] || 0) * p.count, 0) / n : null);
+      const gauge = (key, share, target, testid) => {
+        const meets = share !== null && share >= target - 1e-9;
+        const k = share === null ? 0 : Math.round(share * n);
+        return h('div', { class: `gauge ${share === null ? 'is-empty' : meets ? 'is-ok' : 'is-behind'}`, testid, 'data-share': share === null ? '' : share.toFixed(4), 'data-meets': share === null ? '' : String(meets) },
+          h('div', { class: 'gauge-label', text: t(key) }),
+          h('div', { class: 'gauge-value', testid: 'gauge-value', text: share === null ? dash : pct(share) }),
+          h('div', { class: 'gauge-bar' },
+            h('div', { class: 'gauge-fill', style: `width:${share === null ? 0 : (share * 100).toFixed(1)}%` }),
+            h('div', { class: 'gauge-target', style: `left:${(target * 100).toFixed(1)}%`, title: pct(target) })),
+          h('div', { class: 'gauge-foot' },
+            h('span', { text: share === null ? t('kpi.noAlerts') : t('kpi.ofN', { k, n }) }),
+            h('span', { class: 'gauge-norm', text: `${t('kpi.target', { p: pct(target) })}${share === null ? '' : ` · ${t(meets ? 'kpi.meets' : 'kpi.behind')}`}` })));
+      };
+      const backlog = h('div', { class: `gauge gauge-backlog ${shift.open_unacknowledged ? 'is-behind' : 'is-ok'}`, testid: 'gauge-backlog' },
+        h('div', { class: 'gauge-label', text: t('kpi.backlog') }),
+        h('div', { class: 'gauge-value', testid: 'gauge-value', text: String(shift.open_unacknowledged) }),
+        h('div', { class: 'gauge-foot', text: shift.oldest_unacknowledged_s === null ? '' : t('kpi.oldest', { d: secs(shift.oldest_unacknowledged_s) }) }));
+      const prioRows = f.priorities.map((p) => h('tr', { testid: 'kpi-priority', 'data-priority': p.priority },
+        h('td', {}, h('span', { class: `pri pri-${p.priority}`, text: `P${p.priority}` }), ` ${EB.priorityLabel(p.priority)}`),
+        h('td', { class: 'mono', text: String(p.count) }),
+        h('td', { class: 'mono', testid: 'ack-median', text: secs(p.ack_median_s) }),
+        h('td', { class: 'mono', testid: 'ack-p90', text: secs(p.ack_p90_s) }),
+        h('td', { class: `mono ${p.ack_within_30s !== null && p.ack_within_30s < shift.targets.ack_within_30s ? 'bad' : ''}`, testid: 'within-30', text: pct(p.ack_within_30s) }),
+        h('td', { class: `mono ${p.ack_within_60s !== null && p.ack_within_60s < shift.targets.ack_within_60s ? 'bad' : ''}`, testid: 'within-60', text: pct(p.ack_within_60s) }),
+        h('td', { class: 'mono', text: secs(p.resolve_median_s) }),
+        h('td', { class: 'mono', text: secs(p.resolve_p90_s) })));
+      const counts = (testid, obj, label) => {
+        const entries = Object.entries(obj);
+        const max = Math.max(1, ...entries.map(([, v]) => v));
+        return entries.length ? h('ul', { class: 'bars', testid }, entries.map(([k, v]) => h('li', { testid: `${testid}-item`, 'data-key': k },
+          h('span', { class: 'bar-label', text: label(k) }),
+          h('span', { class: 'bar' }, h('span', { class: 'bar-fill', style: `width:${(100 * v / max).toFixed(1)}%` })),
+          h('span', { class: 'bar-n mono', text: String(v) }))))
+          : h('p', { class: 'view-empty', text: t('common.none') });
+      };
+      const noisy = f.devices.map((d) => h('tr', { testid: 'noisy-device', 'data-device': d.device },
+        h('td', { class: 'mono', text: d.device }), h('td', { class: 'mono', text: String(d.resolved) }),
+        h('td', { class: 'mono', text: String(d.false_alarms) }),
+        h('td', { class: `mono ${d.rate >= 0.5 ? 'bad' : ''}`, text: pct(d.rate) })));
+      const maxBucket = Math.max(flood.threshold + 1, ...flood.buckets.map((b) => b.count));
+      const floodBox = h('div', { class: `flood ${flood.flood ? 'is-flood' : ''}`, testid: 'flood-meter', 'data-flood': String(flood.flood), 'data-current': String(flood.current) },
+        h('div', { class: 'flood-head' },
+          h('span', { class: `badge ${flood.flood ? 'badge-bad' : 'badge-ok'}`, testid: 'flood-state', text: t(flood.flood ? 'kpi.flooding' : 'kpi.calm') }),
+          h('span', { text: t('kpi.floodNow', { n: flood.current, max: flood.threshold }) })),
+        h('div', { class: 'flood-bars' },
+          h('div', { class: 'flood-limit', style: `bottom:${(100 * flood.threshold / maxBucket).toFixed(1)}%` }),
+          flood.buckets.map((b) => h('div', { class: `flood-bar ${b.count > flood.threshold ? 'over' : ''}`, title: `${EB.fmtTime(b.start)}–${EB.fmtTime(b.end)}: ${b.count}` },
+            h('div', { class: 'flood-fill', style: `height:${(100 * b.count / maxBucket).toFixed(1)}%` }),
+            h('span', { class: 'flood-n mono', text: String(b.count) }),
+            h('span', { class: 'flood-t mono', text: EB.fmtTime(b.end).slice(0, 5) })))));
+      const csv = h('button', { type: 'button', class: 'btn btn-small', testid: 'kpi-csv', text: t('kpi.csv'), onclick: (ev) => downloadCsv(shift, ev.currentTarget) });
+      return [
+        heading('kpi.heading', csv),
+        h('p', { class: 'view-sub', testid: 'kpi-shift', text: `${t('kpi.shift', { a: EB.fmtTime(shift.shift_start, 'full').slice(0, 16), b: EB.fmtTime(shift.shift_end, 'full').slice(11, 16), tz: shift.timezone })} · ${t('kpi.testExcluded')}` }),
+        h('div', { class: 'gauges', testid: 'kpi-gauges' },
+          gauge('kpi.within30', within('ack_within_30s'), shift.targets.ack_within_30s, 'gauge-30'),
+          gauge('kpi.within60', within('ack_within_60s'), shift.targets.ack_within_60s, 'gauge-60'),
+          backlog),
+        h('h3', { text: t('kpi.perPriority') }),
+        table('kpi-priorities', ['kpi.col.priority', 'kpi.col.count', 'kpi.col.ackMedian', 'kpi.col.ackP90', 'kpi.col.w30', 'kpi.col.w60', 'kpi.col.resMedian', 'kpi.col.resP90'], prioRows, t('kpi.noAlerts')),
+        h('div', { class: 'kpi-cols' },
+          h('div', {}, h('h3', { text: t('kpi.byKind') }), counts('by-kind', f.by_kind, EB.kindLabel)),
+          h('div', {}, h('h3', { text: t('kpi.byCause') }), counts('by-cause', f.by_cause, EB.causeLabel)),
+          h('div', {}, h('h3', { text: t('kpi.flood') }), floodBox)),
+        h('h3', { text: t('kpi.noisy') }),
+        table('noisy-devices', ['kpi.col.device', 'kpi.col.resolved', 'kpi.col.false', 'kpi.col.rate'], noisy, t('common.none')),
+      ];
+    },
+  };
+
+  async function downloadCsv(shift, button) {
+    button.disabled = true;
+    try {
+      const q = new URLSearchParams({ since: shift.shift_start, until: new Date().toISOString() });
+      const res = await fetch(`api/kpis.csv?${q}`, { headers: { Authorization: `Bearer ${EB.session().token}` } });
+      if (!res.ok) throw new Error(`${res.status}`);
+      const blob = await res.blob();
+      const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+      const a = h('a', { href: URL.createObjectURL(blob), download: m ? m[1] : 'kpis.csv' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // -- wiring ----------------------------------------------------------------------------------
+
+  let alertTimer = null;
+  function onAlert() {
+    // A change on the stream: the incidents and the figures follow within a second.
+    if (current !== 'incidents' && current !== 'kpis') return;
+    clearTimeout(alertTimer);
+    alertTimer = setTimeout(() => load(current), 700);
+  }
+
+  build();
+  document.addEventListener('eb:console', () => show(current));
+  document.addEventListener('eb:signout', () => {
+    report = null;
+    for (const p of Object.values(panels)) {
+      p._data = null;
+      p.dataset.state = 'idle';
+      p.replaceChildren();
+    }
+    current = 'board';
+    show('board');
+    document.querySelector('[data-testid="console-view"]').hidden = true;
+  });
+  document.addEventListener('eb:language', () => {
+    if (current !== 'board') render(current);
+  });
+  document.addEventListener('eb:alert', onAlert);
+  if (EB.session()) show(current);
+  EB.addWords({}); // translate the tabs built above
+})();
