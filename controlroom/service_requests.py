@@ -360,8 +360,10 @@ class RequestService:
                 s.refresh(req)
                 self._derive(req, now)
                 dues = {p.name: p.due for p in promises}
+                # The deadline in the site's time, as the desk reads its clock.
                 note = "; ".join(f"{PROMISE_LABELS[n][1]} promise missed (due "
-                                 f"{dues[n].isoformat()})" for n in late)
+                                 f"{dues[n].astimezone(self.calendar.tz):%Y-%m-%d %H:%M:%S})"
+                                 for n in late)
                 self._record(s, req, "system", "escalated", note, now, touch=False)
                 done.append((req, late))
             s.commit()

@@ -70,7 +70,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     stack = Stack(tmp, site=site)
     try:
         stack.start_controlroom()  # waits up to 60 s: argon2 at start-up on a busy machine
-        yield Desk(ControlRoom(stack.api_url, tmp / "log"))
+        yield Desk(ControlRoom(stack.api_url, tmp / "log" / "controlroom.log"))
     finally:
         stack.group.stop_all()
 
@@ -104,6 +104,10 @@ def test_the_butler_sees_the_queue_by_deadline_overdue_first_in_red_and_works_it
     # The watcher marks the repair overdue once its on-site promise runs out.
     wait_until("the repair marked overdue", lambda: desk.request(late["id"])["overdue"])
     assert desk.request(late["id"])["escalated"] == ["on_site"]
+    # The supervisor is told (the default notifier writes it to the control room's log).
+    wait_until("the supervisor notified", lambda: (
+        f"notify supervisor: Overdue service request {late['number']} (1-2-1502): on site"
+        in desk.room.log.read_text(errors="replace")))
 
     sign_in(page, "butler1", "butler1123")
     page.get_by_test_id("nav-requests").click()  # the desk's first page is the parcel desk
