@@ -643,7 +643,7 @@
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'nav-tab';
-      b.dataset.testid = `nav-${p.id}`;
+      b.dataset.testid = p.testid || `nav-${p.id}`;
       b.dataset.page = p.id;
       b.textContent = p.label();
       b.setAttribute('aria-current', p.id === state.page ? 'page' : 'false');
@@ -1681,6 +1681,18 @@
     session: () => state.session,
     lang: () => state.lang,
     readsBoard,
+    showPage,
+    /** A page script loaded after this one added pages: draw the navigation again and go
+     * to the page this tab was on before a reload, if it is one of them. */
+    pagesChanged() {
+      if (!state.session) return;
+      const saved = savedPage();
+      if (saved && saved !== state.page && allowedPages().some((p) => p.id === saved)) {
+        showPage(saved);
+      } else {
+        renderNav();
+      }
+    },
     /** Merge a view's words ({zh: {...}, en: {...}}) and translate the page again. */
     addWords(words) {
       for (const lang of Object.keys(words)) Object.assign(I18N[lang], words[lang]);

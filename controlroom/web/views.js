@@ -165,39 +165,40 @@
   const loaders = {};
   let current = 'board';
   let refreshTimer = null;
-  let nav = null;
+
+  // Each view is a page of the console (app.js draws one navigation and shows one page at a
+  // time): the alarm board is app.js's own page, these four sit beside it.
+  const READ_ROLES = ['operator', 'supervisor', 'maintenance', 'admin'];
 
   function build() {
     const main = document.querySelector('main');
-    const consoleView = document.querySelector('[data-testid="console-view"]');
-    nav = h('nav', { class: 'views-nav', testid: 'view-nav', hidden: true },
-      VIEWS.map((v) => h('button', {
-        type: 'button', class: 'view-tab', testid: `view-tab-${v}`, 'data-view': v,
-        'data-i18n': `view.${v}`, text: t(`view.${v}`), onclick: () => show(v),
-      })));
-    main.insertBefore(nav, consoleView);
     for (const v of VIEWS.slice(1)) {
       panels[v] = h('section', { class: 'view', testid: `view-${v}`, hidden: true, 'data-state': 'idle' });
       main.append(panels[v]);
+      window.EstateButlerPages.push({
+        id: v, testid: `view-tab-${v}`, roles: READ_ROLES, label: () => t(`view.${v}`),
+        show: () => show(v), hide: () => hide(v),
+      });
     }
   }
 
   function show(v) {
     current = v;
-    const signedIn = !!EB.session();
-    nav.hidden = !signedIn;
-    for (const b of nav.querySelectorAll('.view-tab')) {
-      b.classList.toggle('is-current', b.dataset.view === v);
-      b.setAttribute('aria-pressed', b.dataset.view === v ? 'true' : 'false');
-    }
-    document.querySelector('[data-testid="console-view"]').hidden = !signedIn || v !== 'board';
-    for (const [name, p] of Object.entries(panels)) p.hidden = !signedIn || name !== v;
+    for (const [name, p] of Object.entries(panels)) p.hidden = name !== v;
     clearInterval(refreshTimer);
     refreshTimer = null;
-    if (signedIn && v !== 'board') {
+    if (EB.session()) {
       load(v);
       refreshTimer = setInterval(() => load(v), REFRESH_MS);
     }
+  }
+
+  function hide(v) {
+    panels[v].hidden = true;
+    if (current !== v) return;
+    current = 'board';
+    clearInterval(refreshTimer);
+    refreshTimer = null;
   }
 
   const loading = {};
@@ -300,7 +301,7 @@
             h('span', { class: 'pri pri-1', text: 'P1' }),
             h('b', { class: 'incident-title', text: `${EB.buildingLabel(inc.building)} · ${EB.kindLabel('incident')}` }),
             h('span', { class: `state state-${inc.state}`, testid: 'incident-state', text: EB.stateLabel(inc.state) }),
-            open ? h('button', { type: 'button', class: 'btn btn-small', testid: 'incident-open', text: t('inc.open'), onclick: () => { show('board'); EB.select(inc.id); } }) : null),
+            open ? h('button', { type: 'button', class: 'btn btn-small', testid: 'incident-open', text: t('inc.open'), onclick: () => { EB.showPage('board'); EB.select(inc.id); } }) : null),
           h('dl', { class: 'facts' },
             h('dt', { text: t('inc.raised') }), h('dd', { class: 'mono', text: EB.fmtTime(inc.raised_at, 'full') }),
             h('dt', { text: t('inc.units') }), h('dd', { class: 'mono', testid: 'incident-units', text: units.join(', ') || dash }),
@@ -562,23 +563,20 @@
     alertTimer = setTimeout(() => load(current), 700);
   }
 
+  window.EstateButlerPages = window.EstateButlerPages || [];
   build();
-  document.addEventListener('eb:console', () => show(current));
   document.addEventListener('eb:signout', () => {
     report = null;
-    for (const p of Object.values(panels)) {
+    for (const [v, p] of Object.entries(panels)) {
       p._data = null;
       p.dataset.state = 'idle';
       p.replaceChildren();
+      hide(v);
     }
-    current = 'board';
-    show('board');
-    document.querySelector('[data-testid="console-view"]').hidden = true;
   });
   document.addEventListener('eb:language', () => {
     if (current !== 'board') render(current);
   });
   document.addEventListener('eb:alert', onAlert);
-  if (EB.session()) show(current);
-  EB.addWords({}); // translate the tabs built above
+  EB.pagesChanged(); // this script loads after app.js: draw the navigation again
 })();

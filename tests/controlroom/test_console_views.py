@@ -124,7 +124,7 @@ def test_device_health_lists_the_offline_and_the_low_battery_devices(page: Any, 
     shot(page, "view-devices")
 
     # Back to the board, which kept running.
-    page.get_by_test_id("view-tab-board").click()
+    page.get_by_test_id("nav-board").click()
     expect(page.get_by_test_id("console-view")).to_be_visible()
     expect(view).to_be_hidden()
 
