@@ -15,6 +15,8 @@ demo: $(STAMP) system-deps-demo
 test: $(STAMP) system-deps-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	@echo "--- the database tests again, on PostgreSQL (a server of the tests' own) ---"
+	BUTLER_TEST_DB=postgresql $(BIN)/python -m pytest -m db
 
 # Only the tests that need no broker, browser or window.
 unit: $(STAMP)

@@ -61,6 +61,17 @@ def fresh_postgres_url(prefix: str = "t") -> str:
     return srv.url(name)
 
 
+def empty_postgres_url(prefix: str = "e") -> str:
+    """A new database with no tables at all (for the migration tests)."""
+    import psycopg
+
+    srv = server()
+    name = f"{prefix}_{os.getpid()}_{next(_names)}"
+    with psycopg.connect(srv.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+    return srv.url(name)
+
+
 def drop(url: str) -> None:
     """Drop a database made by `fresh_postgres_url` (its connections are ended)."""
     import psycopg
