@@ -15,11 +15,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
-from controlroom.alerts import AlertService
+from controlroom import fanout
+from controlroom.alerts import AlertService, NotFound, alert_json
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.broadcaster import Broadcaster
 from controlroom.casework import CaseworkService
-from controlroom.db import make_engine, make_sessionmaker
+from controlroom.db import make_engine, make_sessionmaker, startup_lock
 from controlroom.devices import DeviceService
 from controlroom.errors import ApiProblem, api_problem_handler
 from controlroom.migrations import migrate
@@ -75,19 +76,37 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        migrate(engine)
-        sync_accounts(sessions, site, passwords)
-        sync_devices(sessions, site)
-        app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
+        with startup_lock(engine):  # replicas started together take turns
+            migrate(engine)
+            sync_accounts(sessions, site, passwords)
+            sync_devices(sessions, site)
+            app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         sweeper = asyncio.create_task(_expire_test_windows(app))
         escalator = asyncio.create_task(_escalate_unacknowledged(app))
+        listener = None
+        if replicated:  # the live stream across replicas: see controlroom/fanout.py
+            listener = fanout.Listener(engine, broadcaster, _read_alert,
+                                       app.state.alerts.changes_since)
+            await listener.start()
         yield
+        if listener is not None:
+            await listener.stop()
         escalator.cancel()
         sweeper.cancel()
         engine.dispose()
 
     app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)
     broadcaster = Broadcaster()
+    replicated = engine.dialect.name == "postgresql"
+    if replicated:
+        fanout.install(engine, sessions, alert_json)
+
+    def _read_alert(alert_id: int) -> str | None:
+        try:
+            return alert_json(app.state.alerts.get(alert_id))
+        except NotFound:
+            return None
+
     app.state.site = site
     app.state.settings = settings
     app.state.sessions = sessions
@@ -95,8 +114,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.broadcaster = broadcaster
     app.state.resident_notifier = resident_notifier or LogResidentNotifier()
     app.state.test_mode = TestModeService(sessions, site)
-    app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode,
-                                    notifier=notifier)
+    app.state.alerts = AlertService(
+        sessions, fanout.QuietBroadcaster() if replicated else broadcaster, site,
+        app.state.test_mode, notifier=notifier)
     app.state.devices = DeviceService(sessions)
     app.state.casework = CaseworkService(sessions, site, app.state.alerts)
 
