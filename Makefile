@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load
+	bench-load bench-controlroom
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -29,6 +29,9 @@ bench-gateway: $(STAMP) system-deps-test
 
 bench-load: $(STAMP) system-deps-test
 	$(BIN)/python bench/load_broker.py
+
+bench-controlroom: $(STAMP) system-deps-test
+	$(BIN)/python bench/controlroom_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
