@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load
+	bench-load bench-controlroom
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -15,6 +15,8 @@ demo: $(STAMP) system-deps-demo
 test: $(STAMP) system-deps-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	@echo "--- the database tests again, on PostgreSQL (a server of the tests' own) ---"
+	BUTLER_TEST_DB=postgresql $(BIN)/python -m pytest -m db
 
 # Only the tests that need no broker, browser or window.
 unit: $(STAMP)
@@ -27,6 +29,9 @@ bench-gateway: $(STAMP) system-deps-test
 
 bench-load: $(STAMP) system-deps-test
 	$(BIN)/python bench/load_broker.py
+
+bench-controlroom: $(STAMP) system-deps-test
+	$(BIN)/python bench/controlroom_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

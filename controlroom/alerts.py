@@ -128,6 +128,15 @@ class AlertService:
     # -- gateway signals -------------------------------------------------------------------
 
     def apply_signal(self, sig: SignalIn) -> SignalApplied:
+        try:
+            return self._apply_signal(sig)
+        except IntegrityError:
+            # Raced at a flush, not at the commit (PostgreSQL reports a duplicate key when a
+            # concurrent delivery, e.g. on another replica, inserts it first): once more,
+            # and find what the other one made.
+            return self._apply_signal(sig)
+
+    def _apply_signal(self, sig: SignalIn) -> SignalApplied:
         device = self.site.devices.get(sig.device) or self.site.panels.get(sig.device)
         if device is None:
             raise UnknownDevice(f"{sig.device!r} is not registered at site {self.site.id}")
@@ -223,7 +232,7 @@ class AlertService:
                 # A concurrent delivery of the same key (or a racing create of the alert or of
                 # the building's incident) won: start again, and find what it made.
                 s.rollback()
-                return self.apply_signal(sig)
+                return self._apply_signal(sig)
             if hist is not None and alert is not None:
                 self._announce(hist, alert)
             if incident is not None:

@@ -17,14 +17,14 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
-from controlroom import desk_services
-from controlroom.alerts import AlertService
+from controlroom import desk_services, fanout
+from controlroom.alerts import AlertService, NotFound, alert_json
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.api.routes import kiosk as kiosk_routes
 from controlroom.api.routes import requests as request_routes
 from controlroom.broadcaster import Broadcaster
 from controlroom.casework import CaseworkService
-from controlroom.db import make_engine, make_sessionmaker
+from controlroom.db import make_engine, make_sessionmaker, startup_lock
 from controlroom.devices import DeviceService
 from controlroom.errors import ApiProblem, api_problem_handler, validation_detail
 from controlroom.migrations import migrate
@@ -88,16 +88,24 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        migrate(engine)
-        sync_accounts(sessions, site, passwords)
-        sync_devices(sessions, site)
-        app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
+        with startup_lock(engine):  # replicas started together take turns
+            migrate(engine)
+            sync_accounts(sessions, site, passwords)
+            sync_devices(sessions, site)
+            app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         sweeper = asyncio.create_task(_expire_test_windows(app))
         escalator = asyncio.create_task(_escalate_unacknowledged(app))
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
         sla_watcher = asyncio.create_task(_watch_request_slas(app))
         reminders = await desk_services.start(app)  # demo data, the held-item reminders job
+        listener = None
+        if replicated:  # the live stream across replicas: see controlroom/fanout.py
+            listener = fanout.Listener(engine, broadcaster, _read_alert,
+                                       app.state.alerts.changes_since)
+            await listener.start()
         yield
+        if listener is not None:
+            await listener.stop()
         reminders.cancel()
         sla_watcher.cancel()
         escalator.cancel()
@@ -106,6 +114,16 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
 
     app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)
     broadcaster = Broadcaster()
+    replicated = engine.dialect.name == "postgresql"
+    if replicated:
+        fanout.install(engine, sessions, alert_json)
+
+    def _read_alert(alert_id: int) -> str | None:
+        try:
+            return alert_json(app.state.alerts.get(alert_id))
+        except NotFound:
+            return None
+
     app.state.site = site
     app.state.settings = settings
     app.state.sessions = sessions
@@ -113,8 +131,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.broadcaster = broadcaster
     app.state.resident_notifier = resident_notifier or LogResidentNotifier()
     app.state.test_mode = TestModeService(sessions, site)
-    app.state.alerts = AlertService(sessions, broadcaster, site, app.state.test_mode,
-                                    notifier=notifier)
+    app.state.alerts = AlertService(
+        sessions, fanout.QuietBroadcaster() if replicated else broadcaster, site,
+        app.state.test_mode, notifier=notifier)
     app.state.devices = DeviceService(sessions)
     app.state.casework = CaseworkService(sessions, site, app.state.alerts)
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,7 +53,14 @@ class DeviceRecord(Base):
 
 class Alert(Base):
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_open", "state", "priority", "raised_at"),)
+    __table_args__ = (
+        Index("ix_alerts_open", "state", "priority", "raised_at"),
+        # The alarm board (`state=open`): the few unresolved alerts among years of resolved
+        # ones, without scanning those (migration 0002_open).
+        Index("ix_alerts_unresolved", "priority", "raised_at", "id",
+              postgresql_where=text("state <> 'resolved'"),
+              sqlite_where=text("state <> 'resolved'")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(Integer)

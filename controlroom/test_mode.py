@@ -112,7 +112,8 @@ class TestModeService:
         """End a window now; its test alerts still open are resolved with cause `test`."""
         now = self.now()
         with self.sessions() as s:
-            w = s.get(TestWindow, window_id)
+            # Locked, so an operator ending it and a replica's sweep expiring it close it once.
+            w = s.get(TestWindow, window_id, with_for_update=True)
             if w is None:
                 raise LookupError(f"no test window {window_id}")
             closed = self._close(s, w, now, actor)
@@ -124,8 +125,11 @@ class TestModeService:
         now = self.now()
         closed: list[Alert] = []
         with self.sessions() as s:
+            # SKIP LOCKED: with several replicas sweeping, a window another one is closing is
+            # left to it (PostgreSQL; SQLite has one writer and no row locks).
             due = s.scalars(select(TestWindow).where(TestWindow.ended_at.is_(None),
-                                                     TestWindow.ends_at <= now)).all()
+                                                     TestWindow.ends_at <= now)
+                            .with_for_update(skip_locked=True)).all()
             for w in due:
                 closed += self._close(s, w, now, "system")
             s.commit()

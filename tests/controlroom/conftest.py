@@ -17,6 +17,7 @@ from controlroom.db import Base, make_engine, make_sessionmaker
 from controlroom.schemas import SignalIn
 from controlroom.security import Passwords
 from controlroom.test_mode import TestModeService
+from tests.support import postgres
 from tests.support.stack import Stack
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -58,11 +59,18 @@ def _passwords() -> Passwords:
     return Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """This test's own control-room database: SQLite, or PostgreSQL (BUTLER_TEST_DB)."""
+    url = postgres.test_db_url(tmp_path, "cr")
+    yield url
+    postgres.drop(url)
+
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
+def client(db_url: str) -> Iterator[TestClient]:
     site = load_site()
-    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
+    settings = Settings(db_url, site.mqtt_url, "http://testserver")
     with TestClient(create_app(site, settings, _passwords())) as c:
         yield c
 
@@ -78,11 +86,11 @@ def notifier() -> RecordingNotifier:
 
 
 @pytest.fixture
-def clocked_client(tmp_path: Path, clock: Clock, notifier: RecordingNotifier
+def clocked_client(db_url: str, clock: Clock, notifier: RecordingNotifier
                    ) -> Iterator[TestClient]:
     """The app with the alert service on `clock` and supervisors notified into `notifier`."""
     site = load_site()
-    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
+    settings = Settings(db_url, site.mqtt_url, "http://testserver")
     app = create_app(site, settings, _passwords(), notifier=notifier)
     app.state.alerts.now = clock
     with TestClient(app) as c:
@@ -111,10 +119,11 @@ class Service:
 
 
 @pytest.fixture
-def service(tmp_path: Path, clock: Clock, notifier: RecordingNotifier) -> Iterator[Service]:
+def service(db_url: str, clock: Clock, notifier: RecordingNotifier) -> Iterator[Service]:
     site = load_site()
-    engine = make_engine(f"sqlite:///{tmp_path}/svc.db")
-    Base.metadata.create_all(engine)
+    engine = make_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        Base.metadata.create_all(engine)  # a PostgreSQL test database is already at head
     sessions = make_sessionmaker(engine)
     broadcaster = RecordingBroadcaster()
     alerts = AlertService(sessions, broadcaster, site, TestModeService(sessions, site, clock),
@@ -138,7 +147,7 @@ def signal(device: str = "gas-1-2-1502", kind: str = "gas_alarm", priority: int 
 
 @pytest.fixture(scope="module")
 def controlroom_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A real control-room process on a free port (SQLite in a temp dir), for the module."""
+    """A real control-room process on a free port (on the test engine), for the module."""
     stack = Stack(tmp_path_factory.mktemp("controlroom"))
     try:
         stack.start_controlroom()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from controlroom.models import AuditEntry
 from controlroom.units import mask_name
 from tests.controlroom.conftest import Clock, auth, signal
+from tests.support.stack import wait_until
 
 OPERATOR = ("operator", "operator123")
 ROLES = {"supervisor": "supervisor123", "admin": "admin123", "frontdesk": "frontdesk123",
@@ -194,6 +195,8 @@ def test_every_change_is_announced_on_the_stream(client: TestClient) -> None:
     client.post(f"/api/alerts/{alert_id}/note", headers=op, json={"note": "calling"})
     client.post(f"/api/alerts/{alert_id}/assign", headers=op, json={"to": "operator"})
     client.post(f"/api/alerts/{alert_id}/plan/1/tick", headers=op)
+    # In-process on SQLite; through the database's NOTIFY, a moment later, on PostgreSQL.
+    wait_until("three announcements", lambda: len(sent) >= 3, timeout=10, every=0.02)
     history = client.get(f"/api/alerts/{alert_id}", headers=op).json()["history"]
     assert [i for i, _ in sent] == [h["id"] for h in history[-3:]]
     assert '"assigned_to":"operator"' in sent[-1][1]

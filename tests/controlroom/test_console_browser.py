@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.postgres import test_db_url
+
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "var" / "test-artifacts"
@@ -38,6 +40,7 @@ UI_TIMEOUT_MS = 10_000
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.db,  # the console on PostgreSQL too, in make test's second pass
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM}"),
 ]
 
@@ -98,11 +101,12 @@ def _log_tail(log: Path) -> str:
 
 
 @contextmanager
-def run_controlroom(tmp: Path, port: int) -> Iterator[ControlRoom]:
-    """`python -m controlroom` on `port` with its database in `tmp`; stopped on exit."""
+def run_controlroom(tmp: Path, port: int, db_url: str = "") -> Iterator[ControlRoom]:
+    """`python -m controlroom` on `port` with its database in `tmp` (or `db_url`: a fresh one
+    on the test engine by default); stopped on exit."""
     base_url = f"http://127.0.0.1:{port}"
     env = os.environ | {
-        "BUTLER_DB_URL": f"sqlite:///{tmp / 'db.sqlite'}",
+        "BUTLER_DB_URL": db_url or test_db_url(tmp, "db"),
         "BUTLER_API_URL": base_url,
         "PYTHONUNBUFFERED": "1",
     }
@@ -320,14 +324,15 @@ def test_board_reconnects_after_the_control_room_restarts(
     browser: Any, tmp_path: Path
 ) -> None:
     port = _free_port()
+    db_url = test_db_url(tmp_path, "db")  # the same database after the restart
     with open_page(browser, f"http://127.0.0.1:{port}") as pg:
-        with run_controlroom(tmp_path, port):
+        with run_controlroom(tmp_path, port, db_url):
             sign_in(pg)
             wait_for_live_board(pg)
         # The server is gone: the operator must see that the board is not live.
         expect(pg.get_by_test_id("connection-status")).to_have_attribute(
             "data-state", "reconnecting")
-        with run_controlroom(tmp_path, port) as room:
+        with run_controlroom(tmp_path, port, db_url) as room:
             expect(pg.get_by_test_id("connection-status")).to_have_attribute(
                 "data-state", "live", timeout=30_000)
             alert = room.signal("gas-1-1-0301", "gas_alarm", 1, detail={"lel": 31.0})

@@ -1,16 +1,20 @@
 """The schema comes from the Alembic migrations: from an empty database to head and back
-down, the result matches the models, and a walking-skeleton database is taken over."""
+down, the result matches the models, and a walking-skeleton database is taken over — on
+SQLite and on PostgreSQL (a server of the test run's own)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from controlroom.db import Base, make_engine
 from controlroom.migrations import downgrade, migrate
+from tests.support import postgres
 
 
 def _diff(engine: Engine) -> list[object]:
@@ -18,8 +22,25 @@ def _diff(engine: Engine) -> list[object]:
         return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
 
 
-def test_empty_database_to_head_matches_the_models_and_back_down(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/m.db")
+@pytest.fixture(params=postgres.ENGINES)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database (no tables at all), SQLite or PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path}/m.db")
+        yield engine
+        engine.dispose()
+        return
+    url = postgres.empty_postgres_url()
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    postgres.drop(url)
+
+
+def test_empty_database_to_head_matches_the_models_and_back_down(empty_engine: Engine
+                                                                  ) -> None:
+    engine = empty_engine
+    assert inspect(engine).get_table_names() == []
     migrate(engine)
     assert {"alerts", "alert_history", "devices", "users", "test_windows", "service_requests",
             "service_request_history", "resident_sessions", "resident_codes"} <= set(
@@ -31,8 +52,8 @@ def test_empty_database_to_head_matches_the_models_and_back_down(tmp_path: Path)
     assert _diff(engine) == []
 
 
-def test_a_database_made_by_create_all_is_stamped_and_kept(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+def test_a_database_made_by_create_all_is_stamped_and_kept(empty_engine: Engine) -> None:
+    engine = empty_engine
     Base.metadata.create_all(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO settings (key, value) VALUES ('token_key', 'k')")

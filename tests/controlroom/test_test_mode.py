@@ -1,5 +1,4 @@
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -94,12 +93,13 @@ def test_test_mode_is_for_maintenance_and_checks_its_target(client: TestClient) 
     assert client.get("/api/test-mode/999/report", headers=op).status_code == 404
 
 
-def test_a_window_returns_to_service_by_itself_when_its_time_is_up(tmp_path: Path) -> None:
+def test_a_window_returns_to_service_by_itself_when_its_time_is_up(db_url: str) -> None:
     from controlroom.db import Base, make_engine, make_sessionmaker
     from controlroom.test_mode import TestModeService
 
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
-    Base.metadata.create_all(engine)
+    engine = make_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        Base.metadata.create_all(engine)
     clock = [datetime(2026, 11, 22, 10, tzinfo=UTC)]
     svc = TestModeService(make_sessionmaker(engine), SITE, now=lambda: clock[0])
     w = svc.start("device", "btn-1-1-0101", 5, "battery swap", "maintenance")

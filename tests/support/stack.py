@@ -20,6 +20,7 @@ import httpx
 
 from launcher.mosquitto import MOSQUITTO, start_mosquitto
 from launcher.processes import ROOT, ProcessGroup, free_port
+from tests.support.postgres import test_db_url
 
 __all__ = ["MOSQUITTO", "SseCollector", "Stack", "running_stack", "start_mosquitto",
            "wait_until"]
@@ -32,13 +33,15 @@ class Stack:
     broker: str = "embedded"  # or "mosquitto"
     site: Path | None = None  # default: the demo site
     persistence: bool = False  # mosquitto's, for restart tests
+    db_url: str = ""  # default: a fresh database on the test engine (BUTLER_TEST_DB)
     mqtt_port: int = field(default_factory=free_port)
     api_port: int = field(default_factory=free_port)
     group: ProcessGroup = field(init=False)
 
     def __post_init__(self) -> None:
+        self.db_url = self.db_url or test_db_url(self.tmp)
         self.group = ProcessGroup(self.tmp / "log", env={
-            "BUTLER_DB_URL": f"sqlite:///{self.tmp}/butler.db", "BUTLER_API_URL": self.api_url,
+            "BUTLER_DB_URL": self.db_url, "BUTLER_API_URL": self.api_url,
             "BUTLER_MQTT_URL": self.mqtt_url})
 
     @property
