@@ -72,6 +72,8 @@ def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Con
         """A replica's copy of a state or an event: who spoke, not what it said (the event
         itself is recorded by whichever replica the shared subscription gave it to, which
         also quarantines it if it is malformed)."""
+        with lock:
+            batch.received += 1  # the gateway forwards only batches that took something in
         try:
             if channel == "state":
                 if payload == b"":
