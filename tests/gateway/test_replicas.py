@@ -152,3 +152,21 @@ def test_a_device_both_replicas_see_drop_is_one_offline_alert(
     # Each replica reported the drop; the control room counted it once.
     assert alerts[0]["occurrences"] == 1
     assert alerts[0]["state"] == "open"  # priority 2 latches: the operator closes it
+
+
+def test_an_event_delivered_to_both_replicas_is_one_alert(
+        small: tuple[Stack, Replicas]) -> None:
+    stack, replicas = small
+    device = "gas-1-1-0102"
+    # The device sends its next event twice with the same (boot, seq), as after a lost
+    # PUBACK; the broker hands the two copies to the two replicas in turn.
+    stack.sim("inject", "--device", device, "duplicate")
+    stack.sim("gas", "--device", device)
+    op = stack.token("operator", "operator123")
+    wait_until("both replicas recorded the event", lambda: all(
+        replicas.metric(r, "butler_gateway_signals_total") >= 1 for r in ("a", "b")), 30)
+    for rid in ("a", "b"):
+        wait_until(f"gateway-{rid}'s outbox drained",
+                   lambda rid=rid: replicas.metric(rid, "butler_gateway_outbox_depth") == 0, 30)
+    alerts = [a for a in stack.alerts(op, kind="gas_alarm") if a["device"] == device]
+    assert len(alerts) == 1 and alerts[0]["occurrences"] == 1
