@@ -16,9 +16,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
-from gateway.mqtt_link import LinkOptions
 from gateway.protocol import ProtocolError, device_topic, parse_event, parse_state, parse_telemetry
+
+if TYPE_CHECKING:
+    from gateway.mqtt_link import LinkOptions
 
 FLUSH_S = 0.1
 
@@ -29,8 +32,8 @@ class TelemetryBatch:
     connected: bool = False
     seen: dict[str, tuple[float, int | None, float | None]] = field(default_factory=dict)
     rejected: list[tuple[float, str, str, str, bytes]] = field(default_factory=list)
-    # Replicas only (gateway/replicas.py): the identity of each device's latest message, and
-    # the states seen (device -> (received at, online)), for supervision.
+    # The identity of each device's latest message (supervision keys, supervision.py); on a
+    # replica also the states seen (device -> (received at, online)): gateway/replicas.py.
     marks: dict[str, str] = field(default_factory=dict)
     states: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
