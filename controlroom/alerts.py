@@ -216,7 +216,15 @@ class AlertService:
                 alert.open_key = None
                 alert.updated_at = now
                 action = "restored_and_resolved"
-            s.flush()
+            try:
+                s.flush()
+            except IntegrityError:
+                # Another delivery created this device's open alert between our read and our
+                # insert (two gateway replicas reporting one device): the database's unique
+                # open key refuses the second, and SQLite and PostgreSQL both say so here, at
+                # the insert, not at commit. Start again and find what it made.
+                s.rollback()
+                return self.apply_signal(sig)
             s.add(IngestedSignal(key=sig.key, alert_id=alert.id if alert else None, at=now))
             hist = self._history(s, alert, "gateway", action, note) if action and alert else None
             if audit and alert is not None:

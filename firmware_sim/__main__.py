@@ -12,10 +12,11 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from config import Settings, Site, load_site_or_exit
+from config.credentials import SecretError
 from firmware_sim import load, panel, scenario
+from firmware_sim.access import Access, access
 from firmware_sim.building import Simulation, send_control
 from firmware_sim.device import SimDevice
 from firmware_sim.state import CounterStore
@@ -31,20 +32,23 @@ GAS_LEL = {"alarm": 27.5, "prealarm": 12.0, "normal": 0.8}
 PREFIX = {"gas": "gas", "btn": "btn"}
 
 
-def _broker(url: str) -> tuple[str, int]:
-    u = urlsplit(url)
-    return u.hostname or "127.0.0.1", u.port or 1883
+def _access(args: argparse.Namespace) -> Access:
+    try:
+        return access(args.mqtt_url, args.mqtt_ca, args.broker_secret_file)
+    except SecretError as exc:
+        sys.exit(f"error: {exc}")
 
 
-def _devices(site: Site, host: str, port: int, building: str | None, interval: float | None,
+def _devices(site: Site, acc: Access, building: str | None, interval: float | None,
              store: CounterStore) -> list[SimDevice]:
     out = []
     for d in site.devices.values():
         if building and d.building != building:
             continue
         boot, seq = store.get(d.id)
-        out.append(SimDevice(d.id, d.kind, d.unit, site.id, host, port, boot=boot, seq=seq,
-                             interval_s=interval or d.supervision_interval_s))
+        out.append(SimDevice(d.id, d.kind, d.unit, site.id, acc.host, acc.port, boot=boot,
+                             seq=seq, interval_s=interval or d.supervision_interval_s,
+                             password=acc.password(site.id, d.id), tls=acc.tls))
     return out
 
 
@@ -81,12 +85,13 @@ def _stimulus(args: argparse.Namespace, device: str, what: str, value: object) -
 async def _one_shot(site: Site, args: argparse.Namespace, device: str, etype: str, state: str,
                     extra: dict[str, object]) -> int:
     """No simulation running: act as the device for one event, then leave cleanly."""
-    host, port = _broker(args.mqtt_url)
+    acc = _access(args)
+    host, port = acc.host, acc.port
     store = CounterStore(args.state_file)
     boot, seq = store.get(device)
     spec = site.devices[device]
     dev = SimDevice(device, spec.kind, spec.unit, site.id, host, port, boot=max(boot, 1),
-                    seq=seq)
+                    seq=seq, password=acc.password(site.id, device), tls=acc.tls)
     dev.client = dev.new_client()
     try:
         await dev.client.connect()
@@ -125,9 +130,10 @@ def _stimulus_print(device: str, reply: dict[str, object]) -> int:
 
 
 async def _run(site: Site, args: argparse.Namespace) -> int:
-    host, port = _broker(args.mqtt_url)
+    acc = _access(args)
+    host, port = acc.host, acc.port
     store = CounterStore(args.state_file)
-    devices = _devices(site, host, port, args.building, args.interval, store)
+    devices = _devices(site, acc, args.building, args.interval, store)
     sim = Simulation(devices, store, args.control)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -174,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--mqtt-url", help="broker URL (default: BUTLER_MQTT_URL or the site file)")
+    ap.add_argument("--mqtt-ca", metavar="PATH",
+                    help="CA certificate for an mqtts:// broker (default: BUTLER_MQTT_CA)")
+    ap.add_argument("--broker-secret-file", type=Path, metavar="PATH",
+                    help="the site's broker secret: each device then logs in with its own "
+                         "account (or set BUTLER_BROKER_SECRET / BUTLER_BROKER_SECRET_FILE)")
     ap.add_argument("--control", type=Path, default=DEFAULT_CONTROL,
                     help=f"control socket of the running simulation (default: {DEFAULT_CONTROL})")
     ap.add_argument("--state-file", type=Path, default=DEFAULT_STATE,

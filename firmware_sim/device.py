@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import random
+import ssl
 from dataclasses import dataclass, field
 
 from firmware_sim import payloads
@@ -39,7 +40,8 @@ class SimDevice:
     boot: int = 0
     seq: int = 0
     interval_s: float = 60.0
-    password: str | None = None
+    password: str | None = None  # its broker account's (config/credentials.py)
+    tls: ssl.SSLContext | None = None  # mqtts://: the broker's certificate is checked
     pending: list[Pending] = field(default_factory=list)
     client: MqttClient | None = None
     online_wanted: bool = True
@@ -71,7 +73,7 @@ class SimDevice:
             self.host, self.port, self.id, keepalive=60, clean=True,
             will=Will(self.t("state"), b"offline", 1, True),
             username=self.id if self.password else None, password=self.password,
-            on_message=self._on_message,
+            on_message=self._on_message, tls=self.tls,
         )
 
     # -- connection ------------------------------------------------------------------------

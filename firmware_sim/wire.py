@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -105,8 +106,10 @@ class MqttClient:
 
     def __init__(self, host: str, port: int, client_id: str, *, keepalive: int = 60,
                  clean: bool = True, will: Will | None = None, username: str | None = None,
-                 password: str | None = None, on_message: OnMessage | None = None) -> None:
+                 password: str | None = None, on_message: OnMessage | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.host, self.port, self.client_id = host, port, client_id
+        self.tls = tls
         self.keepalive, self.clean, self.will = keepalive, clean, will
         self.username, self.password = username, password
         self.on_message = on_message
@@ -128,7 +131,8 @@ class MqttClient:
 
     async def connect(self, timeout: float = 10.0) -> None:
         self._reader, self._writer = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port), timeout)
+            asyncio.open_connection(self.host, self.port, ssl=self.tls,
+                                    server_hostname=self.host if self.tls else None), timeout)
         self._writer.write(connect_packet(self.client_id, self.keepalive, self.clean, self.will,
                                           self.username, self.password))
         await self._writer.drain()

@@ -20,12 +20,20 @@ def main(argv: list[str] | None = None) -> None:
         description="Estate Butler gateway: validates and classifies device events and "
                     "delivers alerts to the control room.",
         epilog="Environment: BUTLER_MQTT_URL, BUTLER_API_URL, BUTLER_GATEWAY_PASSWORD, "
-               "BUTLER_SITE.",
+               "BUTLER_SITE; the broker account: BUTLER_MQTT_USERNAME, BUTLER_MQTT_PASSWORD, "
+               "BUTLER_MQTT_CA (CA file for mqtts://).",
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--mqtt-url", help="broker URL (default: BUTLER_MQTT_URL or the site file)")
     ap.add_argument("--api-url", help="control room URL (default: BUTLER_API_URL or the site)")
     ap.add_argument("--client-id", help="MQTT client id (default: gateway-<site>)")
+    ap.add_argument("--replica-id", metavar="ID",
+                    help="this replica's name: its own MQTT session and outbox")
+    ap.add_argument("--shared-group", metavar="GROUP",
+                    help="share the devices' events with the other replicas of GROUP "
+                         "(MQTT v5 $share/GROUP/...; needs --replica-id)")
+    ap.add_argument("--mqtt-ca", metavar="PATH", default=os.environ.get("BUTLER_MQTT_CA"),
+                    help="CA certificate the broker's TLS certificate is checked against")
     ap.add_argument("--state-dir", type=Path, default=Path("var"),
                     help="where the durable outbox and supervision state live (default: var)")
     ap.add_argument("--log-format", choices=["text", "json"],
@@ -36,6 +44,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
                     help="serial port of a wired panel, overriding the site's (repeatable)")
     args = ap.parse_args(argv)
+    if args.shared_group and not args.replica_id:
+        ap.error("--shared-group needs --replica-id (each replica has its own session and "
+                 "outbox)")
 
     site = load_site_or_exit(args.config)
     ports = {p.id: p.port for p in site.panels.values()}
@@ -50,13 +61,16 @@ def main(argv: list[str] | None = None) -> None:
 
     from gateway.controlroom_client import ControlRoomClient
     from gateway.metrics import serve
+    from gateway.mqtt_link import LinkOptions
     from gateway.service import Gateway
 
     password = (os.environ.get("BUTLER_GATEWAY_PASSWORD")
                 or site.staff[site.gateway_username].password)
     client = ControlRoomClient(args.api_url or settings.api_url, site.gateway_username, password)
+    link = LinkOptions(os.environ.get("BUTLER_MQTT_USERNAME"),
+                       os.environ.get("BUTLER_MQTT_PASSWORD"), args.mqtt_ca)
     gw = Gateway(site, args.mqtt_url or settings.mqtt_url, client, args.state_dir,
-                 args.client_id)
+                 args.client_id, args.replica_id, args.shared_group, link)
     port = site.gateway_metrics_port if args.metrics_port is None else args.metrics_port
     try:
         server = serve(port, gw.metrics_text,

@@ -33,6 +33,7 @@ class DeviceHealth:
 class Processed:
     signals: list[SignalOut]
     heard: str | None = None  # a registered device that spoke (supervision)
+    mark: str | None = None  # what it said, as (channel, boot, seq): see supervision.py
     gone: str | None = None  # a device whose state went `offline` (its last will)
 
 
@@ -85,7 +86,7 @@ class Ingestor:
             if t.channel == "tel":
                 tel = parse_telemetry(device.id, msg.payload)
                 self._touch(device.id, msg.received_at, online=True, battery=tel.batt, lel=tel.lel)
-                return Processed([], heard=device.id)
+                return Processed([], heard=device.id, mark=f"tel:{tel.boot}:{tel.seq}")
             if t.channel == "evt":
                 ev = parse_event(device.id, msg.payload)
             else:
@@ -106,7 +107,11 @@ class Ingestor:
                       observed, detail)
             for s in classify(ev, device.kind)
         ]
-        return Processed(signals, heard=device.id)
+        return Processed(signals, heard=device.id, mark=f"evt:{ev.boot}:{ev.seq}")
+
+    def state(self, device: str, when: float, online: bool) -> None:
+        """A state message taken in elsewhere (a replica's telemetry process)."""
+        self._touch(device, when, online=online)
 
     def heartbeats(self, seen: dict[str, tuple[float, int | None, float | None]]) -> None:
         """Telemetry validated elsewhere (the telemetry process): device -> (received at,

@@ -101,6 +101,10 @@ def _object(payload: bytes) -> dict[str, Any]:
         raise ProtocolError("bad_utf8", str(exc)) from None
     except json.JSONDecodeError as exc:
         raise ProtocolError("bad_json", str(exc)) from None
+    except RecursionError:
+        # 1 KiB of `[` nests deeper than Python's json decoder recurses (found by the
+        # property tests): without this, one such message would end the gateway's worker.
+        raise ProtocolError("bad_json", "nested too deeply") from None
     if not isinstance(obj, dict):
         raise ProtocolError("not_object", f"payload is {type(obj).__name__}, not an object")
     return obj

@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,11 +24,12 @@ from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
 from gateway.ingest import Ingestor
 from gateway.messages import Inbound, SignalOut
 from gateway.metrics import Metrics, render
-from gateway.mqtt_link import MqttLink
+from gateway.mqtt_link import LinkOptions, MqttLink
 from gateway.outbox import Outbox
-from gateway.protocol import TOPIC_PREFIX, topic
+from gateway.protocol import topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
+from gateway.replicas import plan
 from gateway.supervision import Supervisor, Transition
 from gateway.telemetry_proc import TelemetryBatch, TelemetryProcess
 from gateway.valves import Note, Valves
@@ -75,12 +76,16 @@ def _iso(ts: float) -> str:
 
 class Gateway:
     def __init__(self, site: Site, mqtt_url: str, controlroom: ControlRoomClient,
-                 state_dir: Path, client_id: str | None = None) -> None:
+                 state_dir: Path, client_id: str | None = None, replica: str | None = None,
+                 shared_group: str | None = None, link: LinkOptions | None = None) -> None:
         self.site = site
         self.quarantine = Quarantine()
         self.ingestor = Ingestor(site, self.quarantine)
         self.controlroom = controlroom
-        self.outbox = Outbox(state_dir / f"gateway-{site.id}.db")
+        # A replica has its own session and its own outbox (gateway/replicas.py).
+        subs = plan(site.id, replica, shared_group, client_id)
+        link = replace(link or LinkOptions(), mqtt5=subs.mqtt5)
+        self.outbox = Outbox(state_dir / subs.outbox_name)
         self.metrics = Metrics()
         self.valves = Valves(site.auto_valve_close)
         self.notes: queue.Queue[tuple[Note, int]] = queue.Queue()
@@ -92,16 +97,12 @@ class Gateway:
         intervals |= {p.id: float(p.test_report_interval_s) for p in site.panels.values()}
         self.supervisor = Supervisor(intervals, time.time(),
                                      offline=set(self.outbox.load("offline", [])))  # type: ignore[arg-type]
-        base = f"{TOPIC_PREFIX}/{site.id}/+"
-        client_id = client_id or f"gateway-{site.id}"
         # Two connections: a telemetry flood on one cannot delay an alarm on the other. The
         # telemetry one lives in a process of its own (own socket, broker queue and GIL) and
         # sends validated heartbeats in batches.
-        self.link = MqttLink(
-            mqtt_url, client_id,
-            [(f"{base}/evt", 1), (f"{base}/state", 1), (f"{base}/ack", 1)], self._urgent)
-        self.tel = TelemetryProcess(mqtt_url, f"{client_id}-tel", site.id,
-                                    frozenset(site.devices))
+        self.link = MqttLink(mqtt_url, subs.client_id, subs.urgent, self._urgent, options=link)
+        self.tel = TelemetryProcess(mqtt_url, f"{subs.client_id}-tel", site.id,
+                                    frozenset(site.devices), subs.telemetry, link)
         self._threads = [
             threading.Thread(target=self._work, name="gateway-worker", daemon=True),
             threading.Thread(target=self._drain, name="gateway-drainer", daemon=True),
@@ -174,14 +175,13 @@ class Gateway:
                     if note is not None:
                         self.notes.put((note, 0))
                 if p.heard:
-                    transitions += self.supervisor.heard(p.heard, item.received_at)
+                    transitions += self.supervisor.heard(p.heard, item.received_at, p.mark)
                 if p.gone:
                     transitions += self.supervisor.last_will(p.gone, item.received_at)
             elif isinstance(item, TelemetryBatch):
                 self.metrics.received += item.received
                 self.ingestor.heartbeats(item.seen)
-                for dev, (when, _, _) in item.seen.items():
-                    transitions += self.supervisor.heard(dev, when)
+                transitions += self._signs_of_life(item)
                 for when, topic_, reason, detail, payload in item.rejected:
                     self.quarantine.add(QuarantineItem(when, topic_, reason, detail, payload))
             elif isinstance(item, Submitted):
@@ -210,11 +210,28 @@ class Gateway:
             elif isinstance(item, Submitted) and item.on_recorded is not None:
                 item.on_recorded()
 
+    def _signs_of_life(self, item: TelemetryBatch) -> list[Transition]:
+        """Heartbeats, and on a replica also states and event copies, in arrival order."""
+        seen = [(when, dev, None) for dev, (when, _, _) in item.seen.items()]
+        states = [(when, dev, online) for dev, (when, online) in item.states.items()]
+        out: list[Transition] = []
+        for when, dev, online in sorted(seen + states, key=lambda e: e[0]):
+            if online is None:
+                out += self.supervisor.heard(dev, when, item.marks.get(dev))
+                continue
+            self.ingestor.state(dev, when, online)
+            out += (self.supervisor.heard(dev, when) if online
+                    else self.supervisor.last_will(dev, when))
+        return out
+
     def _supervision_signal(self, t: Transition) -> SignalOut:
         kind = "panel_offline" if t.device in self.site.panels else "device_offline"
         state = "off" if t.offline else "on"
         log.warning("%s %s (%s)", t.device, "offline" if t.offline else "back online", t.why)
-        return SignalOut(f"sup/{t.device}/{state}/{int(t.at * 1000)}", t.device, kind,
+        # Keyed by the last message heard (same on every replica, so the control room keeps
+        # one), or by time before anything was heard.
+        ident = f"m/{t.mark}" if t.mark else str(int(t.at * 1000))
+        return SignalOut(f"sup/{t.device}/{state}/{ident}", t.device, kind,
                          PRIORITY[kind], "active" if t.offline else "restored", _iso(t.at),
                          {"why": t.why})
 

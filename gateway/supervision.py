@@ -4,6 +4,13 @@ supervision intervals, or whose last will arrives, is offline; hearing from it a
 Time is passed in. After a restart the gateway gives every device a fresh grace period (it
 cannot know what it missed while down) but remembers which devices were offline, so a
 restart neither marks every device offline nor forgets the ones that were.
+
+Marks make a transition's identity the same on every gateway replica (docs/decisions.md,
+"Gateway replicas"): a mark names the last message heard from the device (channel, boot,
+seq); every replica hears the same messages, so every replica names a device's going offline
+(or coming back) the same, and the control room's idempotency key drops the copies. `flips`
+counts transitions since the mark last changed, so a device that drops twice without a new
+message is still two distinct transitions.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ class Transition:
     offline: bool  # True: went offline; False: back online
     at: float
     why: str  # "silent", "last_will", "heard"
+    mark: str | None = None  # replica-independent identity; None: no message heard yet
 
 
 @dataclass
@@ -27,25 +35,41 @@ class Supervisor:
     now: float
     offline: set[str] = field(default_factory=set)
     last_seen: dict[str, float] = field(default_factory=dict)
+    marks: dict[str, str] = field(default_factory=dict)
+    flips: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for dev in self.intervals:
             self.last_seen.setdefault(dev, self.now)  # grace period from start-up
 
-    def heard(self, device: str, at: float) -> list[Transition]:
+    def _mark(self, device: str) -> str | None:
+        mark = self.marks.get(device)
+        if mark is None:
+            return None
+        self.flips[device] = self.flips.get(device, 0) + 1
+        return f"{mark}.{self.flips[device]}"
+
+    def heard(self, device: str, at: float, mark: str | None = None) -> list[Transition]:
+        """`mark`: the message's identity (e.g. `evt:3:4711`), when it carries one."""
         if device not in self.intervals:
             return []
+        # The same message may arrive on two links (a replica's event and its copy); only
+        # the newest one names the device's latest word.
+        newest = at >= self.last_seen.get(device, at)
         self.last_seen[device] = max(at, self.last_seen.get(device, at))
+        if mark is not None and newest and mark != self.marks.get(device):
+            self.marks[device] = mark
+            self.flips[device] = 0
         if device in self.offline:
             self.offline.discard(device)
-            return [Transition(device, False, at, "heard")]
+            return [Transition(device, False, at, "heard", self._mark(device))]
         return []
 
     def last_will(self, device: str, at: float) -> list[Transition]:
         if device not in self.intervals or device in self.offline:
             return []
         self.offline.add(device)
-        return [Transition(device, True, at, "last_will")]
+        return [Transition(device, True, at, "last_will", self._mark(device))]
 
     def tick(self, now: float) -> list[Transition]:
         out = []
@@ -54,5 +78,5 @@ class Supervisor:
                 continue
             if now - self.last_seen.get(dev, now) > MISSED_INTERVALS * interval:
                 self.offline.add(dev)
-                out.append(Transition(dev, True, now, "silent"))
+                out.append(Transition(dev, True, now, "silent", self._mark(dev)))
         return out

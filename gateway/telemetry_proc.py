@@ -16,8 +16,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
-from gateway.protocol import ProtocolError, device_topic, parse_telemetry
+from gateway.protocol import ProtocolError, device_topic, parse_event, parse_state, parse_telemetry
+
+if TYPE_CHECKING:
+    from gateway.mqtt_link import LinkOptions
 
 FLUSH_S = 0.1
 
@@ -28,10 +32,14 @@ class TelemetryBatch:
     connected: bool = False
     seen: dict[str, tuple[float, int | None, float | None]] = field(default_factory=dict)
     rejected: list[tuple[float, str, str, str, bytes]] = field(default_factory=list)
+    # The identity of each device's latest message (supervision keys, supervision.py); on a
+    # replica also the states seen (device -> (received at, online)): gateway/replicas.py.
+    marks: dict[str, str] = field(default_factory=dict)
+    states: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
 
-def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Connection
-         ) -> None:
+def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Connection,
+         subscriptions: list[tuple[str, int]], options: LinkOptions | None) -> None:
     from gateway.mqtt_link import MqttLink  # paho stays behind the link module
 
     # The gateway decides when this process ends: Ctrl-C or a SIGTERM sent to the whole
@@ -48,6 +56,9 @@ def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Con
         topic, payload, received_at = msg.topic, msg.payload, msg.received_at  # type: ignore[attr-defined]
         try:
             t = device_topic(topic, site, devices)
+            if t.channel != "tel":
+                _sign_of_life(t.device, t.channel, payload, received_at)
+                return
             tel = parse_telemetry(t.device, payload)
         except ProtocolError as exc:
             with lock:
@@ -58,9 +69,32 @@ def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Con
         with lock:
             batch.received += 1
             batch.seen[t.device] = (received_at, tel.batt, tel.lel)
+            batch.marks[t.device] = f"tel:{tel.boot}:{tel.seq}"
 
-    link = MqttLink(url, client_id, [(f"estate/v1/{site}/+/tel", 0)], on_message,
-                    persistent=False)
+    def _sign_of_life(device: str, channel: str, payload: bytes, received_at: float) -> None:
+        """A replica's copy of a state or an event: who spoke, not what it said (the event
+        itself is recorded by whichever replica the shared subscription gave it to, which
+        also quarantines it if it is malformed)."""
+        with lock:
+            batch.received += 1  # the gateway forwards only batches that took something in
+        try:
+            if channel == "state":
+                if payload == b"":
+                    return
+                online = parse_state(payload)
+                with lock:
+                    batch.states[device] = (received_at, online)
+                return
+            ev = parse_event(device, payload)
+        except ProtocolError:
+            return
+        with lock:
+            batch.marks[device] = f"evt:{ev.boot}:{ev.seq}"
+            _, batt, lel = batch.seen.get(device, (received_at, None, None))
+            batch.seen[device] = (received_at, batt, lel)
+
+    link = MqttLink(url, client_id, subscriptions, on_message, persistent=False,
+                    options=options)
     link.start()
     try:
         while True:
@@ -77,12 +111,16 @@ def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Con
 
 
 class TelemetryProcess:
-    def __init__(self, url: str, client_id: str, site: str, devices: frozenset[str]) -> None:
+    def __init__(self, url: str, client_id: str, site: str, devices: frozenset[str],
+                 subscriptions: list[tuple[str, int]] | None = None,
+                 options: LinkOptions | None = None) -> None:
         ctx = mp.get_context("spawn")  # the gateway has threads: never fork it
         self._recv, self._send = ctx.Pipe(duplex=False)
         self.connected = threading.Event()
         self._proc = ctx.Process(target=_run, name="gateway-telemetry", daemon=True,
-                                 args=(url, client_id, site, devices, self._send))
+                                 args=(url, client_id, site, devices, self._send,
+                                       subscriptions or [(f"estate/v1/{site}/+/tel", 0)],
+                                       options))
 
     def start(self) -> None:
         self._proc.start()

@@ -47,7 +47,7 @@ class Valves:
         try:
             body = json.loads(payload)
             cid, ok = str(body["id"]), body["ok"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # any device's bytes
             return None
         entry = self.pending.get(cid)
         if entry is None or entry[0] != device:
