@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load
+	bench-load bench-scale
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -27,6 +27,10 @@ bench-gateway: $(STAMP) system-deps-test
 
 bench-load: $(STAMP) system-deps-test
 	$(BIN)/python bench/load_broker.py
+
+# 50,000 devices across 2 gateway replicas on a 3-node NATS cluster (≈ 20 min).
+bench-scale: $(STAMP) system-deps-test
+	$(BIN)/python bench/scale_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,8 +5,9 @@ set -euo pipefail
 
 case "${1:-test}" in
   # mosquitto: end-to-end tests on a real broker; xvfb + mesa + xauth: the kiosk's window
-  # under a virtual screen; fonts-noto-cjk: Chinese text; chromium: the browser tests.
-  test) packages=(mosquitto xvfb xauth libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk chromium) ;;
+  # under a virtual screen; fonts-noto-cjk: Chinese text; chromium: the browser tests;
+  # nats-server: the 3-node NATS cluster of the gateway-replica tests and bench-scale.
+  test) packages=(mosquitto nats-server xvfb xauth libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk chromium) ;;
   demo) packages=(libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk) ;;
   *) echo "usage: $0 test|demo" >&2; exit 2 ;;
 esac
