@@ -131,27 +131,71 @@ def alarm_body(seq: int, boot: int) -> bytes:
                        "type": "gas", "state": "alarm", "lel": 30.0}).encode()
 
 
-def publishers(urls: list[str], n: int) -> list[mqtt.Client]:
-    out = []
-    for i in range(n):
-        host, port = urls[i % len(urls)].removeprefix("mqtt://").split(":")
-        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-alarms-{i}",
-                        protocol=mqtt.MQTTv311)
-        c.max_inflight_messages_set(1000)
-        c.connect(host, int(port), keepalive=60)
-        c.loop_start()
-        out.append(c)
-    return out
+class Publishers:
+    """Alarm publishers spread over the nodes. nats-server handles one MQTT connection's
+    QoS 1 publishes one after the other (each is stored in R3 before its PUBACK), as a
+    device's own connection would: a burst from many devices is many connections, so the
+    burst uses many. `acked[device]` is when the broker's PUBACK came back."""
+
+    def __init__(self, urls: list[str], n: int) -> None:
+        self.clients: list[mqtt.Client] = []
+        self.acked: dict[str, float] = {}
+        self._mids: dict[tuple[int, int], str] = {}
+        self._early: dict[tuple[int, int], float] = {}
+        self._lock = threading.Lock()
+        for i in range(n):
+            host, port = urls[i % len(urls)].removeprefix("mqtt://").split(":")
+            c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-alarms-{i}",
+                            protocol=mqtt.MQTTv311, userdata=i)
+            c.max_inflight_messages_set(1000)
+            c.on_publish = self._puback
+            c.connect(host, int(port), keepalive=60)
+            c.loop_start()
+            self.clients.append(c)
+
+    def _puback(self, _c: mqtt.Client, userdata: int, mid: int, *_: object) -> None:
+        now = time.time()
+        with self._lock:
+            dev = self._mids.pop((userdata, mid), None)
+            if dev is None:  # the PUBACK came before publish() returned
+                self._early[(userdata, mid)] = now
+        if dev is not None:
+            self.acked.setdefault(dev, now)
+
+    def publish(self, i: int, device: str, body: bytes) -> None:
+        k = i % len(self.clients)
+        info = self.clients[k].publish(f"estate/v1/{SITE}/{device}/evt", body, qos=1)
+        with self._lock:
+            early = self._early.pop((k, info.mid), None)
+            if early is None:
+                self._mids[(k, info.mid)] = device
+        if early is not None:
+            self.acked.setdefault(device, early)
+
+    def close(self) -> None:
+        for c in self.clients:
+            c.loop_stop()
+            c.disconnect()
 
 
-def latencies(published: dict[str, float], arrived: dict[str, float]) -> dict[str, float]:
-    lat = sorted((arrived[d] - t) * 1000 for d, t in published.items() if d in arrived)
+def _pcts(lat: list[float], prefix: str = "") -> dict[str, float]:
+    lat = sorted(lat)
     if not lat:
-        return {"alarms": len(published), "arrived": 0}
-    return {"alarms": len(published), "arrived": len(lat),
-            "p50_ms": round(statistics.median(lat), 1),
-            "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
-            "max_ms": round(lat[-1], 1)}
+        return {}
+    return {f"{prefix}p50_ms": round(statistics.median(lat), 1),
+            f"{prefix}p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
+            f"{prefix}max_ms": round(lat[-1], 1)}
+
+
+def latencies(published: dict[str, float], arrived: dict[str, float],
+              acked: dict[str, float]) -> dict[str, float]:
+    """Publish -> SSE, split into publish -> PUBACK (the broker stored it) and PUBACK -> SSE
+    (gateway and control room)."""
+    lat = [(arrived[d] - t) * 1000 for d, t in published.items() if d in arrived]
+    broker = [(acked[d] - t) * 1000 for d, t in published.items() if d in acked]
+    after = [(arrived[d] - acked[d]) * 1000 for d in published if d in arrived and d in acked]
+    return ({"alarms": len(published), "arrived": len(lat)} | _pcts(lat)
+            | _pcts(broker, "puback_") | _pcts(after, "puback_to_sse_"))
 
 
 def main() -> int:
@@ -280,20 +324,19 @@ def main() -> int:
         lat_devs = gas[:args.latency_alarms]
         burst_devs = gas[args.latency_alarms:args.latency_alarms + args.burst]
         urls = [n.mqtt_url for n in cluster.nodes]
-        pubs = publishers(urls, 6)
+        pubs = Publishers(urls, 60)
         print(f"1/2 latency: {len(lat_devs)} alarms, one per 250 ms ...", flush=True)
         published: dict[str, float] = {}
         for i, d in enumerate(lat_devs):
             published[d.id] = time.time()
-            pubs[i % len(pubs)].publish(f"estate/v1/{SITE}/{d.id}/evt",
-                                        alarm_body(1, boot), qos=1)
+            pubs.publish(i, d.id, alarm_body(1, boot))
             time.sleep(0.25)
             if i % 4 == 0:
                 sample()
         deadline = time.time() + 60
         while time.time() < deadline and not all(d in sse.arrived for d in published):
             time.sleep(0.2)
-        result["latency"] = latencies(published, sse.arrived)
+        result["latency"] = latencies(published, sse.arrived, pubs.acked)
         print(f"    {result['latency']}", flush=True)
 
         print(f"2/2 burst: {len(burst_devs)} alarms at once ...", flush=True)
@@ -301,8 +344,7 @@ def main() -> int:
         t0 = time.time()
         for i, d in enumerate(burst_devs):
             burst[d.id] = time.time()
-            pubs[i % len(pubs)].publish(f"estate/v1/{SITE}/{d.id}/evt",
-                                        alarm_body(1, boot), qos=1)
+            pubs.publish(i, d.id, alarm_body(1, boot))
         t_pub = time.time() - t0
         deadline = time.time() + 300
         while time.time() < deadline and not all(d in sse.arrived for d in burst):
@@ -310,7 +352,9 @@ def main() -> int:
             time.sleep(0.5)
         got = [sse.arrived[d] for d in burst if d in sse.arrived]
         span = (max(got) - t0) if got else float("nan")
-        result["burst"] = latencies(burst, sse.arrived) | {
+        acks = [pubs.acked[d] for d in burst if d in pubs.acked]
+        result["burst"] = latencies(burst, sse.arrived, pubs.acked) | {
+            "all_stored_after_s": round(max(acks) - t0, 2) if acks else float("nan"),
             "publish_s": round(t_pub, 2), "last_alert_after_s": round(span, 2),
             "alerts_per_s": round(len(got) / span, 1) if got else 0.0}
         print(f"    {result['burst']}", flush=True)
@@ -325,9 +369,7 @@ def main() -> int:
                 r"^butler_gateway_(messages_received_total|signals_total|delivered_total|"
                 r"outbox_depth|devices_offline) (\S+)$", text, re.M))
         result["uptime_after"] = uptime()
-        for p in pubs:
-            p.loop_stop()
-            p.disconnect()
+        pubs.close()
         load_thread.join(args.seconds + 120)
         rep = load_result.get("report")
         if rep is not None:

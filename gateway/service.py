@@ -42,6 +42,7 @@ TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
+HEALTH_CHUNK = 5000  # devices per health report request
 UNCLAIMED_KEEP_S = 30.0  # > the supervision lease's TTL plus its hold (gateway/nats_link.py)
 
 
@@ -303,10 +304,14 @@ class Gateway:
                 last_full = time.monotonic()
             if not report:
                 continue
-            try:
-                self.controlroom.post_device_states(report)
-            except (Unreachable, Rejected) as exc:
-                log.warning("device health not delivered (%s)", exc)
+            # The control room takes at most 10,000 devices a request; 50,000 devices
+            # refresh their last-seen 25,000 at a time.
+            for i in range(0, len(report), HEALTH_CHUNK):
+                try:
+                    self.controlroom.post_device_states(report[i:i + HEALTH_CHUNK])
+                except (Unreachable, Rejected) as exc:
+                    log.warning("device health not delivered (%s)", exc)
+                    break
 
     def _send_notes(self) -> None:
         """Notes on alerts (a valve's answer). The alert may still be in the outbox, so a
