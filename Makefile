@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load bench-controlroom
+	bench-load bench-controlroom bench-scale
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -20,7 +20,7 @@ test: $(STAMP) system-deps-test
 
 # Only the tests that need no broker, browser or window.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not mosquitto and not browser and not gui" tests/config \
+	$(BIN)/python -m pytest -m "not mosquitto and not nats and not browser and not gui" tests/config \
 	  tests/gateway tests/controlroom/test_alert_rules.py
 
 # Benchmarks: run by hand; figures go to docs/benchmarks.md.
@@ -32,6 +32,10 @@ bench-load: $(STAMP) system-deps-test
 
 bench-controlroom: $(STAMP) system-deps-test
 	$(BIN)/python bench/controlroom_bench.py
+
+# 50,000 devices across 2 gateway replicas on a 3-node NATS cluster (≈ 20 min).
+bench-scale: $(STAMP) system-deps-test
+	$(BIN)/python bench/scale_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

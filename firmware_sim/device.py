@@ -96,7 +96,9 @@ class SimDevice:
                 backoff = RECONNECT_MIN_S
                 await self._flush()
                 await self._heartbeat_until_closed(stop)
-            except (OSError, MqttError, TimeoutError) as exc:
+            # EOFError: the broker closed the connection before its CONNACK (a NATS node
+            # does while its cluster elects leaders); a device keeps trying.
+            except (OSError, MqttError, TimeoutError, EOFError) as exc:
                 log.debug("%s: connection failed: %s", self.id, exc)
                 if self.client is not None:
                     self.client.drop()

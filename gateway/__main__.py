@@ -43,10 +43,25 @@ def main(argv: list[str] | None = None) -> None:
                     help="Prometheus /metrics and /health port (default: the site's; 0: any)")
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
                     help="serial port of a wired panel, overriding the site's (repeatable)")
+    ap.add_argument("--source", choices=["mqtt", "nats"],
+                    default=os.environ.get("BUTLER_GATEWAY_SOURCE", "mqtt"),
+                    help="devices' traffic from an MQTT broker (default), or from a NATS "
+                         "cluster's JetStream, as one of several replicas (BUTLER_GATEWAY_SOURCE)")
+    ap.add_argument("--nats-url", action="append", default=[], metavar="nats://HOST:PORT",
+                    help="with --source nats: a server of the cluster (repeatable, or "
+                         "comma-separated; default: BUTLER_NATS_URL)")
+    ap.add_argument("--nats-replicas", type=int, default=3, metavar="R",
+                    help="with --source nats: replicas of the event stream and the "
+                         "supervision lease (default: 3; at most the cluster's size)")
     args = ap.parse_args(argv)
     if args.shared_group and not args.replica_id:
         ap.error("--shared-group needs --replica-id (each replica has its own session and "
                  "outbox)")
+    nats_servers = [u.strip() for spec in (args.nats_url or
+                                           [os.environ.get("BUTLER_NATS_URL", "")])
+                    for u in spec.split(",") if u.strip()]
+    if args.source == "nats" and not nats_servers:
+        ap.error("--source nats needs --nats-url nats://HOST:PORT (or BUTLER_NATS_URL)")
 
     site = load_site_or_exit(args.config)
     ports = {p.id: p.port for p in site.panels.values()}
@@ -70,7 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     link = LinkOptions(os.environ.get("BUTLER_MQTT_USERNAME"),
                        os.environ.get("BUTLER_MQTT_PASSWORD"), args.mqtt_ca)
     gw = Gateway(site, args.mqtt_url or settings.mqtt_url, client, args.state_dir,
-                 args.client_id, args.replica_id, args.shared_group, link)
+                 args.client_id, args.replica_id, args.shared_group, link,
+                 nats_servers=nats_servers if args.source == "nats" else None,
+                 nats_replicas=args.nats_replicas)
     port = site.gateway_metrics_port if args.metrics_port is None else args.metrics_port
     try:
         server = serve(port, gw.metrics_text,
@@ -90,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("gateway").info(
         "gateway for site %s: %d devices, broker %s, control room %s, metrics "
         "http://127.0.0.1:%d/metrics, %d signals waiting in the outbox", site.id,
-        len(site.devices), args.mqtt_url or settings.mqtt_url, args.api_url or settings.api_url,
+        len(site.devices), ",".join(nats_servers) if args.source == "nats"
+        else args.mqtt_url or settings.mqtt_url, args.api_url or settings.api_url,
         server.server_address[1], gw.outbox.depth())
     done.wait()
     server.shutdown()

@@ -25,6 +25,7 @@ from gateway.ingest import Ingestor
 from gateway.messages import Inbound, SignalOut
 from gateway.metrics import Metrics, render
 from gateway.mqtt_link import LinkOptions, MqttLink
+from gateway.nats_link import NatsLink, NatsTelemetry
 from gateway.outbox import Outbox
 from gateway.protocol import topic
 from gateway.quarantine import Quarantine
@@ -42,6 +43,8 @@ TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
+HEALTH_CHUNK = 5000  # devices per health report request
+UNCLAIMED_KEEP_S = 30.0  # > the supervision lease's TTL plus its hold (gateway/nats_link.py)
 
 
 
@@ -77,7 +80,8 @@ def _iso(ts: float) -> str:
 class Gateway:
     def __init__(self, site: Site, mqtt_url: str, controlroom: ControlRoomClient,
                  state_dir: Path, client_id: str | None = None, replica: str | None = None,
-                 shared_group: str | None = None, link: LinkOptions | None = None) -> None:
+                 shared_group: str | None = None, link: LinkOptions | None = None,
+                 nats_servers: list[str] | None = None, nats_replicas: int = 3) -> None:
         self.site = site
         self.quarantine = Quarantine()
         self.ingestor = Ingestor(site, self.quarantine)
@@ -100,9 +104,24 @@ class Gateway:
         # Two connections: a telemetry flood on one cannot delay an alarm on the other. The
         # telemetry one lives in a process of its own (own socket, broker queue and GIL) and
         # sends validated heartbeats in batches.
-        self.link = MqttLink(mqtt_url, subs.client_id, subs.urgent, self._urgent, options=link)
-        self.tel = TelemetryProcess(mqtt_url, f"{subs.client_id}-tel", site.id,
-                                    frozenset(site.devices), subs.telemetry, link)
+        # Whether this gateway raises supervision signals and reports device health: always
+        # alone or on a shared subscription (keys agree across replicas, gateway/replicas.py);
+        # among replicas on NATS, only the one holding the supervision lease.
+        self.supervising: Callable[[], bool] = lambda: True
+        self._unclaimed: list[Transition] = []  # seen while not supervising
+        self.link: MqttLink | NatsLink
+        self.tel: TelemetryProcess | NatsTelemetry
+        if nats_servers:
+            self.link = NatsLink(nats_servers, subs.client_id, site.id, frozenset(site.devices),
+                                 self._urgent, lambda dev: self._urgent(Submitted([], [dev])),
+                                 nats_replicas)
+            self.tel = self.link.telemetry
+            self.supervising = self.link.is_supervisor
+        else:
+            self.link = MqttLink(mqtt_url, subs.client_id, subs.urgent, self._urgent,
+                                 options=link)
+            self.tel = TelemetryProcess(mqtt_url, f"{subs.client_id}-tel", site.id,
+                                        frozenset(site.devices), subs.telemetry, link)
         self._threads = [
             threading.Thread(target=self._work, name="gateway-worker", daemon=True),
             threading.Thread(target=self._drain, name="gateway-drainer", daemon=True),
@@ -192,7 +211,7 @@ class Gateway:
                 transitions += self.supervisor.tick(item.now)
                 for note in self.valves.expire(item.now):
                     self.notes.put((note, 0))
-        signals += [self._supervision_signal(t) for t in transitions]
+        signals += [self._supervision_signal(t) for t in self._claim(transitions, started)]
         # Durable first (§8): the broker and panels are acknowledged only after this.
         self.outbox.put(signals)
         self.metrics.signals += len(signals)
@@ -222,6 +241,18 @@ class Gateway:
             self.ingestor.state(dev, when, online)
             out += (self.supervisor.heard(dev, when) if online
                     else self.supervisor.last_will(dev, when))
+        return out
+
+    def _claim(self, transitions: list[Transition], now: float) -> list[Transition]:
+        """The transitions this gateway raises. A replica that does not supervise keeps its
+        own for a while: the supervisor may have died before raising them, and the replica
+        that takes over raises them then (one may come twice; the control room folds it
+        into the open alert)."""
+        if not self.supervising():
+            self._unclaimed = [t for t in self._unclaimed + transitions
+                               if now - t.at < UNCLAIMED_KEEP_S]
+            return []
+        out, self._unclaimed = self._unclaimed + transitions, []
         return out
 
     def _supervision_signal(self, t: Transition) -> SignalOut:
@@ -277,6 +308,9 @@ class Gateway:
     def _report_health(self) -> None:
         last_full = time.monotonic()
         while not self.stopping.wait(HEALTH_EVERY_S):
+            self._send_notes()
+            if not self.supervising():
+                continue  # the supervising replica reports every device's health
             full = time.monotonic() - last_full >= LAST_SEEN_EVERY_S
             # The ingestor's state is written by the worker thread; taking a report swaps
             # sets under the GIL, and a change missed now is sent on the next round.
@@ -287,13 +321,16 @@ class Gateway:
                     row["online"] = False
             if full:
                 last_full = time.monotonic()
-            self._send_notes()
             if not report:
                 continue
-            try:
-                self.controlroom.post_device_states(report)
-            except (Unreachable, Rejected) as exc:
-                log.warning("device health not delivered (%s)", exc)
+            # The control room takes at most 10,000 devices a request; 50,000 devices
+            # refresh their last-seen 25,000 at a time.
+            for i in range(0, len(report), HEALTH_CHUNK):
+                try:
+                    self.controlroom.post_device_states(report[i:i + HEALTH_CHUNK])
+                except (Unreachable, Rejected) as exc:
+                    log.warning("device health not delivered (%s)", exc)
+                    break
 
     def _send_notes(self) -> None:
         """Notes on alerts (a valve's answer). The alert may still be in the outbox, so a

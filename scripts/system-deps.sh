@@ -6,9 +6,10 @@ set -euo pipefail
 case "${1:-test}" in
   # mosquitto: end-to-end tests on a real broker; xvfb + mesa + xauth: the kiosk's window
   # under a virtual screen; fonts-noto-cjk: Chinese text; chromium: the browser tests;
-  # postgresql: the database tests' second pass (the tests start a server of their own).
-  test) packages=(mosquitto xvfb xauth libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk chromium
-                  postgresql) ;;
+  # postgresql: the database tests' second pass (the tests start a server of their own);
+  # nats-server: the 3-node NATS cluster of the gateway-replica tests and bench-scale.
+  test) packages=(mosquitto nats-server xvfb xauth libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk
+                  chromium postgresql) ;;
   demo) packages=(libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk) ;;
   *) echo "usage: $0 test|demo" >&2; exit 2 ;;
 esac

@@ -1,0 +1,396 @@
+"""`make bench-scale`: 50,000 simulated devices across 2 gateway replicas on a 3-node NATS
+cluster (JetStream, each node's MQTT listener), and what an operator would notice: alerts per
+second, alarm latency (device publish -> alert on the control room's SSE stream), and the
+memory of each replica.
+
+One run, everything started by the script on free ports (tests/support-style):
+- a 3-node NATS cluster (launcher/nats_cluster.py), the control room on SQLite, two gateway
+  replicas (`python -m gateway --source nats`), a site of 25,000 flats = 50,000 devices;
+- the devices: `firmware_sim load --mode per-device` workers, one MQTT connection per device
+  (client id = device id, last will), a third of them on each node, each device sending
+  contract telemetry at QoS 0 once a minute (its heartbeat). The site's supervision interval
+  is 600 s: connecting 50,000 MQTT sessions to nats-server takes minutes (each session is
+  written to a replicated stream), and the devices only start sending once all are connected;
+  a shorter interval would mark the first-connected devices offline before they spoke;
+- under that load: (1) latency: gas alarms of distinct detectors published one every 250 ms;
+  (2) burst: a burst of gas alarms of other detectors published at once over a few
+  connections; the rate at which their alerts reach the SSE stream is "alerts per second".
+
+Prints the figures and writes them as JSON (--out). Run by hand; figures go to
+docs/benchmarks.md with the machine and its load (`uptime`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config.loader import load_site  # noqa: E402
+from firmware_sim.load import Plan, _run_processes, device_list  # noqa: E402
+from launcher.nats_cluster import NATS_SERVER, NatsCluster  # noqa: E402
+from launcher.processes import ProcessGroup, free_port  # noqa: E402
+from tests.support.sites import small_site_text  # noqa: E402
+
+SITE = "scalesite"
+REPLICAS = ("gateway-a", "gateway-b")
+
+
+def machine() -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
+    mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
+    try:
+        v = subprocess.run([NATS_SERVER or "nats-server", "--version"], capture_output=True,
+                           text=True, timeout=5).stdout.strip()
+    except OSError:
+        v = "not found"
+    return {"nproc": str(os.cpu_count()), "cpu": model.group(1).strip() if model else "?",
+            "memory": f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "?",
+            "kernel": platform.release(), "python": platform.python_version(),
+            "nats_server": v, "nofile": "/".join(map(str, resource.getrlimit(
+                resource.RLIMIT_NOFILE)))}
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        m = re.search(r"^VmRSS:\s*(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    except OSError:
+        return 0.0
+    return int(m.group(1)) / 1024 if m else 0.0
+
+
+def raise_nofile(want: int) -> None:
+    """Each NATS node holds a third of the devices' connections and each load worker a
+    third of them: raise the file limit for ourselves and so for them (as root, past the
+    hard limit too). A third of 50,000 fits under the usual 20,000 either way."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for target in ((want, max(want, hard)), (min(want, hard), hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, target)
+            return
+        except (ValueError, OSError):
+            continue
+
+
+class Sse:
+    """The control room's alert stream: when each device's first gas_alarm alert arrived."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.arrived: dict[str, float] = {}
+        self.ready = threading.Event()
+        self._stop = threading.Event()
+        threading.Thread(target=self._run, args=(url, token), daemon=True).start()
+
+    def _run(self, url: str, token: str) -> None:
+        while not self._stop.is_set():
+            try:
+                with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"},
+                                  timeout=httpx.Timeout(10.0, read=None)) as r:
+                    self.ready.set()
+                    event = ""
+                    for line in r.iter_lines():
+                        if line.startswith("event:"):
+                            event = line[6:].strip()
+                        elif line.startswith("data:") and event == "alert":
+                            a = json.loads(line[5:])
+                            if a.get("kind") == "gas_alarm":
+                                self.arrived.setdefault(str(a["device"]), time.time())
+            except httpx.HTTPError:
+                time.sleep(0.5)
+
+    def close(self) -> None:
+        self._stop.set()
+
+
+def alarm_body(seq: int, boot: int) -> bytes:
+    return json.dumps({"seq": seq, "boot": boot, "ts": int(time.time() * 1000),
+                       "type": "gas", "state": "alarm", "lel": 30.0}).encode()
+
+
+class Publishers:
+    """Alarm publishers spread over the nodes. nats-server handles one MQTT connection's
+    QoS 1 publishes one after the other (each is stored in R3 before its PUBACK), as a
+    device's own connection would: a burst from many devices is many connections, so the
+    burst uses many. `acked[device]` is when the broker's PUBACK came back."""
+
+    def __init__(self, urls: list[str], n: int) -> None:
+        self.clients: list[mqtt.Client] = []
+        self.acked: dict[str, float] = {}
+        self._mids: dict[tuple[int, int], str] = {}
+        self._early: dict[tuple[int, int], float] = {}
+        self._lock = threading.Lock()
+        for i in range(n):
+            host, port = urls[i % len(urls)].removeprefix("mqtt://").split(":")
+            c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-alarms-{i}",
+                            protocol=mqtt.MQTTv311, userdata=i)
+            c.max_inflight_messages_set(1000)
+            c.on_publish = self._puback
+            c.connect(host, int(port), keepalive=60)
+            c.loop_start()
+            self.clients.append(c)
+
+    def _puback(self, _c: mqtt.Client, userdata: int, mid: int, *_: object) -> None:
+        now = time.time()
+        with self._lock:
+            dev = self._mids.pop((userdata, mid), None)
+            if dev is None:  # the PUBACK came before publish() returned
+                self._early[(userdata, mid)] = now
+        if dev is not None:
+            self.acked.setdefault(dev, now)
+
+    def publish(self, i: int, device: str, body: bytes) -> None:
+        k = i % len(self.clients)
+        info = self.clients[k].publish(f"estate/v1/{SITE}/{device}/evt", body, qos=1)
+        with self._lock:
+            early = self._early.pop((k, info.mid), None)
+            if early is None:
+                self._mids[(k, info.mid)] = device
+        if early is not None:
+            self.acked.setdefault(device, early)
+
+    def close(self) -> None:
+        for c in self.clients:
+            c.loop_stop()
+            c.disconnect()
+
+
+def _pcts(lat: list[float], prefix: str = "") -> dict[str, float]:
+    lat = sorted(lat)
+    if not lat:
+        return {}
+    return {f"{prefix}p50_ms": round(statistics.median(lat), 1),
+            f"{prefix}p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
+            f"{prefix}max_ms": round(lat[-1], 1)}
+
+
+def latencies(published: dict[str, float], arrived: dict[str, float],
+              acked: dict[str, float]) -> dict[str, float]:
+    """Publish -> SSE, split into publish -> PUBACK (the broker stored it) and PUBACK -> SSE
+    (gateway and control room)."""
+    lat = [(arrived[d] - t) * 1000 for d, t in published.items() if d in arrived]
+    broker = [(acked[d] - t) * 1000 for d, t in published.items() if d in acked]
+    after = [(arrived[d] - acked[d]) * 1000 for d in published if d in arrived and d in acked]
+    return ({"alarms": len(published), "arrived": len(lat)} | _pcts(lat)
+            | _pcts(broker, "puback_") | _pcts(after, "puback_to_sse_"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--devices", type=int, default=50_000)
+    ap.add_argument("--rate", type=float, default=1 / 60,
+                    help="heartbeats per second per device (default: one a minute)")
+    ap.add_argument("--seconds", type=float, default=480.0,
+                    help="how long the devices send (default: 480: the warm-up, the paced "
+                         "alarms and the burst all happen under the heartbeat load)")
+    ap.add_argument("--latency-alarms", type=int, default=200)
+    ap.add_argument("--burst", type=int, default=2000, help="alarms in the burst")
+    ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "scale.json")
+    args = ap.parse_args()
+    if NATS_SERVER is None:
+        sys.exit("nats-server is not installed: scripts/system-deps.sh test")
+    raise_nofile(4 * args.devices // 3 + 4096)
+    tmp = ROOT / "var" / "bench" / "scale"
+    subprocess.run(["rm", "-rf", str(tmp)], check=True)
+    tmp.mkdir(parents=True)
+    flats = args.devices // 2  # a gas detector and a panic button per flat
+    per_floor = max(1, flats // (10 * 50))  # 25,000 flats: 10 entrances x 50 floors x 50
+    site_path = tmp / "site.toml"
+    site_path.write_text(small_site_text(SITE, floors=50, flats=per_floor, entrances=10,
+                                         interval_s=600))
+    site = load_site(site_path)
+    api_port = free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    group = ProcessGroup(tmp / "log", env={"BUTLER_DB_URL": f"sqlite:///{tmp}/butler.db",
+                                           "BUTLER_API_URL": api_url})
+    cluster = NatsCluster(group, tmp)
+    result: dict[str, Any] = {"machine": machine(), "uptime_before": uptime(),
+                              "devices": len(site.devices), "rate_per_device": args.rate}
+    print(f"machine: {result['machine']}\nload: {result['uptime_before']}", flush=True)
+    sse = None
+    load_thread = None
+    try:
+        cluster.start_all()
+        cr = group.start("controlroom", ["-m", "controlroom", "--config", str(site_path)])
+        group.wait_http(f"{api_url}/api/health", cr, timeout=120)
+        metrics = {}
+        gws = {}
+        for i, name in enumerate(REPLICAS):
+            metrics[name] = free_port()
+            urls = cluster.nats_urls[i + 1:] + cluster.nats_urls[:i + 1]
+            (tmp / name).mkdir()
+            gws[name] = group.start(name, [
+                "-m", "gateway", "--config", str(site_path), "--source", "nats",
+                "--nats-url", ",".join(urls), "--client-id", name,
+                "--state-dir", str(tmp / name), "--metrics-port", str(metrics[name])])
+        for name in REPLICAS:
+            group.wait_http(f"http://127.0.0.1:{metrics[name]}/health", gws[name], 60)
+        token = httpx.post(f"{api_url}/api/auth/token",
+                           data={"username": "operator", "password": "operator123"},
+                           timeout=30).json()["access_token"]
+        sse = Sse(f"{api_url}/api/alerts/stream", token)
+        sse.ready.wait(30)
+
+        # The devices: a third on each node, each a connection of its own.
+        devices = device_list(site, args.devices)
+        boot, run_token = int(time.time()), secrets.token_hex(3)
+        parts = len(cluster.nodes)
+        plans = []
+        for w, node in enumerate(cluster.nodes):
+            part = devices[len(devices) * w // parts:len(devices) * (w + 1) // parts]
+            plans.append(Plan("127.0.0.1", node.mqtt_port, SITE, part, args.rate,
+                              args.seconds, "per-device", len(part), 0, boot, 100, 180.0,
+                              10.0, w, run_token))
+        cmd = (f"firmware_sim load --mode per-device --qos 0 --rate {args.rate:.6g} "
+               f"--seconds {args.seconds:g}: {len(devices)} devices in {parts} worker "
+               "processes, one per NATS node's MQTT port")
+        result["load_command"] = cmd
+        print(f"devices connecting: {cmd}", flush=True)
+        load_result: dict[str, Any] = {}
+        t_connect = time.monotonic()
+
+        def run_load() -> None:
+            load_result["report"] = _run_processes(plans)
+
+        load_thread = threading.Thread(target=run_load, daemon=True)
+        load_thread.start()
+        rss_peak = dict.fromkeys(REPLICAS, 0.0)
+        nats_peak = {n.name: 0.0 for n in cluster.nodes}
+        children = {c.name: c for c in group.children}
+
+        def sample() -> None:
+            for name in REPLICAS:
+                rss_peak[name] = max(rss_peak[name], rss_mb(children[name].proc.pid))
+            for n in cluster.nodes:
+                nats_peak[n.name] = max(nats_peak[n.name],
+                                        rss_mb(children[f"nats-{n.name}"].proc.pid))
+
+        def connected() -> int:
+            total = 0
+            for n in cluster.nodes:
+                with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                    total += httpx.get(f"http://127.0.0.1:{n.http_port}/varz",
+                                       timeout=5).json()["connections"]
+            return total
+
+        # The load workers start sending once each has tried every device's connection; a
+        # few may have failed (they are counted in the load's report). Sending has begun
+        # when the count stops growing.
+        last, still = -1, 0.0
+        while load_thread.is_alive() and connected() < len(devices) + len(REPLICAS):
+            sample()
+            n = connected()
+            still = still + 2 if n == last and n > 0.9 * len(devices) else 0.0
+            if still >= 20:
+                break
+            last = n
+            time.sleep(2)
+        result["connect_s"] = round(time.monotonic() - t_connect, 1)
+        result["connected"] = connected() - len(REPLICAS)
+        print(f"{result['connected']} of {len(devices)} devices connected in "
+              f"{result['connect_s']} s", flush=True)
+        t_send = time.monotonic()
+        # One full heartbeat round (60 s at 1/min) before measuring: every device has
+        # spoken and the supervising replica has reported their health once.
+        warmup = min(70.0, args.seconds / 3)
+        while time.monotonic() - t_send < warmup:
+            sample()
+            time.sleep(1)
+
+        gas = [d for d in site.devices.values() if d.kind == "gas_detector"]
+        lat_devs = gas[:args.latency_alarms]
+        burst_devs = gas[args.latency_alarms:args.latency_alarms + args.burst]
+        urls = [n.mqtt_url for n in cluster.nodes]
+        pubs = Publishers(urls, 60)
+        print(f"1/2 latency: {len(lat_devs)} alarms, one per 250 ms ...", flush=True)
+        published: dict[str, float] = {}
+        for i, d in enumerate(lat_devs):
+            published[d.id] = time.time()
+            pubs.publish(i, d.id, alarm_body(1, boot))
+            time.sleep(0.25)
+            if i % 4 == 0:
+                sample()
+        deadline = time.time() + 60
+        while time.time() < deadline and not all(d in sse.arrived for d in published):
+            time.sleep(0.2)
+        result["latency"] = latencies(published, sse.arrived, pubs.acked)
+        print(f"    {result['latency']}", flush=True)
+
+        print(f"2/2 burst: {len(burst_devs)} alarms at once ...", flush=True)
+        burst: dict[str, float] = {}
+        t0 = time.time()
+        for i, d in enumerate(burst_devs):
+            burst[d.id] = time.time()
+            pubs.publish(i, d.id, alarm_body(1, boot))
+        t_pub = time.time() - t0
+        deadline = time.time() + 300
+        while time.time() < deadline and not all(d in sse.arrived for d in burst):
+            sample()
+            time.sleep(0.5)
+        got = [sse.arrived[d] for d in burst if d in sse.arrived]
+        span = (max(got) - t0) if got else float("nan")
+        acks = [pubs.acked[d] for d in burst if d in pubs.acked]
+        result["burst"] = latencies(burst, sse.arrived, pubs.acked) | {
+            "all_stored_after_s": round(max(acks) - t0, 2) if acks else float("nan"),
+            "publish_s": round(t_pub, 2), "last_alert_after_s": round(span, 2),
+            "alerts_per_s": round(len(got) / span, 1) if got else 0.0}
+        print(f"    {result['burst']}", flush=True)
+        sample()
+        result["rss_mb"] = {name: {"peak": round(rss_peak[name], 1),
+                                   "end": round(rss_mb(children[name].proc.pid), 1)}
+                            for name in REPLICAS}
+        result["nats_rss_peak_mb"] = {k: round(v, 1) for k, v in nats_peak.items()}
+        for name in REPLICAS:
+            text = httpx.get(f"http://127.0.0.1:{metrics[name]}/metrics", timeout=10).text
+            result.setdefault("replica_metrics", {})[name] = dict(re.findall(
+                r"^butler_gateway_(messages_received_total|signals_total|delivered_total|"
+                r"outbox_depth|devices_offline) (\S+)$", text, re.M))
+        result["uptime_after"] = uptime()
+        pubs.close()
+        load_thread.join(args.seconds + 120)
+        rep = load_result.get("report")
+        if rep is not None:
+            result["load"] = {k: getattr(rep, k) for k in (
+                "devices", "connected", "connect_failed", "sent", "behind", "sent_per_s",
+                "connect_s", "peak_rss_mb", "rss_sum_mb")}
+    finally:
+        if sse is not None:
+            sse.close()
+        group.stop_all()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    lat, b = result.get("latency", {}), result.get("burst", {})
+    print(f"\nalerts per second (burst of {b.get('alarms')}): {b.get('alerts_per_s')}")
+    print(f"alarm latency, paced: p50 {lat.get('p50_ms')} ms, p99 {lat.get('p99_ms')} ms "
+          f"({lat.get('arrived')}/{lat.get('alarms')})")
+    print(f"alarm latency, burst: p50 {b.get('p50_ms')} ms, p99 {b.get('p99_ms')} ms")
+    print(f"RSS per replica (MiB): {result.get('rss_mb')}")
+    print(f"figures: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
