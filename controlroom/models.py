@@ -56,7 +56,7 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alerts_open", "state", "priority", "raised_at"),
         # The alarm board (`state=open`): the few unresolved alerts among years of resolved
-        # ones, without scanning those (migration 0002_open).
+        # ones, without scanning those (migration 0004).
         Index("ix_alerts_unresolved", "priority", "raised_at", "id",
               postgresql_where=text("state <> 'resolved'"),
               sqlite_where=text("state <> 'resolved'")),

@@ -1,7 +1,7 @@
 """a partial index for the alarm board: unresolved alerts by priority and age
 
-Revision ID: 0002_open
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 
 `GET /api/alerts?state=open` asks for `state <> 'resolved'`, which no b-tree on `state` can
 serve: with 100,000 alerts stored it scanned them all (see docs/benchmarks.md). Indexing only
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_open"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
