@@ -57,6 +57,9 @@ class SimDevice:
     mains: Latch = field(default_factory=lambda: Latch("power", "lost", "restored"))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # One sender at a time: the reconnect loop and a report may both flush, and each must
+    # publish the head of the queue once, in order.
+    _sending: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.hw = GasDetector() if self.kind == "gas_detector" else PanicButton()
@@ -203,14 +206,15 @@ class SimDevice:
         await self._flush()
 
     async def _flush(self) -> None:
-        while self.pending and self.connected:
-            assert self.client is not None
-            p = self.pending[0]
-            try:
-                await self.client.publish(p.topic, p.payload, qos=1)
-            except (MqttError, OSError, TimeoutError):
-                return  # kept; sent again after the reconnect
-            self.pending.pop(0)
+        async with self._sending:
+            while self.pending and self.connected:
+                assert self.client is not None
+                p = self.pending[0]
+                try:
+                    await self.client.publish(p.topic, p.payload, qos=1)
+                except (MqttError, OSError, TimeoutError):
+                    return  # kept; sent again after the reconnect
+                self.pending.pop(0)
 
     # -- stimuli -------------------------------------------------------------------------
 
