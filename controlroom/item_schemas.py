@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 from controlroom.intake import FLAGS
 
@@ -313,3 +313,65 @@ class NoticePublic(BaseModel):
 
 class NoticesOut(BaseModel):
     notices: list[NoticePublic]
+
+
+# -- fee accounts (answers) ------------------------------------------------------------------
+
+
+class ChargePublic(BaseModel):
+    label_zh: str
+    label_en: str
+    amount: float = Field(description="yuan")
+
+
+class StatementPublic(BaseModel):
+    period: str = Field(description="YYYY-MM")
+    charges: list[ChargePublic]
+    paid: float = Field(description="yuan")
+    due: str = Field(description="ISO 8601 date")
+    status: str
+
+
+class PaymentLine(BaseModel):
+    at: str = Field(description="ISO 8601")
+    amount: float = Field(description="yuan")
+    method: str
+
+
+class AccountPublic(BaseModel):
+    """A flat's account as the kiosk contract shows it (docs/api/kiosk.md): newest first."""
+
+    unit: str
+    balance: float = Field(description="yuan")
+    arrears: float = Field(description="yuan")
+    currency: str
+    statements: list[StatementPublic]
+    payments: list[PaymentLine]
+
+
+class PaymentPublic(BaseModel):
+    id: int
+    at: str = Field(description="ISO 8601")
+    amount: float = Field(description="yuan")
+    method: str
+    recorded_by: str
+
+
+class PaymentOut(BaseModel):
+    payment: PaymentPublic
+    account: AccountPublic
+
+
+# -- lists whose answer is a bare JSON array (or null): named, so the document has a model ----
+
+
+class KeysOut(RootModel[list[KeyPublic]]):
+    pass
+
+
+class LentOut(RootModel[list[LentPublic]]):
+    pass
+
+
+class HoldOrNone(RootModel[HoldPublic | None]):
+    """The flat's vacation hold, or null when there is none."""

@@ -102,7 +102,7 @@ def test_the_queue_puts_overdue_first_then_the_nearest_deadline(
     b1 = client.get("/api/requests", headers=fd, params={"building": "1"}).json()["data"]
     assert [r["id"] for r in b1] == [urgent["id"]]
     bad = client.get("/api/requests", headers=fd, params={"state": "done"})
-    assert bad.status_code == 422 and bad.json()["detail"].startswith("query.state: ")
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("state: ")
 
 
 # -- the lifecycle -----------------------------------------------------------------------------

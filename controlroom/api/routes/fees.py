@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from controlroom.api.routes.items import ERRORS, DeskStaff
 from controlroom.errors import ApiProblem
 from controlroom.fees import FeeService, yuan
-from controlroom.item_schemas import PaymentIn, StatementIn
+from controlroom.item_schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
 
 router = APIRouter(prefix="/api/fees", tags=["fees"])
 
@@ -27,13 +27,14 @@ def _known(svc: FeeService, unit: str) -> None:
         raise ApiProblem(404, "not_found", f"there is no flat {unit!r} at this site")
 
 
-@router.get("/{unit}", responses=ERRORS)
+@router.get("/{unit}", response_model=AccountPublic, responses=ERRORS)
 def read_account(unit: str, svc: FeesDep, _: DeskStaff) -> dict[str, Any]:
     _known(svc, unit)
     return svc.statement_of(unit)
 
 
-@router.post("/{unit}/statements", status_code=201, responses=ERRORS)
+@router.post("/{unit}/statements", status_code=201, response_model=AccountPublic,
+             responses=ERRORS)
 def add_statement(unit: str, body: StatementIn, svc: FeesDep, who: DeskStaff
                   ) -> dict[str, Any]:
     _known(svc, unit)
@@ -42,7 +43,8 @@ def add_statement(unit: str, body: StatementIn, svc: FeesDep, who: DeskStaff
     return svc.statement_of(unit)
 
 
-@router.post("/{unit}/payments", status_code=201, responses=ERRORS)
+@router.post("/{unit}/payments", status_code=201, response_model=PaymentOut,
+             responses=ERRORS)
 def record_payment(unit: str, body: PaymentIn, svc: FeesDep, who: DeskStaff) -> dict[str, Any]:
     _known(svc, unit)
     p = svc.record_payment(who.username, unit, body.amount, body.method, body.note)

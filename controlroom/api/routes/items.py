@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from controlroom.api.deps import require
+from controlroom.errors import MAX_ID, problems
 from controlroom.held_items import HeldItemService
 from controlroom.intake import VALUABLES_WARNING
 from controlroom.item_schemas import (
@@ -16,6 +17,7 @@ from controlroom.item_schemas import (
     CheckInIn,
     CheckInOut,
     HoldIn,
+    HoldOrNone,
     HoldPublic,
     ItemDetail,
     ItemPublic,
@@ -26,11 +28,11 @@ from controlroom.item_schemas import (
     Stub,
     SweepOut,
 )
-from controlroom.schemas import ErrorBody
 from controlroom.security import TokenClaims
 
 router = APIRouter(prefix="/api/items", tags=["held items"])
-ERRORS: dict[int | str, dict] = {s: {"model": ErrorBody} for s in (401, 403, 404, 409, 410, 422)}
+ERRORS = problems(401, 403, 404, 409, 410, 422)
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 DESK_ROLES = ("frontdesk", "supervisor", "admin")
 DeskStaff = Annotated[TokenClaims, Depends(require(*DESK_ROLES))]
 
@@ -91,10 +93,10 @@ def start_hold(body: HoldIn, svc: ItemsDep, who: DeskStaff) -> HoldPublic:
     return HoldPublic.model_validate(svc.hold(who.username, body.unit, body.ends_at, body.note))
 
 
-@router.get("/holds/{unit}", response_model=HoldPublic | None, responses=ERRORS)
-def read_hold(unit: str, svc: ItemsDep, _: DeskStaff) -> HoldPublic | None:
+@router.get("/holds/{unit}", response_model=HoldOrNone, responses=ERRORS)
+def read_hold(unit: str, svc: ItemsDep, _: DeskStaff) -> HoldOrNone:
     h = svc.active_hold(unit)
-    return HoldPublic.model_validate(h) if h else None
+    return HoldOrNone(HoldPublic.model_validate(h) if h else None)
 
 
 @router.delete("/holds/{unit}", response_model=HoldPublic, responses=ERRORS)
@@ -109,7 +111,7 @@ def run_reminders(svc: ItemsDep, _: DeskStaff) -> SweepOut:
 
 
 @router.get("/{item_id}", response_model=ItemDetail, responses=ERRORS)
-def read_item(item_id: int, svc: ItemsDep, _: DeskStaff) -> ItemDetail:
+def read_item(item_id: ItemId, svc: ItemsDep, _: DeskStaff) -> ItemDetail:
     item = svc.get(item_id)
     return ItemDetail(item=ItemPublic.of(item), on_hold=svc.active_hold(item.unit) is not None,
                       history=[AuditPublic.model_validate(a) for a in svc.history(item_id)],
@@ -117,7 +119,7 @@ def read_item(item_id: int, svc: ItemsDep, _: DeskStaff) -> ItemDetail:
 
 
 @router.post("/{item_id}/release", response_model=ItemPublic, responses=ERRORS)
-def release(item_id: int, body: ReleaseIn, svc: ItemsDep, who: DeskStaff) -> ItemPublic:
+def release(item_id: ItemId, body: ReleaseIn, svc: ItemsDep, who: DeskStaff) -> ItemPublic:
     """Release at the desk: a parcel or deposit against its code (the claim stub), or to the
     flat's resident or named emergency contact against an ID number; hand-overs and keys
     always against an ID number. Pieces are re-counted."""

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from controlroom.api.deps import require
-from controlroom.api.routes.items import DESK_ROLES, ERRORS, DeskStaff
+from controlroom.api.routes.items import DESK_ROLES, ERRORS, DeskStaff, ItemId
 from controlroom.custody import CustodyService
 from controlroom.item_schemas import (
     KeyDetail,
@@ -16,7 +16,9 @@ from controlroom.item_schemas import (
     KeyMoveIn,
     KeyMovementPublic,
     KeyPublic,
+    KeysOut,
     LendIn,
+    LentOut,
     LentPublic,
     LentReturnIn,
 )
@@ -39,20 +41,20 @@ def take_key(body: KeyIn, svc: CustodyDep, who: DeskStaff) -> KeyPublic:
     return KeyPublic.model_validate(svc.take_key(who.username, **body.model_dump()))
 
 
-@router.get("/api/keys", response_model=list[KeyPublic], responses=ERRORS)
-def read_keys(svc: CustodyDep, _: KeyReader, unit: str | None = None) -> list[KeyPublic]:
-    return [KeyPublic.model_validate(k) for k in svc.keys(unit)]
+@router.get("/api/keys", response_model=KeysOut, responses=ERRORS)
+def read_keys(svc: CustodyDep, _: KeyReader, unit: str | None = None) -> KeysOut:
+    return KeysOut([KeyPublic.model_validate(k) for k in svc.keys(unit)])
 
 
 @router.get("/api/keys/{key_id}", response_model=KeyDetail, responses=ERRORS)
-def read_key(key_id: int, svc: CustodyDep, _: KeyReader) -> KeyDetail:
+def read_key(key_id: ItemId, svc: CustodyDep, _: KeyReader) -> KeyDetail:
     k, moves = svc.key(key_id)
     return KeyDetail(key=KeyPublic.model_validate(k),
                      movements=[KeyMovementPublic.model_validate(m) for m in moves])
 
 
 @router.post("/api/keys/{key_id}/movements", response_model=KeyPublic, responses=ERRORS)
-def move_key(key_id: int, body: KeyMoveIn, svc: CustodyDep, who: DeskStaff) -> KeyPublic:
+def move_key(key_id: ItemId, body: KeyMoveIn, svc: CustodyDep, who: DeskStaff) -> KeyPublic:
     """out (to whom, why), back, or returned to the owner (custody ends)."""
     return KeyPublic.model_validate(svc.move_key(who.username, key_id, body.direction,
                                                  body.to_whom, body.why))
@@ -64,12 +66,12 @@ def lend(body: LendIn, svc: CustodyDep, who: DeskStaff) -> LentPublic:
                                               body.quantity, body.note))
 
 
-@router.get("/api/lent", response_model=list[LentPublic], responses=ERRORS)
-def read_lent(svc: CustodyDep, _: DeskStaff, outstanding: bool = True) -> list[LentPublic]:
-    return [LentPublic.model_validate(x) for x in svc.lent(outstanding)]
+@router.get("/api/lent", response_model=LentOut, responses=ERRORS)
+def read_lent(svc: CustodyDep, _: DeskStaff, outstanding: bool = True) -> LentOut:
+    return LentOut([LentPublic.model_validate(x) for x in svc.lent(outstanding)])
 
 
 @router.post("/api/lent/{lent_id}/return", response_model=LentPublic, responses=ERRORS)
-def give_back(lent_id: int, body: LentReturnIn, svc: CustodyDep, who: DeskStaff
+def give_back(lent_id: ItemId, body: LentReturnIn, svc: CustodyDep, who: DeskStaff
               ) -> LentPublic:
     return LentPublic.model_validate(svc.give_back(who.username, lent_id, body.condition))

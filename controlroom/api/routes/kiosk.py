@@ -12,13 +12,23 @@ import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import Kiosk, Resident, Site
 from controlroom.api.deps import KioskCaller
 from controlroom.api.resident import ResidentDep
-from controlroom.errors import ApiProblem, ErrorBody
+from controlroom.errors import MAX_ID, ApiProblem, problems
+from controlroom.kiosk_schemas import (
+    Catalogue,
+    Categories,
+    CodeSent,
+    KioskInfo,
+    KioskRequest,
+    KioskRequests,
+    Me,
+    SessionAnswer,
+)
 from controlroom.lockout import Lockout
 from controlroom.models import Alert, AuditEntry
 from controlroom.request_flow import ACTIONS, OPEN_STATES
@@ -30,10 +40,7 @@ from controlroom.service_requests import Invalid, NotFound, RequestService
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 
-ERRORS: dict[int | str, dict] = {
-    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
-    422: {"model": ErrorBody}, 429: {"model": ErrorBody},
-}
+ERRORS = problems(401, 403, 404, 422, 429)
 PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
 PIN_WINDOW_S = 300  # ... within this long ...
 PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
@@ -88,7 +95,7 @@ def _incident(request: Request, building: str) -> dict[str, Any] | None:
             "message_zh": zh, "message_en": en}
 
 
-@router.get("/info", responses=ERRORS)
+@router.get("/info", response_model=KioskInfo, responses=ERRORS)
 def info(request: Request, caller: KioskCaller) -> dict[str, Any]:
     site: Site = request.app.state.site
     kiosk = _kiosk(request, caller)
@@ -104,7 +111,7 @@ def info(request: Request, caller: KioskCaller) -> dict[str, Any]:
     }
 
 
-@router.get("/catalogue", responses=ERRORS)
+@router.get("/catalogue", response_model=Catalogue, responses=ERRORS)
 def catalogue(request: Request, caller: KioskCaller) -> dict[str, Any]:
     _kiosk(request, caller)
     return {"menus": [
@@ -116,7 +123,7 @@ def catalogue(request: Request, caller: KioskCaller) -> dict[str, Any]:
         for m in request.app.state.site.menus]}
 
 
-@router.get("/categories", responses=ERRORS)
+@router.get("/categories", response_model=Categories, responses=ERRORS)
 def categories(request: Request, caller: KioskCaller) -> dict[str, Any]:
     _kiosk(request, caller)
     site: Site = request.app.state.site
@@ -165,7 +172,12 @@ def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: 
             "expires_at": new.expires_at, "idle_s": int(IDLE.total_seconds())}
 
 
-@router.post("/session", status_code=201, responses={**ERRORS, 202: {}})
+@router.post("/session", status_code=201, response_model=SessionAnswer,
+             responses={**ERRORS, 201: {"description": "Signed in: the resident's session "
+                                                       "(202 for otp_request)"},
+                        202: {"model": CodeSent,
+                              "description": "otp_request: a code is sent if the flat is "
+                                             "known (the answer does not say)"}})
 def log_in(body: LoginBody, request: Request, response: Response, caller: KioskCaller
            ) -> dict[str, Any]:
     kiosk = _kiosk(request, caller)
@@ -228,7 +240,8 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
     return _open_session(request, response, kiosk, resident, body.method)
 
 
-@router.delete("/session", status_code=204, responses=ERRORS)
+@router.delete("/session", status_code=204, response_class=Response,
+               responses={**ERRORS, 204: {"description": "The session has ended: no body"}})
 def log_out(request: Request, resident: ResidentDep) -> Response:
     request.app.state.resident_sessions.end(resident.session)
     _audit(request, resident.kiosk, "kiosk.logout", f"unit:{resident.unit}")
@@ -245,7 +258,7 @@ def _service(request: Request) -> RequestService:
 Service = Annotated[RequestService, Depends(_service)]
 
 
-@router.get("/me", responses=ERRORS)
+@router.get("/me", response_model=Me, responses=ERRORS)
 def me(request: Request, resident: ResidentDep, svc: Service) -> dict[str, Any]:
     site: Site = request.app.state.site
     # Fees and held items belong to another module: it lends a summary through this hook.
@@ -280,7 +293,7 @@ def kiosk_view(req: ServiceRequest) -> dict[str, Any]:
             "timeline": timeline}
 
 
-@router.post("/requests", status_code=201, responses=ERRORS)
+@router.post("/requests", status_code=201, response_model=KioskRequest, responses=ERRORS)
 def order(body: KioskRequestBody, resident: ResidentDep, svc: Service) -> dict[str, Any]:
     try:
         req = svc.create(unit=resident.unit, type=body.type, item=body.item,
@@ -291,13 +304,14 @@ def order(body: KioskRequestBody, resident: ResidentDep, svc: Service) -> dict[s
     return kiosk_view(req)
 
 
-@router.get("/requests", responses=ERRORS)
+@router.get("/requests", response_model=KioskRequests, responses=ERRORS)
 def my_requests(resident: ResidentDep, svc: Service) -> dict[str, Any]:
     return {"requests": [kiosk_view(r) for r in svc.for_unit(resident.unit)]}
 
 
-@router.get("/requests/{request_id}", responses=ERRORS)
-def my_request(request_id: int, resident: ResidentDep, svc: Service) -> dict[str, Any]:
+@router.get("/requests/{request_id}", response_model=KioskRequest, responses=ERRORS)
+def my_request(request_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: ResidentDep,
+               svc: Service) -> dict[str, Any]:
     try:
         req = svc.get(request_id)
     except NotFound:

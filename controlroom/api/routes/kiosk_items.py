@@ -9,22 +9,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from controlroom.api.deps import KioskCaller
 from controlroom.api.resident import ResidentDep
+from controlroom.errors import MAX_ID, problems
 from controlroom.fees import FeeService
 from controlroom.held_items import HeldItemService, mask_unit
 from controlroom.item_models import HeldItem
-from controlroom.item_schemas import NoticePublic, NoticesOut
+from controlroom.item_schemas import AccountPublic, NoticePublic, NoticesOut
+from controlroom.kiosk_schemas import (
+    PickupDone,
+    PickupLookup,
+    ResidentItemOut,
+    ResidentItems,
+)
 from controlroom.notices import NoticeService
 from controlroom.release_rules import DESK_ONLY_KINDS
-from controlroom.schemas import ErrorBody
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
-ERRORS: dict[int | str, dict] = {s: {"model": ErrorBody}
-                                 for s in (401, 403, 404, 409, 410, 422, 429)}
+ERRORS = problems(401, 403, 404, 409, 410, 422, 429)
 Code = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 
 
@@ -73,26 +78,27 @@ def notices(request: Request, kiosk: KioskCaller,
     return NoticesOut(notices=[NoticePublic.model_validate(n) for n in rows])
 
 
-@router.post("/pickup/lookup", responses=ERRORS)
+@router.post("/pickup/lookup", response_model=PickupLookup, responses=ERRORS)
 def pickup_lookup(body: LookupIn, kiosk: KioskCaller, svc: ItemsDep) -> dict[str, Any]:
     return {"item": _pickup_item(svc.kiosk_lookup(kiosk.username, body.code.strip()))}
 
 
-@router.post("/pickup/confirm", responses=ERRORS)
+@router.post("/pickup/confirm", response_model=PickupDone, responses=ERRORS)
 def pickup_confirm(body: ConfirmIn, kiosk: KioskCaller, svc: ItemsDep) -> dict[str, Any]:
     item = svc.kiosk_confirm(kiosk.username, body.code.strip(), body.pieces)
     released: datetime | None = item.picked_up_at
     return {"item": _pickup_item(item), "released_at": released.isoformat() if released else None}
 
 
-@router.get("/items", responses=ERRORS)
+@router.get("/items", response_model=ResidentItems, responses=ERRORS)
 def my_items(resident: ResidentDep, svc: ItemsDep) -> dict[str, Any]:
     """Held for the flat and not yet collected. No pickup code is shown."""
     return {"items": [_resident_item(i) for i in svc.open_items_of(resident.unit)]}
 
 
-@router.get("/items/{item_id}", responses=ERRORS)
-def my_item(item_id: int, resident: ResidentDep, svc: ItemsDep) -> dict[str, Any]:
+@router.get("/items/{item_id}", response_model=ResidentItemOut, responses=ERRORS)
+def my_item(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: ResidentDep, svc: ItemsDep
+            ) -> dict[str, Any]:
     """One of the flat's items (collected ones too); another flat's → 404."""
     i = svc.item_of(resident.unit, item_id)
     out = _resident_item(i) | {"state": i.state}
@@ -100,7 +106,7 @@ def my_item(item_id: int, resident: ResidentDep, svc: ItemsDep) -> dict[str, Any
     return {"item": out}
 
 
-@router.get("/fees", responses=ERRORS)
+@router.get("/fees", response_model=AccountPublic, responses=ERRORS)
 def my_fees(resident: ResidentDep, svc: Annotated[FeeService, Depends(_fees)]
             ) -> dict[str, Any]:
     return svc.statement_of(resident.unit)

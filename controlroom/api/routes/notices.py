@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from controlroom.api.routes.items import ERRORS, DeskStaff
+from controlroom.api.routes.items import ERRORS, DeskStaff, ItemId
 from controlroom.item_schemas import NoticeIn, NoticePatch, NoticePublic, NoticesOut
 from controlroom.notices import NoticeService
 
@@ -32,18 +32,19 @@ def create_notice(body: NoticeIn, svc: NoticesDep, who: DeskStaff) -> NoticePubl
 
 
 @router.get("/{notice_id}", response_model=NoticePublic, responses=ERRORS)
-def read_notice(notice_id: int, svc: NoticesDep, _: DeskStaff) -> NoticePublic:
+def read_notice(notice_id: ItemId, svc: NoticesDep, _: DeskStaff) -> NoticePublic:
     return NoticePublic.model_validate(svc.get(notice_id))
 
 
 @router.patch("/{notice_id}", response_model=NoticePublic, responses=ERRORS)
-def change_notice(notice_id: int, body: NoticePatch, svc: NoticesDep, who: DeskStaff
+def change_notice(notice_id: ItemId, body: NoticePatch, svc: NoticesDep, who: DeskStaff
                   ) -> NoticePublic:
     return NoticePublic.model_validate(
         svc.update(who.username, notice_id, body.model_dump(exclude_unset=True)))
 
 
-@router.delete("/{notice_id}", status_code=204, responses=ERRORS)
-def withdraw_notice(notice_id: int, svc: NoticesDep, who: DeskStaff) -> Response:
+@router.delete("/{notice_id}", status_code=204, response_class=Response,
+                responses={**ERRORS, 204: {"description": "Withdrawn: no body"}})
+def withdraw_notice(notice_id: ItemId, svc: NoticesDep, who: DeskStaff) -> Response:
     svc.delete(who.username, notice_id)
     return Response(status_code=204)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from controlroom.api.deps import require
-from controlroom.errors import ApiProblem, ErrorBody
+from controlroom.errors import MAX_ID, ApiProblem, problems
+from controlroom.kiosk_schemas import Categories
 from controlroom.request_flow import ACT_ROLES, READ_ROLES, ConfirmationRequired, RatingError
 from controlroom.request_models import ServiceRequest
 from controlroom.request_words import PROMISE_LABELS
@@ -32,10 +33,8 @@ from controlroom.service_requests import (
 
 router = APIRouter(prefix="/api/requests", tags=["service requests"])
 
-ERRORS: dict[int | str, dict] = {
-    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
-    409: {"model": ErrorBody}, 422: {"model": ErrorBody},
-}
+ERRORS = problems(401, 403, 404, 409, 422)
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 Reader = Annotated[TokenClaims, Depends(require(*READ_ROLES))]
 Creator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
@@ -113,6 +112,33 @@ class RequestsPublic(BaseModel):
     count: int
 
 
+class MenuItemChoice(BaseModel):
+    id: str
+    menu: str
+    name_zh: str
+    name_en: str
+
+
+class AssigneeChoice(BaseModel):
+    username: str
+    name: str
+    role: str
+    butler_for: list[str] = Field(description="buildings whose residents' requests they own")
+
+
+class BuildingChoice(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+
+
+class Choices(BaseModel):
+    categories: Categories
+    items: list[MenuItemChoice]
+    assignees: list[AssigneeChoice]
+    buildings: list[BuildingChoice]
+
+
 def public(req: ServiceRequest) -> dict[str, Any]:
     promises, met = promises_of(req)
     ratings = None if req.rating_attitude is None else {
@@ -178,7 +204,7 @@ class JudgeBody(NoteBody):
 # -- errors ------------------------------------------------------------------------------------
 
 
-def _run(svc: RequestService, request_id: int, action: str, claims: TokenClaims,
+def _run(svc: RequestService, request_id: RequestId, action: str, claims: TokenClaims,
          **kw: Any) -> RequestWithHistory:
     try:
         req = svc.act(request_id, action, Actor(claims.username, claims.role), **kw)
@@ -220,7 +246,7 @@ def queue(
     return RequestsPublic(data=[RequestPublic(**public(r)) for r in rows], count=len(rows))
 
 
-@router.get("/choices", responses=ERRORS)
+@router.get("/choices", response_model=Choices, responses=ERRORS)
 def choices(request: Request, _: Reader) -> dict[str, Any]:
     """What the desk's forms offer: repair and complaint categories, menu items, and who work
     can be assigned to (with the buildings each butler owns)."""
@@ -242,7 +268,7 @@ def choices(request: Request, _: Reader) -> dict[str, Any]:
 
 
 @router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)
-def one(request_id: int, svc: Service, _: Reader) -> RequestWithHistory:
+def one(request_id: RequestId, svc: Service, _: Reader) -> RequestWithHistory:
     try:
         return with_history(svc.get(request_id))
     except NotFound as exc:
@@ -262,13 +288,13 @@ def take(body: CreateBody, svc: Service, claims: Creator) -> RequestWithHistory:
 
 
 @router.post("/{request_id}/assign", response_model=RequestWithHistory, responses=ERRORS)
-def assign(request_id: int, body: AssignBody, svc: Service, claims: Reader
+def assign(request_id: RequestId, body: AssignBody, svc: Service, claims: Reader
            ) -> RequestWithHistory:
     return _run(svc, request_id, "assign", claims, **body.model_dump())
 
 
 def _simple(action: str, path: str, summary: str) -> None:
-    def step(request_id: int, svc: Service, claims: Reader,
+    def step(request_id: RequestId, svc: Service, claims: Reader,
              body: NoteBody | None = None) -> RequestWithHistory:
         return _run(svc, request_id, action, claims, note=body.note if body else "")
 
@@ -288,21 +314,21 @@ _simple("note", "note", "A note in the history")
 
 
 @router.post("/{request_id}/return-visit", response_model=RequestWithHistory, responses=ERRORS)
-def return_visit(request_id: int, body: ReturnVisitBody, svc: Service, claims: Reader
+def return_visit(request_id: RequestId, body: ReturnVisitBody, svc: Service, claims: Reader
                  ) -> RequestWithHistory:
     """The satisfaction call: attitude, quality and punctuality rated 1 to 5."""
     return _run(svc, request_id, "return_visit", claims, **body.model_dump())
 
 
 @router.post("/{request_id}/close", response_model=RequestWithHistory, responses=ERRORS)
-def close(request_id: int, body: CloseBody, svc: Service, claims: Reader
+def close(request_id: RequestId, body: CloseBody, svc: Service, claims: Reader
           ) -> RequestWithHistory:
     """After the return visit; a complaint needs `resident_confirmed: true`."""
     return _run(svc, request_id, "close", claims, **body.model_dump())
 
 
 @router.post("/{request_id}/judge", response_model=RequestWithHistory, responses=ERRORS)
-def judge(request_id: int, body: JudgeBody, svc: Service, claims: Reader
+def judge(request_id: RequestId, body: JudgeBody, svc: Service, claims: Reader
           ) -> RequestWithHistory:
     """A complaint judged valid or invalid, ordinary or serious (its resolve clock follows)."""
     return _run(svc, request_id, "judge", claims, **body.model_dump())
