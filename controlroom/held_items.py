@@ -91,7 +91,7 @@ class HeldItemService:
                 with self.sessions.begin() as s:
                     code = new_code(self._taken_codes(s, now))
                     item = HeldItem(
-                        serial=f"pending-{uuid.uuid4().hex}", unit=unit,
+                        serial=f"p-{uuid.uuid4().hex[:24]}", unit=unit,  # fits String(32)
                         building=self.site.units[unit].building, kind=kind, state="held",
                         carrier=carrier, barcode=barcode, description=description,
                         pieces=pieces, condition=condition, location=location,
