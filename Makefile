@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load
+	bench-load kiosk-screenshots bench-kiosk
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -27,6 +27,16 @@ bench-gateway: $(STAMP) system-deps-test
 
 bench-load: $(STAMP) system-deps-test
 	$(BIN)/python bench/load_broker.py
+
+# The kiosk under a virtual screen: every screen, both languages and orientations, into
+# docs/kiosk/; and its cold start and tap-to-screen latency (figures in docs/benchmarks.md).
+KIOSK_XVFB := xvfb-run -a -s "-screen 0 1920x1920x24"
+
+kiosk-screenshots: $(STAMP) system-deps-test
+	$(KIOSK_XVFB) $(BIN)/python scripts/kiosk_screenshots.py
+
+bench-kiosk: $(STAMP) system-deps-test
+	$(KIOSK_XVFB) $(BIN)/python bench/kiosk_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

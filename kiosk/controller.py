@@ -138,7 +138,7 @@ class KioskController:
     def chrome(self) -> Chrome:
         lang = self.lang
         home = self.catalogue.home(lang)
-        titles = {"attract": home.site_name, "home": home.site_name}
+        titles = {"attract": home.site_name, "home": home.site_name, "message": home.site_name}
         title = titles.get(self.screen) or self._title(lang)
         return Chrome(
             title=title,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 __all__ = ["CLEAR", "DELETE", "Entry", "keys_for"]
 
-DELETE = "⌫"
+DELETE = "←"
 CLEAR = "C"
 _DIGITS = "1234567890"
 

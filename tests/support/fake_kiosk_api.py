@@ -16,11 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +31,7 @@ import httpx
 from config import Site, load_site
 
 Json = dict[str, Any]
+ROOT = Path(__file__).resolve().parents[2]
 PICKUP_CODE = "483920"
 DESK_CODE = "771100"
 PIN_LIMIT, PIN_LOCK_S = 5, 300
@@ -341,6 +345,7 @@ def serve(api: FakeKioskApi, port: int) -> ThreadingHTTPServer:
                                     headers=dict(self.headers.items()),
                                     content=self.rfile.read(length) if length else b"")
             response = api.handle(request)
+            print(f"{self.command} {self.path} {response.status_code}", flush=True)
             self.send_response(response.status_code)
             for key, value in response.headers.items():
                 if key.lower() not in ("content-length", "transfer-encoding"):
@@ -371,3 +376,39 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class FakeServerProcess:
+    """The stand-in as a process of its own on `port`, which can be stopped and started again
+    on the same port (an outage of "the control room" as the kiosk sees it)."""
+
+    def __init__(self, port: int, log: Path, incident: bool = False) -> None:
+        self.port, self.log, self.incident = port, log, incident
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        args = [sys.executable, "-m", "tests.support.fake_kiosk_api", "--port", str(self.port)]
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([*args, *(["--incident"] if self.incident else [])],
+                                         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the stand-in exited: {self.log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        raise RuntimeError("the stand-in did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
