@@ -60,8 +60,9 @@ SCREENS = ("attract", "home", "menu", "item", "report", "login", "account", "req
 _PARENT = {"menu": "home", "item": "menu", "request": "requests", "requests": "account",
            "fees": "account", "items": "account", "found": "pickup"}
 _NEEDS_LOGIN = ("account", "requests", "request", "fees", "items", "report")
-# The menus whose items are paid orders; the others are free assistance (docs/api/kiosk.md).
-PAID_MENUS = ("value-added",)
+# Items of the assistance menu are ordered as free assistance, all others as service orders
+# (the control room checks that the type matches the item's menu).
+ASSISTANCE_MENU = "assistance"
 
 
 @dataclass(frozen=True)
@@ -479,7 +480,7 @@ class KioskController:
         api = self.api
         assert api is not None
         menu = next(m for m in self.site.menus if any(i.id == item_id for i in m.items))
-        body = {"type": "service_order" if menu.id in PAID_MENUS else "assistance",
+        body = {"type": "assistance" if menu.id == ASSISTANCE_MENU else "service_order",
                 "item": item_id}
         self._call(lambda: api.create_request(body), lambda r: self._created(r, "ordered"))
 

@@ -217,8 +217,9 @@ class ScriptDriver:
             yield from self._until(lambda: self._settled(name), timeout, f"screen {name!r}")
             self._detail = f"screen {name!r} is shown"
         elif "tap_keys" in step:
+            yield from self._settle(timeout)
             for key in str(step["tap_keys"]):
-                yield from self._tap_key(key, timeout)
+                yield from self._tap_key(key)
             self._detail = f"typed {step['tap_keys']!r}"
         elif "mark" in step:
             self._path(str(step["mark"])).write_text("", encoding="utf-8")
@@ -275,8 +276,7 @@ class ScriptDriver:
         yield from self._touch(self._find(text))
         yield from self._frames(1)
 
-    def _tap_key(self, key: str, timeout: float) -> Iterator[None]:
-        yield from self._settle(timeout)
+    def _tap_key(self, key: str) -> Iterator[None]:
         root = self.app.root
         pads = [w for w in root.walk(restrict=True) if isinstance(w, Keypad)
                 and self._visible_rect(w) is not None] if root else []

@@ -15,12 +15,12 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 __all__ = [
-    "ActionButton",
     "BusyOverlay",
     "Card",
     "ChoiceButton",
     "EvenGrid",
     "Field",
+    "HomeActionButton",
     "HotlineBar",
     "ItemRowView",
     "Keypad",
@@ -49,7 +49,7 @@ class WideButton(ButtonBehavior, Label):
     kind = StringProperty("normal")
 
 
-class ActionButton(WideButton):
+class HomeActionButton(WideButton):
     """A home-screen action; all of them as tall as two lines, so a row lines up."""
 
 
@@ -134,6 +134,8 @@ class Keypad(BoxLayout):
 
     def on_keys(self, _pad: Keypad, keys: list[str]) -> None:
         grid = self.ids.grid
+        if [k.text for k in reversed(grid.children)] == list(keys):
+            return  # the same pad: keep its widgets (a key press must not rebuild it)
         grid.clear_widgets()
         for key in keys:
             grid.add_widget(KeypadKey(text=key, on_release=self._pressed))

@@ -10,7 +10,7 @@ from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.views import HomeView
-from kiosk.widgets import ActionButton, MenuTileButton
+from kiosk.widgets import HomeActionButton, MenuTileButton
 
 
 class HomeScreen(Screen):
@@ -28,7 +28,7 @@ class HomeScreen(Screen):
                                color_index=index)
             )
         for action in view.actions:
-            button = ActionButton(text=action.title)
+            button = HomeActionButton(text=action.title)
             button.bind(on_release=lambda _b, target=action.id: self._open(target))
             actions.add_widget(button)
 

@@ -223,13 +223,14 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"wait": 1.2},
         {"screenshot": "locked-later.png"},
         # then no touch: the session ends and the attract screen returns
-        {"wait_screen": "attract", "timeout": 40},
+        {"wait_screen": "attract", "timeout": 90},
         {"screenshot": "idle.png"},
     ]
     server.start()
     try:
         run = run_kiosk(
-            display, workdir, steps, "--idle", "10", "--card-reader", card.path,
+            # Idle: long enough for the slowest step on a loaded machine, short for the test.
+            display, workdir, steps, "--idle", "30", "--card-reader", card.path,
             "--scanner", scanner.path, env={"BUTLER_API_URL": server.url},
             on_mark={"swipe": lambda: card.swipe("04a3150201")}, timeout=400)
     finally:
