@@ -12,6 +12,7 @@ from config.loader import (
 )
 from config.model import (
     Building,
+    Category,
     Device,
     EmergencyContact,
     Kiosk,
@@ -22,6 +23,7 @@ from config.model import (
     PlanStep,
     Resident,
     Site,
+    SlaSettings,
     Staff,
     Unit,
 )
@@ -30,6 +32,7 @@ from config.settings import Settings
 __all__ = [
     "DEFAULT_SITE_PATH",
     "Building",
+    "Category",
     "Device",
     "EmergencyContact",
     "Kiosk",
@@ -42,6 +45,7 @@ __all__ = [
     "Settings",
     "Site",
     "SiteConfigError",
+    "SlaSettings",
     "Staff",
     "Unit",
     "load_site",

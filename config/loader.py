@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from config.model import (
     Building,
+    Category,
     Device,
     EmergencyContact,
     Kiosk,
@@ -23,6 +24,7 @@ from config.model import (
     PlanStep,
     Resident,
     Site,
+    SlaSettings,
     Staff,
     Unit,
 )
@@ -128,7 +130,10 @@ def _expand(spec: SiteFile, name: str) -> Site:
     for i, s in enumerate(spec.staff):
         if s.username in staff:
             problems.append((f"staff[{i}].username", f"duplicate user {s.username!r}"))
-        staff[s.username] = Staff(s.username, s.name, s.role, s.password)
+        for j, b in enumerate(s.butler_for):
+            if b not in buildings:
+                problems.append((f"staff[{i}].butler_for[{j}]", f"unknown building {b!r}"))
+        staff[s.username] = Staff(s.username, s.name, s.role, s.password, tuple(s.butler_for))
     gw = staff.get(spec.gateway.username)
     if gw is None or gw.role != "gateway":
         problems.append(
@@ -176,6 +181,17 @@ def _expand(spec: SiteFile, name: str) -> Site:
         residents.append(Resident(r.unit, r.name, r.phone, r.elderly_alone, contacts,
                                   pin=r.pin, card=r.card.upper() if r.card else None))
 
+    for kind, cats in (("repair", spec.categories.repair),
+                       ("complaint", spec.categories.complaint)):
+        seen: set[str] = set()
+        for j, c in enumerate(cats):
+            if c.id in seen:
+                problems.append((f"categories.{kind}[{j}].id", f"duplicate category {c.id!r}"))
+            seen.add(c.id)
+    sla = spec.sla
+    if set(sla.holidays) & set(sla.workdays):
+        problems.append(("sla.workdays", "a day cannot be both a holiday and a working day"))
+
     if problems:
         raise SiteConfigError(name, problems)
     return Site(
@@ -203,6 +219,16 @@ def _expand(spec: SiteFile, name: str) -> Site:
         menus=tuple(menus),
         plans=plans,
         residents=tuple(residents),
+        sla=SlaSettings(
+            respond_min=sla.respond_min, repair_on_site_min=sla.repair_on_site_min,
+            urgent_repair_on_site_min=sla.urgent_repair_on_site_min,
+            complaint_on_site_min=sla.complaint_on_site_min,
+            complaint_feedback_h=sla.complaint_feedback_h,
+            complaint_resolve_h=sla.complaint_resolve_h,
+            serious_complaint_resolve_working_days=sla.serious_complaint_resolve_working_days,
+            holidays=frozenset(sla.holidays), workdays=frozenset(sla.workdays)),
+        repair_categories=tuple(Category(**c.model_dump()) for c in spec.categories.repair),
+        complaint_categories=tuple(Category(**c.model_dump()) for c in spec.categories.complaint),
     )
 
 

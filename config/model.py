@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Staff:
     name: str
     role: str
     password: str
+    butler_for: tuple[str, ...] = ()  # building ids whose requests this person owns
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,29 @@ class Resident:
 
 
 @dataclass(frozen=True)
+class SlaSettings:
+    """The promises' lengths (DOMAIN.md defaults) and the working-day calendar's exceptions."""
+
+    respond_min: float = 10
+    repair_on_site_min: float = 15
+    urgent_repair_on_site_min: float = 30
+    complaint_on_site_min: float = 60
+    complaint_feedback_h: float = 24
+    complaint_resolve_h: float = 8
+    serious_complaint_resolve_working_days: int = 5
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name_zh: str
+    name_en: str
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
 class Site:
     id: str
     name_zh: str
@@ -141,9 +166,16 @@ class Site:
     menus: tuple[Menu, ...] = field(default_factory=tuple)
     plans: dict[str, Plan] = field(default_factory=dict)  # alert kind -> its action plan
     residents: tuple[Resident, ...] = field(default_factory=tuple)
+    sla: SlaSettings = field(default_factory=SlaSettings)
+    repair_categories: tuple[Category, ...] = ()
+    complaint_categories: tuple[Category, ...] = ()
 
     def staff_password(self, username: str) -> str:
         return self.staff[username].password
 
     def residents_of(self, unit: str) -> tuple[Resident, ...]:
         return tuple(r for r in self.residents if r.unit == unit)
+
+    def butler_of(self, building: str) -> Staff | None:
+        """The butler (客户经理) who owns the requests of a building's residents, if any."""
+        return next((s for s in self.staff.values() if building in s.butler_for), None)

@@ -3,6 +3,7 @@ need the whole file (unknown units, duplicate ids) are in loader.py."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -84,6 +85,8 @@ class StaffSpec(Strict):
     name: str
     role: Role
     password: str = Field(min_length=6)
+    # The building ids whose residents' requests this person owns as their butler (客户经理).
+    butler_for: list[str] = Field(default_factory=list)
 
 
 class KioskSpec(Strict):
@@ -143,6 +146,63 @@ class ResidentSpec(Strict):
     card: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{8,32}$")] | None = None
 
 
+class SlaSection(Strict):
+    """The promises to residents (DOMAIN.md "Promises to residents"); defaults are its table."""
+
+    respond_min: float = Field(default=10, gt=0)  # any request answered (acknowledged)
+    repair_on_site_min: float = Field(default=15, gt=0)
+    urgent_repair_on_site_min: float = Field(default=30, gt=0)
+    complaint_on_site_min: float = Field(default=60, gt=0)
+    complaint_feedback_h: float = Field(default=24, gt=0)  # a site may set 4
+    complaint_resolve_h: float = Field(default=8, gt=0)  # ordinary complaint
+    serious_complaint_resolve_working_days: int = Field(default=5, gt=0, le=60)
+    # The working-day calendar: Monday to Friday, less `holidays`, plus `workdays` (weekend
+    # days worked in exchange for a holiday bridge, 调休).
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
+class CategorySpec(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")]
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    urgent: bool = False  # a repair category that is urgent by nature (no water, a stuck lift)
+
+
+def _repair_categories() -> list[CategorySpec]:
+    return [CategorySpec(id=i, name_zh=zh, name_en=en, urgent=u) for i, zh, en, u in (
+        ("taps", "水龙头、水管", "Taps and pipes", False),
+        ("drains", "下水道堵塞", "Blocked drains", False),
+        ("electrics", "电路、插座、灯具", "Electrics, sockets and lights", False),
+        ("doors-locks", "门窗、门锁", "Doors, windows and locks", False),
+        ("lifts", "电梯故障", "Lift out of order", True),
+        ("common-areas", "公共区域设施", "Common areas", False),
+        ("water-outage", "停水、漏水严重", "No water or a serious leak", True),
+        ("power-outage", "停电", "Power cut", True),
+        ("other", "其他", "Something else", False),
+    )]
+
+
+def _complaint_categories() -> list[CategorySpec]:
+    return [CategorySpec(id=i, name_zh=zh, name_en=en) for i, zh, en in (
+        ("noise", "噪音", "Noise"),
+        ("cleanliness", "环境卫生", "Cleanliness"),
+        ("staff-attitude", "服务态度", "Staff attitude"),
+        ("parking", "停车", "Parking"),
+        ("security", "安全秩序", "Security and order"),
+        ("renovation", "装修扰民", "Neighbour's renovation"),
+        ("pets", "宠物", "Pets"),
+        ("other", "其他", "Something else"),
+    )]
+
+
+class CategoriesSection(Strict):
+    """The choices a resident picks from when reporting a repair or a complaint."""
+
+    repair: list[CategorySpec] = Field(default_factory=_repair_categories, min_length=1)
+    complaint: list[CategorySpec] = Field(default_factory=_complaint_categories, min_length=1)
+
+
 class SiteFile(Strict):
     site: SiteSection
     mqtt: MqttSection = MqttSection()
@@ -157,3 +217,5 @@ class SiteFile(Strict):
     menus: list[MenuSpec] = Field(default_factory=list)
     plans: list[PlanSpec] = Field(default_factory=list)
     residents: list[ResidentSpec] = Field(default_factory=list)
+    sla: SlaSection = SlaSection()
+    categories: CategoriesSection = CategoriesSection()

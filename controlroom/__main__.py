@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -45,8 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from controlroom.app import create_app
+    from controlroom.security import Passwords
 
-    app = create_app(site, settings)
+    app = create_app(site, settings, Passwords.from_env(os.environ))
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
                 port=args.port or url.port or 8700, log_level="info",

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,8 +16,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
+from controlroom import desk_services
 from controlroom.alerts import AlertService
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
+from controlroom.api.routes import kiosk as kiosk_routes
+from controlroom.api.routes import requests as request_routes
 from controlroom.broadcaster import Broadcaster
 from controlroom.casework import CaseworkService
 from controlroom.db import make_engine, make_sessionmaker
@@ -24,7 +28,9 @@ from controlroom.devices import DeviceService
 from controlroom.errors import ApiProblem, api_problem_handler
 from controlroom.migrations import migrate
 from controlroom.notify import LogResidentNotifier, Notifier, ResidentNotifier
+from controlroom.resident_sessions import ResidentDirectory, ResidentSessionStore
 from controlroom.security import Passwords
+from controlroom.service_requests import RequestService
 from controlroom.staff import signing_key, sync_accounts, sync_devices
 from controlroom.test_mode import TestModeService
 
@@ -64,6 +70,19 @@ async def _escalate_unacknowledged(app: FastAPI) -> None:
             log.exception("escalation sweep failed; trying again in %s s", ESCALATION_SWEEP_S)
 
 
+REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
+
+
+async def _watch_request_slas(app: FastAPI) -> None:
+    svc: RequestService = app.state.requests
+    while True:
+        await asyncio.sleep(REQUEST_SWEEP_S)
+        try:
+            await asyncio.to_thread(svc.escalate_due, svc.now())
+        except Exception:
+            log.exception("request SLA sweep failed; trying again in %s s", REQUEST_SWEEP_S)
+
+
 def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
                notifier: Notifier | None = None,
                resident_notifier: ResidentNotifier | None = None) -> FastAPI:
@@ -81,7 +100,12 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
         sweeper = asyncio.create_task(_expire_test_windows(app))
         escalator = asyncio.create_task(_escalate_unacknowledged(app))
+        app.state.residents.prepare(app.state.token_key)  # hashes the PINs
+        sla_watcher = asyncio.create_task(_watch_request_slas(app))
+        reminders = await desk_services.start(app)  # demo data, the held-item reminders job
         yield
+        reminders.cancel()
+        sla_watcher.cancel()
         escalator.cancel()
         sweeper.cancel()
         engine.dispose()
@@ -100,6 +124,17 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.devices = DeviceService(sessions)
     app.state.casework = CaseworkService(sessions, site, app.state.alerts)
 
+    def clock() -> datetime:
+        # The alert service's clock is the app's: tests move it (conftest `clocked_client`).
+        return app.state.alerts.now()
+
+    app.state.requests = RequestService(sessions, site, now=clock,
+                                        notifier=app.state.alerts.notifier,
+                                        resident_notifier=app.state.resident_notifier)
+    app.state.resident_sessions = ResidentSessionStore(sessions, now=clock)
+    app.state.residents = ResidentDirectory(site, passwords, sessions, now=clock)
+    app.state.pin_lockout = kiosk_routes.pin_lockout()  # in memory, per process
+
     @app.exception_handler(RequestValidationError)
     async def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:
         # One error shape everywhere: {"detail": "..."}, plus the raw errors for programs.
@@ -110,8 +145,10 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
 
     app.add_exception_handler(ApiProblem, api_problem_handler)
 
-    for module in (auth, alerts, devices, gateway, kpis, test_mode, units):
+    for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk_routes,
+                   request_routes):
         app.include_router(module.router)
+    desk_services.install(app)  # held items, keys, lending, fees, notices (+ their kiosk calls)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

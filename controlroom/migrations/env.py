@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from alembic import context
 
-from controlroom import models  # noqa: F401  (registers the tables on Base.metadata)
+from controlroom import (  # noqa: F401  (registers the tables on Base.metadata)
+    item_models,  # held items, keys, fees, notices
+    models,
+    request_models,  # service requests, resident sessions
+)
 from controlroom.db import Base
 
 engine = context.config.attributes["engine"]

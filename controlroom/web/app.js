@@ -17,6 +17,7 @@
   const I18N = {
     zh: {
       'app.title': '控制室',
+      'nav.board': '警报',
       'doc.title': '控制室',
       'login.heading': '值班员登录',
       'login.username': '用户名',
@@ -105,6 +106,7 @@
     },
     en: {
       'app.title': 'Control room',
+      'nav.board': 'Alarms',
       'doc.title': 'Control room',
       'login.heading': 'Operator sign-in',
       'login.username': 'Username',
@@ -202,6 +204,10 @@
   // Who an alert can be assigned to (controlroom/casework.py ASSIGNABLE_ROLES).
   const ASSIGNABLE_ROLES = ['operator', 'supervisor'];
   const SESSION_KEY = 'estate-butler.controlroom.session';
+  const PAGE_KEY = 'estate-butler.controlroom.page';
+  // Roles that read the alarm board (controlroom/api/deps.py READ_ALERTS). Other roles (the
+  // front desk) sign in for the console's other pages only.
+  const BOARD_ROLES = ['operator', 'supervisor', 'maintenance', 'admin'];
   const LANG_KEY = 'estate-butler.controlroom.lang';
   const RESYNC_MS = 60000; // a full reload now and then, in case a stream dies silently
   const BEEP_EVERY_MS = 4000;
@@ -420,6 +426,8 @@
     renderBoardStatus();
     renderDetails();
     renderSound();
+    renderNav();
+    document.dispatchEvent(new CustomEvent('eb:lang', { detail: state.lang }));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -538,6 +546,15 @@
       try {
         first = await api('api/alerts?state=open');
       } catch (err) {
+        if (err.status === 403 && otherPages().length) {
+          // No alarm board for this role, but pages of its own (desk.js, requests.js).
+          try {
+            sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+          } catch (_) { /* private mode */ }
+          el.password.value = '';
+          enterPages();
+          return;
+        }
         state.session = null;
         if (err.status === 403) {
           setLoginMessage('login.forbidden', { role: roleLabel(tok.role), detail: err.detail });
@@ -563,6 +580,7 @@
     state.session = null;
     try {
       sessionStorage.removeItem(SESSION_KEY);
+      sessionStorage.removeItem(PAGE_KEY);
     } catch (_) { /* ignore */ }
     closeStream();
     clearTimeout(state.resyncTimer);
@@ -583,6 +601,89 @@
     renderTitle();
     if (messageKey) setLoginMessage(messageKey, null, messageKey === 'login.signedOut' ? 'info' : 'error');
     if (wasIn || messageKey) showLogin();
+    for (const page of registeredPages()) page.hide();
+    renderNav();
+    document.dispatchEvent(new CustomEvent('eb:session', { detail: null }));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The console's pages. The alarm board is this file's; other scripts (requests.js, desk.js,
+  // loaded before this one) add theirs to window.EstateButlerPages as
+  // {id, roles, label(), show(), hide()}. This file draws the navigation for the signed-in
+  // role and shows one page at a time; the scripts hear 'eb:session' to load or forget data.
+  // ---------------------------------------------------------------------------------------
+
+  const readsBoard = () => !!state.session && BOARD_ROLES.includes(state.session.role);
+  const registeredPages = () => window.EstateButlerPages || [];
+  const otherPages = () => registeredPages().filter(
+    (p) => !!state.session && p.roles.includes(state.session.role));
+
+  const BOARD_PAGE = {
+    id: 'board',
+    label: () => t('nav.board'),
+    show: () => {
+      el.consoleView.hidden = false;
+      byTestId('summary').hidden = false;
+    },
+    hide: () => {
+      el.consoleView.hidden = true;
+      byTestId('summary').hidden = true;
+    },
+  };
+
+  function allowedPages() {
+    return [...(readsBoard() ? [BOARD_PAGE] : []), ...otherPages()];
+  }
+
+  function renderNav() {
+    const nav = byTestId('view-nav');
+    const pages = state.session ? allowedPages() : [];
+    nav.replaceChildren(...pages.map((p) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'nav-tab';
+      b.dataset.testid = `nav-${p.id}`;
+      b.dataset.page = p.id;
+      b.textContent = p.label();
+      b.setAttribute('aria-current', p.id === state.page ? 'page' : 'false');
+      b.addEventListener('click', () => showPage(p.id));
+      return b;
+    }));
+    nav.hidden = pages.length < 2; // one page only: nothing to switch between
+  }
+
+  function showPage(id) {
+    const pages = allowedPages();
+    const page = pages.find((p) => p.id === id) || pages[0];
+    if (!page) return;
+    state.page = page.id;
+    try {
+      sessionStorage.setItem(PAGE_KEY, page.id);
+    } catch (_) { /* private mode */ }
+    for (const p of [BOARD_PAGE, ...registeredPages()]) if (p !== page) p.hide();
+    page.show();
+    renderNav();
+  }
+
+  function savedPage() {
+    try {
+      return sessionStorage.getItem(PAGE_KEY) || '';
+    } catch (_) {
+      return '';
+    }
+  }
+
+  function announceSession() {
+    document.dispatchEvent(new CustomEvent('eb:session', { detail: state.session }));
+  }
+
+  function enterPages() {
+    el.loginView.hidden = true;
+    BOARD_PAGE.hide();
+    setLoginMessage(null);
+    renderUser();
+    announceSession();
+    showPage(savedPage());
   }
 
   function enterConsole(firstSnapshot) {
@@ -590,6 +691,8 @@
     el.consoleView.hidden = false;
     byTestId('summary').hidden = false;
     renderUser();
+    announceSession();
+    showPage(savedPage() || 'board');
     if (firstSnapshot) applySnapshot(firstSnapshot, new Map());
     else reload();
     openStream();
@@ -1552,11 +1655,20 @@
     }
     if (saved && saved.token) {
       state.session = saved;
-      enterConsole(null);
+      if (!readsBoard() && otherPages().length) enterPages();
+      else enterConsole(null);
     } else {
       showLogin();
     }
   }
+
+  // For the console's other pages: the API helper, who is signed in, the language.
+  window.EstateButler = {
+    api,
+    get session() { return state.session; },
+    get lang() { return state.lang; },
+    readsBoard,
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -1,0 +1,51 @@
+"""Fee accounts (staff): statements and payments are written here; residents only read
+theirs at the kiosk (GET /api/kiosk/fees)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from controlroom.api.routes.items import ERRORS, DeskStaff
+from controlroom.errors import ApiProblem
+from controlroom.fees import FeeService, yuan
+from controlroom.item_schemas import PaymentIn, StatementIn
+
+router = APIRouter(prefix="/api/fees", tags=["fees"])
+
+
+def _svc(request: Request) -> FeeService:
+    return request.app.state.fees
+
+
+FeesDep = Annotated[FeeService, Depends(_svc)]
+
+
+def _known(svc: FeeService, unit: str) -> None:
+    if unit not in svc.site.units:
+        raise ApiProblem(404, "not_found", f"there is no flat {unit!r} at this site")
+
+
+@router.get("/{unit}", responses=ERRORS)
+def read_account(unit: str, svc: FeesDep, _: DeskStaff) -> dict[str, Any]:
+    _known(svc, unit)
+    return svc.statement_of(unit)
+
+
+@router.post("/{unit}/statements", status_code=201, responses=ERRORS)
+def add_statement(unit: str, body: StatementIn, svc: FeesDep, who: DeskStaff
+                  ) -> dict[str, Any]:
+    _known(svc, unit)
+    svc.add_statement(who.username, unit, body.period, body.due,
+                      [c.model_dump() for c in body.charges])
+    return svc.statement_of(unit)
+
+
+@router.post("/{unit}/payments", status_code=201, responses=ERRORS)
+def record_payment(unit: str, body: PaymentIn, svc: FeesDep, who: DeskStaff) -> dict[str, Any]:
+    _known(svc, unit)
+    p = svc.record_payment(who.username, unit, body.amount, body.method, body.note)
+    return {"payment": {"id": p.id, "at": p.at.isoformat(), "amount": yuan(p.amount_fen),
+                        "method": p.method, "recorded_by": p.recorded_by},
+            "account": svc.statement_of(unit)}

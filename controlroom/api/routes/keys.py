@@ -1,0 +1,75 @@
+"""Key custody and lent items (staff). Operators may read the key register: the gas plan
+enters a flat with the key from custody."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from controlroom.api.deps import require
+from controlroom.api.routes.items import DESK_ROLES, ERRORS, DeskStaff
+from controlroom.custody import CustodyService
+from controlroom.item_schemas import (
+    KeyDetail,
+    KeyIn,
+    KeyMoveIn,
+    KeyMovementPublic,
+    KeyPublic,
+    LendIn,
+    LentPublic,
+    LentReturnIn,
+)
+from controlroom.security import TokenClaims
+
+router = APIRouter(tags=["keys and lending"])
+KeyReader = Annotated[TokenClaims, Depends(require(*DESK_ROLES, "operator"))]
+
+
+def _svc(request: Request) -> CustodyService:
+    return request.app.state.custody
+
+
+CustodyDep = Annotated[CustodyService, Depends(_svc)]
+
+
+@router.post("/api/keys", response_model=KeyPublic, status_code=201, responses=ERRORS)
+def take_key(body: KeyIn, svc: CustodyDep, who: DeskStaff) -> KeyPublic:
+    """Take a flat's door key into custody (the signed declaration's reference required)."""
+    return KeyPublic.model_validate(svc.take_key(who.username, **body.model_dump()))
+
+
+@router.get("/api/keys", response_model=list[KeyPublic], responses=ERRORS)
+def read_keys(svc: CustodyDep, _: KeyReader, unit: str | None = None) -> list[KeyPublic]:
+    return [KeyPublic.model_validate(k) for k in svc.keys(unit)]
+
+
+@router.get("/api/keys/{key_id}", response_model=KeyDetail, responses=ERRORS)
+def read_key(key_id: int, svc: CustodyDep, _: KeyReader) -> KeyDetail:
+    k, moves = svc.key(key_id)
+    return KeyDetail(key=KeyPublic.model_validate(k),
+                     movements=[KeyMovementPublic.model_validate(m) for m in moves])
+
+
+@router.post("/api/keys/{key_id}/movements", response_model=KeyPublic, responses=ERRORS)
+def move_key(key_id: int, body: KeyMoveIn, svc: CustodyDep, who: DeskStaff) -> KeyPublic:
+    """out (to whom, why), back, or returned to the owner (custody ends)."""
+    return KeyPublic.model_validate(svc.move_key(who.username, key_id, body.direction,
+                                                 body.to_whom, body.why))
+
+
+@router.post("/api/lent", response_model=LentPublic, status_code=201, responses=ERRORS)
+def lend(body: LendIn, svc: CustodyDep, who: DeskStaff) -> LentPublic:
+    return LentPublic.model_validate(svc.lend(who.username, body.unit, body.item,
+                                              body.quantity, body.note))
+
+
+@router.get("/api/lent", response_model=list[LentPublic], responses=ERRORS)
+def read_lent(svc: CustodyDep, _: DeskStaff, outstanding: bool = True) -> list[LentPublic]:
+    return [LentPublic.model_validate(x) for x in svc.lent(outstanding)]
+
+
+@router.post("/api/lent/{lent_id}/return", response_model=LentPublic, responses=ERRORS)
+def give_back(lent_id: int, body: LentReturnIn, svc: CustodyDep, who: DeskStaff
+              ) -> LentPublic:
+    return LentPublic.model_validate(svc.give_back(who.username, lent_id, body.condition))

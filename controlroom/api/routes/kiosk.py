@@ -1,0 +1,300 @@
+"""The lobby kiosk's API (docs/api/kiosk.md): the public calls, identifying a resident, and the
+resident's own requests. Held items, pickup, fees and notices are in their own module.
+
+Every call needs the kiosk's bearer token; the kiosk's building comes from the site file.
+A resident sees only their own flat: another flat's request answers 404, as an unknown one.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from config import Kiosk, Resident, Site
+from controlroom.api.deps import KioskCaller
+from controlroom.api.resident import ResidentDep
+from controlroom.errors import ApiProblem, ErrorBody
+from controlroom.lockout import Lockout
+from controlroom.models import Alert, AuditEntry
+from controlroom.request_flow import ACTIONS, OPEN_STATES
+from controlroom.request_models import ServiceRequest
+from controlroom.request_words import NEXT_STEP, STATE_LABELS, mask_name
+from controlroom.resident_sessions import IDLE, ResidentDirectory, ResidentSessionStore
+from controlroom.security import TokenClaims
+from controlroom.service_requests import Invalid, NotFound, RequestService
+
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
+
+ERRORS: dict[int | str, dict] = {
+    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+    422: {"model": ErrorBody}, 429: {"model": ErrorBody},
+}
+PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
+PIN_WINDOW_S = 300  # ... within this long ...
+PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
+
+
+def pin_lockout() -> Lockout:
+    return Lockout(max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S, lock_s=PIN_LOCK_S)
+
+
+def _kiosk(request: Request, caller: TokenClaims) -> Kiosk:
+    kiosk = request.app.state.site.kiosks.get(caller.username)
+    if kiosk is None:  # an account with role kiosk but no [[kiosks]] entry
+        raise ApiProblem(403, "unknown_kiosk", f"{caller.username!r} is not a kiosk of this site")
+    return kiosk
+
+
+def _now(request: Request) -> datetime:
+    return request.app.state.alerts.now()
+
+
+def _audit(request: Request, actor: str, action: str, target: str, detail: str = "") -> None:
+    with request.app.state.sessions() as s:
+        s.add(AuditEntry(at=_now(request), actor=actor[:64], action=action, target=target,
+                         detail=detail))
+        s.commit()
+
+
+# -- public ------------------------------------------------------------------------------------
+
+EMERGENCY = (("火警", "Fire", "119"), ("急救", "Ambulance", "120"), ("报警", "Police", "110"))
+
+
+def _incident(request: Request, building: str) -> dict[str, Any] | None:
+    """An open building incident, or an open priority-1 gas alarm, in the kiosk's building:
+    what the attract screen's banner says. No flat, no name."""
+    rows, _ = request.app.state.alerts.list(state="open", building=building, test=False)
+    hits: list[Alert] = [a for a in rows if a.kind == "incident" or (
+        a.kind == "gas_alarm" and a.priority == 1)]
+    if not hits:
+        return None
+    first = min(hits, key=lambda a: a.raised_at)
+    if any(a.kind == "incident" for a in hits):
+        zh, en = ("本楼发生燃气泄漏事件，请听从工作人员指挥，勿使用明火及电器开关。",
+                  "Gas incident in this building: follow staff instructions; no flames, "
+                  "do not touch electrical switches.")
+    else:
+        zh, en = ("本楼有燃气报警正在处理中，请勿使用明火。",
+                  "A gas alarm in this building is being handled: no open flames, please.")
+    return {"kind": "incident", "building": building, "raised_at": first.raised_at,
+            "message_zh": zh, "message_en": en}
+
+
+@router.get("/info", responses=ERRORS)
+def info(request: Request, caller: KioskCaller) -> dict[str, Any]:
+    site: Site = request.app.state.site
+    kiosk = _kiosk(request, caller)
+    return {
+        "site": {"id": site.id, "name_zh": site.name_zh, "name_en": site.name_en},
+        "kiosk": {"id": kiosk.id, "building": kiosk.building, "name_zh": kiosk.name_zh,
+                  "name_en": kiosk.name_en},
+        "hotline": site.hotline,
+        "emergency": [{"label_zh": "物业服务热线", "label_en": "Estate hotline",
+                       "phone": site.hotline}]
+        + [{"label_zh": zh, "label_en": en, "phone": n} for zh, en, n in EMERGENCY],
+        "incident": _incident(request, kiosk.building),
+    }
+
+
+@router.get("/catalogue", responses=ERRORS)
+def catalogue(request: Request, caller: KioskCaller) -> dict[str, Any]:
+    _kiosk(request, caller)
+    return {"menus": [
+        {"id": m.id, "name_zh": m.name_zh, "name_en": m.name_en, "note_zh": m.note_zh,
+         "note_en": m.note_en,
+         "items": [{"id": it.id, "name_zh": it.name_zh, "name_en": it.name_en,
+                    "department": it.department, "sla": it.sla, "price": it.price,
+                    "quote": it.quote} for it in m.items]}
+        for m in request.app.state.site.menus]}
+
+
+@router.get("/categories", responses=ERRORS)
+def categories(request: Request, caller: KioskCaller) -> dict[str, Any]:
+    _kiosk(request, caller)
+    site: Site = request.app.state.site
+    return {
+        "repair": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
+                    "urgent": c.urgent} for c in site.repair_categories],
+        "complaint": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en}
+                      for c in site.complaint_categories],
+    }
+
+
+# -- identification ----------------------------------------------------------------------------
+
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: Literal["pin", "card", "otp_request", "otp"]
+    unit: str | None = Field(default=None, max_length=32)
+    pin: str | None = Field(default=None, max_length=32)
+    card: str | None = Field(default=None, max_length=64)
+    code: str | None = Field(default=None, max_length=32)
+
+
+def _need(body: LoginBody, *fields: str) -> None:
+    for f in fields:
+        if not getattr(body, f):
+            raise ApiProblem(422, "invalid", f"{f}: required for method {body.method!r}",
+                             field=f)
+
+
+def _locked(retry_after_s: float) -> ApiProblem:
+    secs = max(1, math.ceil(retry_after_s))
+    return ApiProblem(429, "locked",
+                      f"too many wrong tries for this flat at this kiosk: try again in "
+                      f"{secs} s, or ask at the front desk",
+                      headers={"Retry-After": str(secs)}, retry_after_s=secs)
+
+
+def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: Resident,
+                  method: str) -> dict[str, Any]:
+    store: ResidentSessionStore = request.app.state.resident_sessions
+    new = store.create(resident.unit, kiosk.id, mask_name(resident.name))
+    _audit(request, kiosk.id, "kiosk.login", f"unit:{resident.unit}", f"by {method}")
+    response.status_code = 201
+    return {"session": new.token, "unit": new.unit, "name_masked": new.name_masked,
+            "expires_at": new.expires_at, "idle_s": int(IDLE.total_seconds())}
+
+
+@router.post("/session", status_code=201, responses={**ERRORS, 202: {}})
+def log_in(body: LoginBody, request: Request, response: Response, caller: KioskCaller
+           ) -> dict[str, Any]:
+    kiosk = _kiosk(request, caller)
+    directory: ResidentDirectory = request.app.state.residents
+    if body.method == "card":
+        _need(body, "card")
+        resident = directory.by_card(body.card or "")
+        if resident is None:
+            _audit(request, kiosk.id, "kiosk.login_failed", "", "unknown card")
+            raise ApiProblem(401, "unknown_card",
+                             "this card is not registered: log in with your flat and PIN, or "
+                             "ask at the front desk")
+        return _open_session(request, response, kiosk, resident, "card")
+
+    _need(body, "unit")
+    unit = (body.unit or "").strip()
+    lockout: Lockout = request.app.state.pin_lockout
+    key = ("pin", kiosk.id, unit)
+    now = _now(request).timestamp()
+    state = lockout.check(key, now)
+
+    if body.method == "otp_request":
+        resident = directory.first_of(unit)
+        if resident is not None and not state.locked:
+            code = directory.new_code(unit, kiosk.id)
+            request.app.state.resident_notifier.tell_resident(
+                unit, resident.phone,
+                f"{code} 是您在{kiosk.name_zh}自助终端的登录验证码，5分钟内有效。"
+                f" {code} is your login code for the {kiosk.name_en} kiosk (5 minutes).")
+            _audit(request, kiosk.id, "kiosk.otp_sent", f"unit:{unit}")
+        # Always the same answer: it does not tell which flats exist.
+        response.status_code = 202
+        return {"sent": True}
+
+    if state.locked:
+        raise _locked(state.retry_after_s)
+    if body.method == "pin":
+        _need(body, "pin")
+        resident = directory.by_pin(unit, body.pin or "")
+    else:
+        _need(body, "code")
+        ok = directory.use_code(unit, kiosk.id, (body.code or "").strip())
+        resident = directory.first_of(unit) if ok else None
+    if resident is None:
+        after = lockout.fail(key, now)
+        _audit(request, kiosk.id, "kiosk.login_failed", f"unit:{unit}"[:128],
+               f"wrong {body.method}")
+        if after.locked:
+            raise _locked(after.retry_after_s)
+        raise ApiProblem(401, "wrong_pin",
+                         f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
+                         f"match: {after.attempts_left} tries left",
+                         attempts_left=after.attempts_left)
+    lockout.succeed(key)
+    return _open_session(request, response, kiosk, resident, body.method)
+
+
+@router.delete("/session", status_code=204, responses=ERRORS)
+def log_out(request: Request, resident: ResidentDep) -> Response:
+    request.app.state.resident_sessions.end(resident.session)
+    _audit(request, resident.kiosk, "kiosk.logout", f"unit:{resident.unit}")
+    return Response(status_code=204)
+
+
+# -- the resident's own ------------------------------------------------------------------------
+
+
+def _service(request: Request) -> RequestService:
+    return request.app.state.requests
+
+
+Service = Annotated[RequestService, Depends(_service)]
+
+
+@router.get("/me", responses=ERRORS)
+def me(request: Request, resident: ResidentDep, svc: Service) -> dict[str, Any]:
+    site: Site = request.app.state.site
+    # Fees and held items belong to another module: it lends a summary through this hook.
+    summary = getattr(request.app.state, "account_summary", None)
+    account = summary(resident.unit) if summary is not None else {}
+    open_requests = sum(1 for r in svc.for_unit(resident.unit) if r.state in OPEN_STATES)
+    return {"unit": resident.unit, "name_masked": resident.name_masked,
+            "building": site.units[resident.unit].building,
+            "balance": account.get("balance", 0), "arrears": account.get("arrears", 0),
+            "open_requests": open_requests, "held_items": account.get("held_items", 0)}
+
+
+class KioskRequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["repair", "urgent_repair", "complaint", "enquiry", "suggestion", "help",
+                  "service_order", "assistance"]
+    item: str | None = Field(default=None, max_length=64)
+    category: str | None = Field(default=None, max_length=64)
+    description: str = Field(default="", max_length=500)
+
+
+def kiosk_view(req: ServiceRequest) -> dict[str, Any]:
+    """A request as its resident sees it: no staff names, the next promise, the timeline."""
+    timeline = [{"state": h.state, "at": h.at, "label_zh": STATE_LABELS[h.state][0],
+                 "label_en": STATE_LABELS[h.state][1]}
+                for h in req.history if h.action == "received" or h.action in ACTIONS]
+    return {"id": req.id, "number": req.number, "type": req.type, "state": req.state,
+            "title_zh": req.title_zh, "title_en": req.title_en,
+            "description": req.description, "created_at": req.created_at,
+            "promised_by": req.next_due,
+            "next_step_zh": NEXT_STEP[req.state][0], "next_step_en": NEXT_STEP[req.state][1],
+            "timeline": timeline}
+
+
+@router.post("/requests", status_code=201, responses=ERRORS)
+def order(body: KioskRequestBody, resident: ResidentDep, svc: Service) -> dict[str, Any]:
+    try:
+        req = svc.create(unit=resident.unit, type=body.type, item=body.item,
+                         category=body.category, description=body.description,
+                         channel="kiosk", actor=f"resident:{resident.unit}@{resident.kiosk}")
+    except Invalid as exc:
+        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    return kiosk_view(req)
+
+
+@router.get("/requests", responses=ERRORS)
+def my_requests(resident: ResidentDep, svc: Service) -> dict[str, Any]:
+    return {"requests": [kiosk_view(r) for r in svc.for_unit(resident.unit)]}
+
+
+@router.get("/requests/{request_id}", responses=ERRORS)
+def my_request(request_id: int, resident: ResidentDep, svc: Service) -> dict[str, Any]:
+    try:
+        req = svc.get(request_id)
+    except NotFound:
+        req = None
+    if req is None or req.unit != resident.unit:
+        # The same answer for another flat's request as for none: nothing to learn.
+        raise ApiProblem(404, "not_found", f"no request {request_id} for your flat")
+    return kiosk_view(req)

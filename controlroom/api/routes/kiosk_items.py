@@ -1,0 +1,106 @@
+"""The kiosk's calls for notices, pickup, held items and fees (docs/api/kiosk.md).
+
+Pickup needs only the kiosk's bearer: the code is the credential. Items and fees are the
+logged-in resident's own flat; another flat's item is "not found".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field, StringConstraints
+
+from controlroom.api.deps import KioskCaller
+from controlroom.api.resident import ResidentDep
+from controlroom.fees import FeeService
+from controlroom.held_items import HeldItemService, mask_unit
+from controlroom.item_models import HeldItem
+from controlroom.item_schemas import NoticePublic, NoticesOut
+from controlroom.notices import NoticeService
+from controlroom.release_rules import DESK_ONLY_KINDS
+from controlroom.schemas import ErrorBody
+
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
+ERRORS: dict[int | str, dict] = {s: {"model": ErrorBody}
+                                 for s in (401, 403, 404, 409, 410, 422, 429)}
+Code = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+
+
+class LookupIn(BaseModel):
+    code: Code
+
+
+class ConfirmIn(BaseModel):
+    code: Code
+    pieces: int = Field(ge=1, le=99)
+
+
+def _items(request: Request) -> HeldItemService:
+    return request.app.state.items
+
+
+def _fees(request: Request) -> FeeService:
+    return request.app.state.fees
+
+
+def _notices(request: Request) -> NoticeService:
+    return request.app.state.notices
+
+
+ItemsDep = Annotated[HeldItemService, Depends(_items)]
+
+
+def _pickup_item(i: HeldItem) -> dict[str, Any]:
+    return {"id": i.id, "serial": i.serial, "kind": i.kind, "pieces": i.pieces,
+            "location": i.location, "unit_masked": mask_unit(i.unit),
+            "received_at": i.received_at.isoformat()}
+
+
+def _resident_item(i: HeldItem) -> dict[str, Any]:
+    return {"id": i.id, "serial": i.serial, "kind": i.kind, "pieces": i.pieces,
+            "carrier": i.carrier, "received_at": i.received_at.isoformat(),
+            "where": "desk" if i.kind in DESK_ONLY_KINDS else "kiosk"}
+
+
+@router.get("/notices", response_model=NoticesOut, responses=ERRORS)
+def notices(request: Request, kiosk: KioskCaller,
+            svc: Annotated[NoticeService, Depends(_notices)]) -> NoticesOut:
+    """Notices in force now for this kiosk's building and site-wide, newest first."""
+    k = request.app.state.site.kiosks.get(kiosk.username)
+    rows = svc.for_kiosk(k.building if k else None)
+    return NoticesOut(notices=[NoticePublic.model_validate(n) for n in rows])
+
+
+@router.post("/pickup/lookup", responses=ERRORS)
+def pickup_lookup(body: LookupIn, kiosk: KioskCaller, svc: ItemsDep) -> dict[str, Any]:
+    return {"item": _pickup_item(svc.kiosk_lookup(kiosk.username, body.code.strip()))}
+
+
+@router.post("/pickup/confirm", responses=ERRORS)
+def pickup_confirm(body: ConfirmIn, kiosk: KioskCaller, svc: ItemsDep) -> dict[str, Any]:
+    item = svc.kiosk_confirm(kiosk.username, body.code.strip(), body.pieces)
+    released: datetime | None = item.picked_up_at
+    return {"item": _pickup_item(item), "released_at": released.isoformat() if released else None}
+
+
+@router.get("/items", responses=ERRORS)
+def my_items(resident: ResidentDep, svc: ItemsDep) -> dict[str, Any]:
+    """Held for the flat and not yet collected. No pickup code is shown."""
+    return {"items": [_resident_item(i) for i in svc.open_items_of(resident.unit)]}
+
+
+@router.get("/items/{item_id}", responses=ERRORS)
+def my_item(item_id: int, resident: ResidentDep, svc: ItemsDep) -> dict[str, Any]:
+    """One of the flat's items (collected ones too); another flat's → 404."""
+    i = svc.item_of(resident.unit, item_id)
+    out = _resident_item(i) | {"state": i.state}
+    out["collected_at"] = i.picked_up_at.isoformat() if i.picked_up_at else None
+    return {"item": out}
+
+
+@router.get("/fees", responses=ERRORS)
+def my_fees(resident: ResidentDep, svc: Annotated[FeeService, Depends(_fees)]
+            ) -> dict[str, Any]:
+    return svc.statement_of(resident.unit)

@@ -1,0 +1,305 @@
+"""Service requests for staff (`/api/requests`): the queue sorted by SLA deadline, one request
+with its history, taking a request at the desk, and every step of its life.
+
+The front desk and butlers, supervisors and administrators act; a maintenance technician
+starts, pauses for parts and completes the work assigned to them; operators read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from controlroom.api.deps import require
+from controlroom.errors import ApiProblem, ErrorBody
+from controlroom.request_flow import ACT_ROLES, READ_ROLES, ConfirmationRequired, RatingError
+from controlroom.request_models import ServiceRequest
+from controlroom.request_words import PROMISE_LABELS
+from controlroom.security import TokenClaims
+from controlroom.service_requests import (
+    ASSIGNEE_ROLES,
+    Actor,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RequestService,
+    TransitionError,
+    promises_of,
+)
+
+router = APIRouter(prefix="/api/requests", tags=["service requests"])
+
+ERRORS: dict[int | str, dict] = {
+    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+    409: {"model": ErrorBody}, 422: {"model": ErrorBody},
+}
+
+Reader = Annotated[TokenClaims, Depends(require(*READ_ROLES))]
+Creator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
+
+
+def _service(request: Request) -> RequestService:
+    return request.app.state.requests
+
+
+Service = Annotated[RequestService, Depends(_service)]
+
+
+# -- shapes ------------------------------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PromisePublic(BaseModel):
+    name: str
+    label_zh: str
+    label_en: str
+    due: datetime
+    met_at: datetime | None
+    escalated: bool
+
+
+class HistoryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    at: datetime
+    actor: str
+    action: str
+    state: str
+    note: str
+
+
+class RequestPublic(BaseModel):
+    id: int
+    number: str
+    unit: str
+    building: str
+    type: str
+    severity: str
+    valid: bool | None
+    item: str | None
+    category: str | None
+    title_zh: str
+    title_en: str
+    description: str
+    channel: str
+    state: str
+    owner: str | None
+    department: str | None
+    assignee: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    next_promise: str | None
+    next_due: datetime | None
+    overdue: bool
+    escalated: list[str]
+    promises: list[PromisePublic]
+    ratings: dict[str, int] | None
+    resident_confirmed: bool
+    closed_at: datetime | None
+
+
+class RequestWithHistory(RequestPublic):
+    history: list[HistoryPublic]
+
+
+class RequestsPublic(BaseModel):
+    data: list[RequestPublic]
+    count: int
+
+
+def public(req: ServiceRequest) -> dict[str, Any]:
+    promises, met = promises_of(req)
+    ratings = None if req.rating_attitude is None else {
+        "attitude": req.rating_attitude, "quality": req.rating_quality,
+        "punctuality": req.rating_punctuality}
+    return {
+        **{k: getattr(req, k) for k in (
+            "id", "number", "unit", "building", "type", "severity", "valid", "item", "category",
+            "title_zh", "title_en", "description", "channel", "state", "owner", "department",
+            "assignee", "created_by", "created_at", "updated_at", "next_promise", "next_due",
+            "overdue", "resident_confirmed", "closed_at")},
+        "escalated": list(req.escalated or []),
+        "promises": [PromisePublic(name=p.name, label_zh=PROMISE_LABELS[p.name][0],
+                                   label_en=PROMISE_LABELS[p.name][1], due=p.due,
+                                   met_at=met.get(p.name),
+                                   escalated=p.name in (req.escalated or []))
+                     for p in sorted(promises, key=lambda p: p.due)],
+        "ratings": ratings,
+    }
+
+
+def with_history(req: ServiceRequest) -> RequestWithHistory:
+    return RequestWithHistory(**public(req),
+                              history=[HistoryPublic.model_validate(h) for h in req.history])
+
+
+class CreateBody(Strict):
+    unit: str = Field(min_length=1, max_length=32, examples=["1-2-1502"])
+    type: Literal["repair", "urgent_repair", "complaint", "enquiry", "suggestion", "help",
+                  "service_order", "assistance"]
+    item: str | None = Field(default=None, max_length=64)
+    category: str | None = Field(default=None, max_length=64)
+    description: str = Field(default="", max_length=500)
+    channel: Literal["desk", "phone"] = "desk"
+    severity: Literal["ordinary", "serious"] = "ordinary"
+
+
+class NoteBody(Strict):
+    note: str = Field(default="", max_length=2000)
+
+
+class AssignBody(NoteBody):
+    assignee: str = Field(min_length=1, max_length=64)
+    department: str | None = Field(default=None, max_length=64)
+    due_at: datetime | None = Field(default=None, description="the deadline for the work")
+
+
+class ReturnVisitBody(NoteBody):
+    attitude: int = Field(ge=1, le=5)
+    quality: int = Field(ge=1, le=5)
+    punctuality: int = Field(ge=1, le=5)
+
+
+class CloseBody(NoteBody):
+    resident_confirmed: bool = False
+
+
+class JudgeBody(NoteBody):
+    valid: bool
+    serious: bool = False
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def _run(svc: RequestService, request_id: int, action: str, claims: TokenClaims,
+         **kw: Any) -> RequestWithHistory:
+    try:
+        req = svc.act(request_id, action, Actor(claims.username, claims.role), **kw)
+    except NotFound as exc:
+        raise ApiProblem(404, "not_found", str(exc)) from None
+    except Forbidden as exc:
+        raise ApiProblem(403, "forbidden", str(exc)) from None
+    except TransitionError as exc:
+        raise ApiProblem(409, "not_allowed_now", str(exc), state=exc.state) from None
+    except ConfirmationRequired as exc:
+        raise ApiProblem(409, "confirmation_required", str(exc)) from None
+    except Invalid as exc:
+        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    except RatingError as exc:
+        raise ApiProblem(422, "invalid", str(exc)) from None
+    return with_history(req)
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+@router.get("", response_model=RequestsPublic, responses=ERRORS)
+def queue(
+    svc: Service,
+    _: Reader,
+    state: Annotated[str, Query(description="open (default), all, or one state")] = "open",
+    building: str | None = None,
+    owner: Annotated[str | None, Query(description="the butler's username")] = None,
+    overdue: bool | None = None,
+    unit: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> RequestsPublic:
+    """Overdue first, then by the next promise's deadline, then oldest first."""
+    rows = svc.list(state=state, building=building, owner=owner, overdue_only=overdue,
+                    unit=unit, limit=limit)
+    return RequestsPublic(data=[RequestPublic(**public(r)) for r in rows], count=len(rows))
+
+
+@router.get("/choices", responses=ERRORS)
+def choices(request: Request, _: Reader) -> dict[str, Any]:
+    """What the desk's forms offer: repair and complaint categories, menu items, and who work
+    can be assigned to (with the buildings each butler owns)."""
+    site = request.app.state.site
+    return {
+        "categories": {
+            "repair": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
+                        "urgent": c.urgent} for c in site.repair_categories],
+            "complaint": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en}
+                          for c in site.complaint_categories]},
+        "items": [{"id": it.id, "menu": m.id, "name_zh": it.name_zh, "name_en": it.name_en}
+                  for m in site.menus for it in m.items],
+        "assignees": [{"username": st.username, "name": st.name, "role": st.role,
+                       "butler_for": list(st.butler_for)}
+                      for st in site.staff.values() if st.role in ASSIGNEE_ROLES],
+        "buildings": [{"id": b.id, "name_zh": b.name_zh, "name_en": b.name_en}
+                      for b in site.buildings.values()],
+    }
+
+
+@router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)
+def one(request_id: int, svc: Service, _: Reader) -> RequestWithHistory:
+    try:
+        return with_history(svc.get(request_id))
+    except NotFound as exc:
+        raise ApiProblem(404, "not_found", str(exc)) from None
+
+
+@router.post("", status_code=201, response_model=RequestWithHistory, responses=ERRORS)
+def take(body: CreateBody, svc: Service, claims: Creator) -> RequestWithHistory:
+    """A request taken at the desk (walk-in) or on the phone."""
+    try:
+        req = svc.create(unit=body.unit, type=body.type, item=body.item,
+                         category=body.category, description=body.description,
+                         channel=body.channel, severity=body.severity, actor=claims.username)
+    except Invalid as exc:
+        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    return with_history(req)
+
+
+@router.post("/{request_id}/assign", response_model=RequestWithHistory, responses=ERRORS)
+def assign(request_id: int, body: AssignBody, svc: Service, claims: Reader
+           ) -> RequestWithHistory:
+    return _run(svc, request_id, "assign", claims, **body.model_dump())
+
+
+def _simple(action: str, path: str, summary: str) -> None:
+    def step(request_id: int, svc: Service, claims: Reader,
+             body: NoteBody | None = None) -> RequestWithHistory:
+        return _run(svc, request_id, action, claims, note=body.note if body else "")
+
+    step.__name__ = action
+    router.post(f"/{{request_id}}/{path}", response_model=RequestWithHistory,
+                responses=ERRORS, summary=summary)(step)
+
+
+_simple("start", "start", "Work starts (the technician is on site)")
+_simple("wait_parts", "wait-parts", "Waiting for parts (the resident is told)")
+_simple("complete", "complete", "The work is done")
+_simple("reopen", "reopen", "The resident does not accept the work: back to assigned")
+_simple("accept", "accept", "The resident accepts the work")
+_simple("cancel", "cancel", "Cancel (say why in the note)")
+_simple("feedback", "feedback", "Feedback given to the resident (what they were told)")
+_simple("note", "note", "A note in the history")
+
+
+@router.post("/{request_id}/return-visit", response_model=RequestWithHistory, responses=ERRORS)
+def return_visit(request_id: int, body: ReturnVisitBody, svc: Service, claims: Reader
+                 ) -> RequestWithHistory:
+    """The satisfaction call: attitude, quality and punctuality rated 1 to 5."""
+    return _run(svc, request_id, "return_visit", claims, **body.model_dump())
+
+
+@router.post("/{request_id}/close", response_model=RequestWithHistory, responses=ERRORS)
+def close(request_id: int, body: CloseBody, svc: Service, claims: Reader
+          ) -> RequestWithHistory:
+    """After the return visit; a complaint needs `resident_confirmed: true`."""
+    return _run(svc, request_id, "close", claims, **body.model_dump())
+
+
+@router.post("/{request_id}/judge", response_model=RequestWithHistory, responses=ERRORS)
+def judge(request_id: int, body: JudgeBody, svc: Service, claims: Reader
+          ) -> RequestWithHistory:
+    """A complaint judged valid or invalid, ordinary or serious (its resolve clock follows)."""
+    return _run(svc, request_id, "judge", claims, **body.model_dump())

@@ -1,0 +1,498 @@
+"""Held items at the desk: check-in, release at the desk and the kiosk, the register, vacation
+holds, the daily reconciliation and the reminders job (DOMAIN.md "Held items and keys").
+
+The decisions are the pure modules' (intake, pickup_codes, release_rules, reminders,
+reconciliation); this service keeps the records, tells people and writes the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Site
+from controlroom.clock import utcnow
+from controlroom.errors import ApiProblem
+from controlroom.intake import IntakeDecision, intake_decision
+from controlroom.item_models import HeldItem, LentItem, PickupAttempt, VacationHold
+from controlroom.lockout import Lockout
+from controlroom.models import AuditEntry
+from controlroom.notify import ResidentNotifier
+from controlroom.pickup_codes import QUARANTINE_DAYS, new_code
+from controlroom.reconciliation import Reconciliation, reconcile
+from controlroom.release_rules import DESK_ONLY_KINDS, ItemFacts, release_allowed
+from controlroom.reminders import Period, due_notice, lent_follow_up_due
+
+__all__ = ["CheckIn", "HeldItemService", "mask_unit"]
+
+log = logging.getLogger(__name__)
+NotifyRole = Callable[[str, str, str], None]
+KIND_WORDS = {"parcel": ("快递", "parcel"), "deposit": ("寄存物品", "deposited item"),
+              "handover": ("转交物品", "hand-over item"), "key": ("钥匙", "key")}
+PICKUP_LOCK = ("pickup",)  # + kiosk id: the lockout key
+
+
+def mask_unit(unit: str) -> str:
+    """1-2-1502 -> 1-2-15**: building and entrance stay (the kiosk is in the lobby), the flat
+    number does not."""
+    return unit[:-2] + "**" if len(unit) > 2 else "**"
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    item: HeldItem
+    code: str  # shown once to the desk, for the claim stub
+    decision: IntakeDecision
+
+
+class HeldItemService:
+    def __init__(self, sessions: sessionmaker, site: Site, residents: ResidentNotifier,
+                 notify_role: NotifyRole, now: Callable[[], datetime] = utcnow,
+                 lockout: Lockout | None = None) -> None:
+        self.sessions = sessions
+        self.site = site
+        self.residents = residents
+        self.notify_role = notify_role
+        self.now = now
+        # 10 wrong codes at one kiosk within 2 min lock that kiosk's pickup for 2 min.
+        self.lockout = lockout or Lockout(max_failures=10, window_s=120, lock_s=120)
+
+    # -- check-in ------------------------------------------------------------------------------
+
+    def check_in(self, actor: str, *, unit: str, kind: str, flags: Iterable[str] = (),
+                 pieces: int = 1, location: str, carrier: str = "", barcode: str = "",
+                 description: str = "", condition: str = "", depositor: str = "",
+                 depositor_phone: str = "", expected_pickup: date | None = None) -> CheckIn:
+        flags = list(flags)
+        if unit not in self.site.units:
+            raise ApiProblem(422, "unknown_unit", f"unit: there is no flat {unit!r} at this "
+                             "site (write it as building-entrance-floorflat, e.g. 1-2-1502)")
+        try:
+            decision = intake_decision(kind, flags)
+        except ValueError as exc:
+            raise ApiProblem(422, "invalid", str(exc)) from None
+        now = self.now()
+        if not decision.accepted:
+            with self.sessions.begin() as s:
+                self._audit(s, now, actor, "item.refused", f"unit:{unit}",
+                            f"{kind} refused: {', '.join(decision.refused)}")
+            raise ApiProblem(422, "refused", decision.reason_en, refused=list(decision.refused),
+                             reason_zh=decision.reason_zh, reason_en=decision.reason_en)
+        for _ in range(5):  # a code drawn by two desks at once: the unique index says, retry
+            try:
+                with self.sessions.begin() as s:
+                    code = new_code(self._taken_codes(s, now))
+                    item = HeldItem(
+                        serial=f"pending-{uuid.uuid4().hex}", unit=unit,
+                        building=self.site.units[unit].building, kind=kind, state="held",
+                        carrier=carrier, barcode=barcode, description=description,
+                        pieces=pieces, condition=condition, location=location,
+                        depositor=depositor, depositor_phone=depositor_phone,
+                        received_at=now, received_by=actor, expected_pickup=expected_pickup,
+                        code=code, open_code=code)
+                    s.add(item)
+                    s.flush()
+                    item.serial = f"{now:%y%m%d}-{item.id:05d}"
+                    self._audit(s, now, actor, "item.check_in", f"held_item:{item.id}",
+                                f"{kind} {item.serial} for {unit}, {pieces} piece(s) at "
+                                f"{location}" + (f"; {carrier} {barcode}" if carrier else ""))
+                break
+            except IntegrityError:
+                continue
+        else:
+            raise ApiProblem(503, "busy", "could not draw a free pickup code; try again")
+        self._tell_arrival(item, code)
+        return CheckIn(item, code, decision)
+
+    def _taken_codes(self, s: Session, now: datetime) -> set[str]:
+        since = now - timedelta(days=QUARANTINE_DAYS)
+        rows = s.scalars(select(HeldItem.code).where(
+            or_(HeldItem.state == "held", HeldItem.picked_up_at >= since)))
+        return set(rows)
+
+    def _tell_arrival(self, item: HeldItem, code: str) -> None:
+        zh, en = KIND_WORDS[item.kind]
+        if item.kind in DESK_ONLY_KINDS:
+            how_zh = "请携带身份证件到服务前台领取"
+            how_en = "please bring your ID to the service desk"
+        else:
+            how_zh = f"取件码 {code}，可在大堂自助终端或前台领取"
+            how_en = f"pickup code {code}, at the lobby kiosk or the desk"
+        self._tell(item.unit,
+                   f"【{self.site.name_zh}】您有{zh} {item.pieces} 件已到（编号 {item.serial}），"
+                   f"{how_zh}。 Your {en} ({item.pieces} piece(s), no. {item.serial}) has "
+                   f"arrived: {how_en}.")
+
+    def _tell(self, unit: str, message: str) -> None:
+        for r in self.site.residents_of(unit):
+            try:
+                self.residents.tell_resident(unit, r.phone, message)
+            except Exception:
+                # The item is on the register and the desk has the code for the stub: a
+                # failed SMS must not turn the check-in into an error (and a second entry).
+                log.exception("could not tell the resident of %s", unit)
+
+    def _notify(self, role: str, subject: str, body: str) -> None:
+        try:
+            self.notify_role(role, subject, body)
+        except Exception:
+            log.exception("could not notify %s: %s", role, subject)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, item_id: int) -> HeldItem:
+        with self.sessions() as s:
+            item = s.get(HeldItem, item_id)
+            if item is None:
+                raise ApiProblem(404, "not_found", f"no held item {item_id}")
+            return item
+
+    def history(self, item_id: int) -> list[AuditEntry]:
+        with self.sessions() as s:
+            return list(s.scalars(select(AuditEntry).where(
+                AuditEntry.target == f"held_item:{item_id}").order_by(AuditEntry.id)))
+
+    def attempts(self, item_id: int) -> list[PickupAttempt]:
+        with self.sessions() as s:
+            return list(s.scalars(select(PickupAttempt).where(
+                PickupAttempt.item_id == item_id).order_by(PickupAttempt.id)))
+
+    def register(self, *, state: str | None = "held", unit: str | None = None,
+                 kind: str | None = None, building: str | None = None,
+                 older_than_days: int | None = None, search: str | None = None,
+                 limit: int = 500) -> list[HeldItem]:
+        q = select(HeldItem)
+        if state:
+            q = q.where(HeldItem.state == state)
+        if unit:
+            q = q.where(HeldItem.unit == unit)
+        if kind:
+            q = q.where(HeldItem.kind == kind)
+        if building:
+            q = q.where(HeldItem.building == building)
+        if older_than_days is not None:
+            q = q.where(HeldItem.received_at <= self.now() - timedelta(days=older_than_days))
+        if search:
+            like = f"%{search}%"
+            q = q.where(or_(HeldItem.serial.like(like), HeldItem.barcode.like(like)))
+        with self.sessions() as s:
+            return list(s.scalars(q.order_by(HeldItem.received_at.desc(), HeldItem.id.desc())
+                                  .limit(limit)))
+
+    def open_items_of(self, unit: str) -> list[HeldItem]:
+        return self.register(state="held", unit=unit)
+
+    def item_of(self, unit: str, item_id: int) -> HeldItem:
+        """A flat's own item; any other flat's is "not found" (it does not exist for them)."""
+        with self.sessions() as s:
+            item = s.get(HeldItem, item_id)
+        if item is None or item.unit != unit:
+            raise ApiProblem(404, "not_found", f"no item {item_id} for this flat")
+        return item
+
+    def count_open(self, unit: str) -> int:
+        with self.sessions() as s:
+            return s.scalar(select(func.count()).select_from(HeldItem).where(
+                HeldItem.unit == unit, HeldItem.state == "held")) or 0
+
+    # -- vacation holds ------------------------------------------------------------------------
+
+    def hold(self, actor: str, unit: str, ends_at: datetime | None, note: str) -> VacationHold:
+        if unit not in self.site.units:
+            raise ApiProblem(422, "unknown_unit", f"unit: there is no flat {unit!r}")
+        now = self.now()
+        if ends_at is not None and ends_at <= now:
+            raise ApiProblem(422, "invalid", "ends_at: the hold must end in the future")
+        with self.sessions.begin() as s:
+            if self._active_hold(s, unit, now) is not None:
+                raise ApiProblem(409, "already_on_hold", f"{unit} is already on vacation hold; "
+                                 "end that hold first")
+            h = VacationHold(unit=unit, starts_at=now, ends_at=ends_at, note=note,
+                             created_by=actor)
+            s.add(h)
+            s.flush()
+            self._audit(s, now, actor, "item.hold", f"unit:{unit}",
+                        f"vacation hold until {ends_at.isoformat() if ends_at else 'ended'}"
+                        f"{': ' + note if note else ''}")
+            return h
+
+    def end_hold(self, actor: str, unit: str) -> VacationHold:
+        now = self.now()
+        with self.sessions.begin() as s:
+            h = self._active_hold(s, unit, now)
+            if h is None:
+                raise ApiProblem(404, "not_found", f"{unit} is not on vacation hold")
+            h.ends_at = now
+            self._audit(s, now, actor, "item.hold_end", f"unit:{unit}", "vacation hold ended")
+            return h
+
+    def active_hold(self, unit: str) -> VacationHold | None:
+        with self.sessions() as s:
+            return self._active_hold(s, unit, self.now())
+
+    @staticmethod
+    def _active_hold(s: Session, unit: str, now: datetime) -> VacationHold | None:
+        return s.scalar(select(VacationHold).where(
+            VacationHold.unit == unit, VacationHold.starts_at <= now,
+            or_(VacationHold.ends_at.is_(None), VacationHold.ends_at > now)))
+
+    def _holds(self, s: Session, unit: str) -> list[Period]:
+        return [Period(h.starts_at, h.ends_at) for h in s.scalars(
+            select(VacationHold).where(VacationHold.unit == unit))]
+
+    # -- release -------------------------------------------------------------------------------
+
+    def _facts(self, s: Session, item: HeldItem, now: datetime) -> ItemFacts:
+        return ItemFacts(kind=item.kind, pieces=item.pieces, code=item.code,
+                         released=item.state != "held",
+                         on_hold=self._active_hold(s, item.unit, now) is not None)
+
+    def _entitled(self, unit: str) -> list[str]:
+        names = []
+        for r in self.site.residents_of(unit):
+            names.append(r.name)
+            names += [c.name for c in r.emergency_contacts]
+        return names
+
+    def release_at_desk(self, actor: str, item_id: int, *, code: str | None,
+                        pieces: int | None, id_number: str | None, collector: str | None
+                        ) -> HeldItem:
+        now = self.now()
+
+        def run(s: Session) -> HeldItem:
+            item = s.get(HeldItem, item_id)
+            if item is None:
+                raise ApiProblem(404, "not_found", f"no held item {item_id}")
+            verdict = release_allowed(self._facts(s, item, now), "desk", code or None, pieces,
+                                      id_number, collector, self._entitled(item.unit))
+            if not verdict.ok:
+                s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
+                                    outcome=verdict.code))
+                status = {"already_collected": 410, "on_hold": 409, "pieces_mismatch": 409}
+                extra: dict[str, Any] = {}
+                if verdict.code == "already_collected" and item.picked_up_at:
+                    extra["released_at"] = item.picked_up_at.isoformat()
+                if verdict.code in ("id_required", "not_entitled"):
+                    self._audit(s, now, actor, "item.release_refused", f"held_item:{item.id}",
+                                verdict.code)
+                raise ApiProblem(status.get(verdict.code, 422), verdict.code, verdict.reason,
+                                 **extra)
+            by = collector or ("claim stub holder" if code else "")
+            self._close(s, item, now, actor, "desk", by, id_number)
+            s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
+                                outcome="released"))
+            return item
+
+        return self._tx(run)
+
+    def _tx(self, run: Callable[[Session], HeldItem]) -> HeldItem:
+        """Run in one transaction that is committed even when the answer is a refusal, so
+        the attempts and their audit entries are kept."""
+        problem: ApiProblem | None = None
+        with self.sessions.begin() as s:
+            try:
+                result = run(s)
+            except ApiProblem as exc:
+                problem = exc
+        if problem is not None:
+            raise problem
+        return result
+
+    def _close(self, s: Session, item: HeldItem, now: datetime, actor: str, via: str,
+               by: str, id_number: str | None) -> None:
+        # Conditional on still being held: two releases racing close it once.
+        done = s.execute(update(HeldItem).where(HeldItem.id == item.id,
+                                                HeldItem.state == "held").values(
+            state="released", open_code=None, picked_up_at=now, picked_up_by=by,
+            released_by=actor, released_via=via, id_number=id_number or None))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise ApiProblem(410, "already_collected", "this item was already collected")
+        s.refresh(item)
+        self._audit(s, now, actor, "item.release", f"held_item:{item.id}",
+                    f"{item.serial} released at the {via}"
+                    + (f" to {by}" if by else "") + (" (ID recorded)" if id_number else ""))
+
+    # -- the kiosk -----------------------------------------------------------------------------
+
+    def _by_code(self, s: Session, code: str, now: datetime) -> HeldItem | None:
+        item = s.scalar(select(HeldItem).where(HeldItem.open_code == code))
+        if item is not None:
+            return item
+        # Single use: a recently released code is "already collected", not "wrong".
+        return s.scalar(select(HeldItem).where(
+            HeldItem.code == code, HeldItem.state != "held",
+            HeldItem.picked_up_at >= now - timedelta(days=QUARANTINE_DAYS))
+            .order_by(HeldItem.picked_up_at.desc()).limit(1))
+
+    def _kiosk_item(self, s: Session, kiosk: str, code: str, now: datetime) -> HeldItem:
+        key = (*PICKUP_LOCK, kiosk)
+        t = now.timestamp()
+        state = self.lockout.check(key, t)
+        if state.locked:
+            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, outcome="locked"))
+            raise self._locked(state.retry_after_s)
+        item = self._by_code(s, code, now) if code.isdigit() and len(code) == 6 else None
+        if item is None:
+            after = self.lockout.fail(key, t)
+            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk,
+                                outcome="locked" if after.locked else "wrong_code"))
+            if after.locked:
+                self._audit(s, now, kiosk, "pickup.locked", f"kiosk:{kiosk}",
+                            f"{self.lockout.max_failures} wrong pickup codes: pickup locked "
+                            f"for {int(after.retry_after_s)} s")
+                raise self._locked(after.retry_after_s)
+            raise ApiProblem(404, "wrong_code", "no item waits under this code: check the "
+                             "code in your message, or ask at the desk",
+                             attempts_left=after.attempts_left)
+        self.lockout.succeed(key)
+        return item
+
+    @staticmethod
+    def _locked(retry_after_s: float) -> ApiProblem:
+        secs = max(1, int(retry_after_s + 0.999))
+        return ApiProblem(429, "locked", f"too many wrong codes: pickup at this kiosk is "
+                          f"locked for {secs} s; ask at the desk", {"Retry-After": str(secs)},
+                          retry_after_s=secs)
+
+    def _kiosk_refusal(self, s: Session, item: HeldItem, kiosk: str, now: datetime,
+                       pieces: int | None, confirming: bool) -> None:
+        facts = self._facts(s, item, now)
+        verdict = release_allowed(facts, "kiosk", item.code,
+                                  pieces if confirming else item.pieces, None)
+        if verdict.ok:
+            return
+        s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
+                            outcome=verdict.code))
+        if verdict.code == "already_collected":
+            raise ApiProblem(410, "already_collected", "this item was already collected",
+                             released_at=item.picked_up_at.isoformat()
+                             if item.picked_up_at else None)
+        if verdict.code == "desk_only":
+            raise ApiProblem(409, "desk_only", "please collect this item at the service desk "
+                             "(ID needed, or the flat's items are on vacation hold)")
+        raise ApiProblem(409, "pieces_mismatch", f"the register has {item.pieces} piece(s): "
+                         "please ask at the desk")
+
+    def kiosk_lookup(self, kiosk: str, code: str) -> HeldItem:
+        now = self.now()
+
+        def run(s: Session) -> HeldItem:
+            item = self._kiosk_item(s, kiosk, code, now)
+            self._kiosk_refusal(s, item, kiosk, now, None, confirming=False)
+            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
+                                outcome="found"))
+            return item
+
+        return self._tx(run)
+
+    def kiosk_confirm(self, kiosk: str, code: str, pieces: int) -> HeldItem:
+        now = self.now()
+
+        def run(s: Session) -> HeldItem:
+            item = self._kiosk_item(s, kiosk, code, now)
+            self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
+            self._close(s, item, now, kiosk, "kiosk", "pickup code holder", None)
+            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
+                                outcome="released"))
+            return item
+
+        return self._tx(run)
+
+    # -- reconciliation ------------------------------------------------------------------------
+
+    def reconciliation_list(self) -> list[HeldItem]:
+        with self.sessions() as s:
+            return list(s.scalars(select(HeldItem).where(HeldItem.state == "held")
+                                  .order_by(HeldItem.location, HeldItem.serial)))
+
+    def reconcile(self, actor: str, seen: Iterable[str]) -> Reconciliation:
+        now = self.now()
+        seen = list(seen)
+        with self.sessions.begin() as s:
+            items = list(s.scalars(select(HeldItem).where(HeldItem.state == "held")))
+            result = reconcile([i.serial for i in items], seen)
+            missing = set(result.missing)
+            for i in items:
+                if i.serial in missing:
+                    i.missing_since = i.missing_since or now
+                else:
+                    i.last_seen_at, i.missing_since = now, None
+            self._audit(s, now, actor, "item.reconcile", "held_items",
+                        f"checked {result.checked}: missing {', '.join(result.missing) or '-'};"
+                        f" unexpected {', '.join(result.unexpected) or '-'}")
+            lost = [i for i in items if i.serial in missing]
+        if lost:
+            self._notify(
+                "supervisor", f"Held items missing at reconciliation ({len(lost)})",
+                "; ".join(f"{i.serial} {i.kind} for {i.unit} at {i.location}" for i in lost)
+                + f" — reconciled by {actor} at {now:%Y-%m-%d %H:%M} UTC")
+        return result
+
+    # -- reminders (the background job) -------------------------------------------------------
+
+    def sweep(self) -> list[tuple[str, str]]:
+        """Send what is due now: (notice, serial or lent item) for each one sent."""
+        now = self.now()
+        sent: list[tuple[str, str]] = []
+        with self.sessions.begin() as s:
+            holds: dict[str, list[Period]] = {}
+            for item in s.scalars(select(HeldItem).where(HeldItem.state == "held")):
+                if item.unit not in holds:
+                    holds[item.unit] = self._holds(s, item.unit)
+                done = {k: v for k, v in (("reminder", item.reminded_at),
+                                          ("final_notice", item.final_notice_at),
+                                          ("supervisor_report", item.reported_at)) if v}
+                notice = due_notice(item.received_at, now, done, holds[item.unit])
+                if notice is None:
+                    continue
+                self._send(item, notice, now)
+                setattr(item, {"reminder": "reminded_at", "final_notice": "final_notice_at",
+                               "supervisor_report": "reported_at"}[notice], now)
+                self._audit(s, now, "system", f"item.{notice}", f"held_item:{item.id}",
+                            f"{notice.replace('_', ' ')} for {item.serial}")
+                sent.append((notice, item.serial))
+            for lent in s.scalars(select(LentItem).where(LentItem.returned_at.is_(None))):
+                if lent_follow_up_due(lent.lent_at, now, False, lent.followed_up_at):
+                    days = (now - lent.lent_at).days
+                    self._tell(lent.unit, f"【{self.site.name_zh}】您借用的{lent.item}已借出 "
+                               f"{days} 天，请尽快归还服务前台。 The {lent.item} you borrowed "
+                               f"{days} days ago: please bring it back to the service desk.")
+                    lent.followed_up_at = now
+                    self._audit(s, now, "system", "lent.follow_up", f"lent_item:{lent.id}",
+                                f"follow-up after {days} days")
+                    sent.append(("lent_follow_up", str(lent.id)))
+        return sent
+
+    def _send(self, item: HeldItem, notice: str, now: datetime) -> None:
+        zh, en = KIND_WORDS[item.kind]
+        days = (now - item.received_at).days
+        if notice == "reminder":
+            self._tell(item.unit, f"【{self.site.name_zh}】提醒：您的{zh}（编号 {item.serial}）"
+                       f"已在前台存放 {days} 天，请尽快领取。 Reminder: your {en} "
+                       f"(no. {item.serial}) has waited {days} days at the desk.")
+        elif notice == "final_notice":
+            self._tell(item.unit, f"【{self.site.name_zh}】最后通知：您的{zh}（编号 "
+                       f"{item.serial}）已存放 {days} 天，48 小时后将上报管家部主管处理。"
+                       f" Final notice: your {en} (no. {item.serial}) has waited {days} days;"
+                       " in 48 hours it is reported to the butler supervisor for disposal.")
+        else:
+            self._notify("supervisor", f"Uncollected {en} {item.serial} ({days} days)",
+                             f"{item.serial} for {item.unit} at {item.location}, received "
+                             f"{item.received_at:%Y-%m-%d} by {item.received_by}: decide what "
+                             "to do with it (seed 003: report after 30 days).")
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _audit(s: Session, at: datetime, actor: str, action: str, target: str,
+               detail: str) -> None:
+        s.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))
+
