@@ -41,6 +41,6 @@ class DeskAndButler:
         repair = next(r for r in data if r["type"] in ("repair", "urgent_repair"))
         rid = int(repair["id"])
         self._call("POST", f"/api/requests/{rid}/assign", token,
-                   {"assignee": "王师傅", "department": "engineering"})
+                   {"assignee": "maintenance", "department": "engineering"})
         self._call("POST", f"/api/requests/{rid}/start", token, {"note": ""})
         return rid
