@@ -1,8 +1,8 @@
 """`make bench-kiosk`: the lobby kiosk's cold start and tap-to-next-screen latency under Xvfb.
 
-The real kiosk (`python -m kiosk --script ...`), portrait 1080x1920, against the labelled
-stand-in of the kiosk API (tests/support/fake_kiosk_api.py), on the DISPLAY given (the
-Makefile wraps it in xvfb-run; Mesa's llvmpipe renders, no GPU).
+The real kiosk (`python -m kiosk --script ...`), portrait 1080x1920, against a real control
+room process (temporary database, demo notices), on the DISPLAY given (the Makefile wraps it
+in xvfb-run; Mesa's llvmpipe renders, no GPU).
 
 - cold start: from spawning the process to its first frame drawn, and to the attract screen
   showing the notices fetched from the API (3 runs; the median is reported);
@@ -30,9 +30,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from launcher.processes import free_port  # noqa: E402
-from tests.support.fake_kiosk_api import NOTICES, FakeServerProcess  # noqa: E402
 from tests.support.kiosk_run import run_kiosk  # noqa: E402
+from tests.support.stack import Stack  # noqa: E402
+
+NOTICE = "1号楼计划停水通知"  # the control room's demo notice for building 1
 
 COLD_RUNS = 3
 ROUNDS = 10
@@ -67,22 +68,23 @@ def main() -> int:
     first_frames, ready = [], []
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         work = Path(tmp)
-        server = FakeServerProcess(free_port(), work / "server.log")
-        server.start()
+        stack = Stack(work / "stack")
+        (work / "stack").mkdir()
+        stack.start_controlroom()
+        env = {"BUTLER_API_URL": stack.api_url, **stack.group.env}
         try:
             for i in range(COLD_RUNS):
                 spawned = time.time()
                 run = run_kiosk(display, work / f"cold{i}",
-                                [{"wait_text": NOTICES[0]["title_zh"], "timeout": 30}],
-                                env={"BUTLER_API_URL": server.url})
+                                [{"wait_text": NOTICE, "timeout": 30}], env=env)
                 report = run.check()
                 first_frames.append(report["first_frame_at"] - spawned)
                 ready.append(report["steps"][0]["finished_at"] - spawned)
-            run = run_kiosk(display, work / "taps", taps(), "--idle", "600",
-                            env={"BUTLER_API_URL": server.url}, timeout=400)
+            run = run_kiosk(display, work / "taps", taps(), "--idle", "600", env=env,
+                            timeout=600)
             report = run.check()
         finally:
-            server.stop()
+            stack.group.stop_all()
     ms = [s["ms"] for s in report["steps"] if "ms" in s]
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}",

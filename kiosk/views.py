@@ -51,6 +51,10 @@ def format_countdown(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def pieces(n: int, lang: Lang) -> str:
+    return say("piece" if n == 1 else "pieces", lang, n=n)
+
+
 def mask_name(name: str) -> str:
     """First character of each word, then one '*' per further character (docs/api/kiosk.md).
     The control room masks already; the kiosk masks again so a full name can never reach
@@ -383,7 +387,7 @@ def items_view(items: list[Json], tz: ZoneInfo, lang: Lang) -> ListView:
     rows = tuple(
         Row(title=f"{kind_label(str(i.get('kind', '')), lang)}  {i.get('serial', '')}",
             detail=say("where_desk" if i.get("where") == "desk" else "where_kiosk", lang),
-            value=say("pieces", lang, n=i.get("pieces", 1)),
+            value=pieces(int(i.get("pieces") or 1), lang),
             id=str(i.get("id", "")))
         for i in items
     )
@@ -405,14 +409,15 @@ def pickup_view(code: Entry, error: str, locked_for: float, lang: Lang) -> Picku
 
 
 def found_view(item: Json, tz: ZoneInfo, lang: Lang) -> FoundView:
-    pieces = int(item.get("pieces") or 1)
+    n = int(item.get("pieces") or 1)
+    pieces_text = pieces(n, lang)
     return FoundView(
         label=say("found_at", lang),
         location=str(item.get("location", "")),
         lines=(
             f"{kind_label(str(item.get('kind', '')), lang)}  {item.get('serial', '')}  ·  "
-            f"{say('pieces', lang, n=pieces)}",
+            f"{pieces_text}",
             say("for_flat", lang, unit=item.get("unit_masked", "")),
         ),
-        confirm=say("confirm_pickup", lang, n=pieces),
+        confirm=say("confirm_pickup", lang, n=n),
     )

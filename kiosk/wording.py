@@ -90,6 +90,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "where_kiosk": ("凭取件码在本机取件", "Collect here with your pickup code"),
     "where_desk": ("请带身份证到服务台领取", "Collect at the desk with your ID"),
     "pieces": ("{n} 件", "{n} pieces"),
+    "piece": ("{n} 件", "{n} piece"),
     # pickup
     "pickup_code": ("请输入取件码", "Enter your pickup code"),
     "pickup_scan": ("也可在扫码区扫描取件单", "or scan the slip at the scanner"),

@@ -2,10 +2,11 @@
 into docs/kiosk/ (<orientation>-<lang>-<screen>.png).
 
 Runs the real kiosk under the current DISPLAY (the Makefile wraps it in xvfb-run) with a
-scripted tour of touches, against the labelled stand-in of the kiosk API
-(tests/support/fake_kiosk_api.py) reporting a building incident, so the attract screen shows
-its banner. The last screens show the offline banner and the refusal: the stand-in is stopped
-mid-tour. Usage: python scripts/kiosk_screenshots.py [--out docs/kiosk] [--only portrait]
+scripted tour of touches, against a real control room process on a temporary database: the
+desk checks in a parcel, a gas alarm is open in building 1 (the attract screen's banner), and
+a butler moves the resident's repair along mid-tour. The last screens show the offline banner
+and the refusal: the control room is stopped at the end of the tour.
+Usage: python scripts/kiosk_screenshots.py [--out docs/kiosk] [--only portrait]
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from launcher.processes import free_port  # noqa: E402
-from tests.support.fake_kiosk_api import PICKUP_CODE, FakeServerProcess  # noqa: E402
 from tests.support.kiosk_run import run_kiosk  # noqa: E402
+from tests.support.kiosk_seed import DeskAndButler  # noqa: E402
+from tests.support.stack import Stack  # noqa: E402
 
 SIZES = {"portrait": "1080x1920", "landscape": "1920x1080"}
 
 
-def tour(orientation: str) -> list[dict[str, Any]]:
+def tour(orientation: str, code: str) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
 
     def shot(name: str) -> None:
@@ -44,7 +45,7 @@ def tour(orientation: str) -> list[dict[str, Any]]:
         if screen:
             steps.append({"wait_screen": screen})
 
-    steps.append({"wait_text": "楼栋警报：燃气报警处置中，请勿使用电梯"})
+    steps.append({"wait_text": "楼栋警报：本楼有燃气报警正在处理中，请勿使用明火。"})
     shot("attract")
     tap("请触摸屏幕开始", "home")
     shot("home")
@@ -60,15 +61,16 @@ def tour(orientation: str) -> list[dict[str, Any]]:
     shot("order-done")
     tap("完成", "home")
     tap("报修 / 投诉", "report")
-    tap("漏水 / 水管")
+    tap("水龙头、水管")
     shot("report")
     tap("提交", "message")
     tap("完成", "home")
+    steps += [{"mark": "staff"}, {"wait_file": "staff.done", "timeout": 30}]
     tap("我的账户", "account")
     shot("account")
     tap("我的服务单", "requests")
     shot("requests")
-    tap("水龙头漏水", "request")
+    tap("水龙头、水管", "request")
     shot("request")
     tap("‹ 返回", "requests")
     tap("‹ 返回", "account")
@@ -80,9 +82,9 @@ def tour(orientation: str) -> list[dict[str, Any]]:
     tap("退出登录", "attract")
     tap("请触摸屏幕开始", "home")
     tap("取件", "pickup")
-    steps.append({"tap_keys": PICKUP_CODE[:4]})
+    steps.append({"tap_keys": code[:4]})
     shot("pickup")
-    steps.append({"tap_keys": PICKUP_CODE[4:]})
+    steps.append({"tap_keys": code[4:]})
     tap("查找", "found")
     shot("found")
     tap("确认已取 1 件", "message")
@@ -96,7 +98,8 @@ def tour(orientation: str) -> list[dict[str, Any]]:
     tap("首页", "home")
     tap("取件", "pickup")
     for _ in range(10):
-        steps += [{"tap_keys": "111111"}, {"tap_text": "查找"}]
+        steps += [{"tap_keys": "000001" if code != "000001" else "000002"},
+                  {"tap_text": "查找"}]
     steps.append({"wait_text": "取件码错误次数过多，本机取件暂停"})
     shot("pickup-locked")
     tap("首页", "home")
@@ -129,14 +132,21 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix=f"kiosk-shots-{orientation}-") as tmp:
             work = Path(os.environ.get("KIOSK_SHOTS_WORK") or tmp)
             work.mkdir(parents=True, exist_ok=True)
-            server = FakeServerProcess(free_port(), work / "server.log", incident=True)
-            server.start()
+            stack = Stack(work / "stack")
+            (work / "stack").mkdir(exist_ok=True)
             try:
-                run = run_kiosk(display, work, tour(orientation), "--size", SIZES[orientation],
-                                "--idle", "600", env={"BUTLER_API_URL": server.url},
-                                on_mark={"stop-server": server.stop}, timeout=400)
+                stack.start_controlroom()
+                staff = DeskAndButler(stack.api_url)
+                code = staff.check_in_parcel("1-2-1502", "A-03")
+                staff.raise_gas_alarm("1-1-0301")
+                run = run_kiosk(
+                    display, work, tour(orientation, code), "--size", SIZES[orientation],
+                    "--idle", "600", env={"BUTLER_API_URL": stack.api_url, **stack.group.env},
+                    on_mark={"staff": lambda s=staff: s.work_on_latest_repair("1-2-1502"),
+                             "stop-server": lambda s=stack: s.stop("controlroom")},
+                    timeout=1500)
             finally:
-                server.stop()
+                stack.group.stop_all()
             pngs = sorted(work.glob("*.png"))
             for png in pngs:
                 shutil.copy2(png, args.out / png.name)

@@ -44,3 +44,14 @@ class DeskAndButler:
                    {"assignee": "maintenance", "department": "engineering"})
         self._call("POST", f"/api/requests/{rid}/start", token, {"note": ""})
         return rid
+
+    def raise_gas_alarm(self, unit: str) -> None:
+        """A priority-1 gas alarm from the flat's detector, as the gateway reports it: the
+        building's kiosks show an alert banner while it is open."""
+        from datetime import UTC, datetime
+
+        token = self._token("gateway", "gateway123")
+        self._call("POST", "/api/gateway/signals", token,
+                   {"key": f"kiosk-demo-{unit}", "device": f"gas-{unit}", "kind": "gas_alarm",
+                    "priority": 1, "condition": "active",
+                    "observed_at": datetime.now(UTC).isoformat()})
