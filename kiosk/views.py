@@ -250,6 +250,8 @@ def notice_rows(notices: list[Json], lang: Lang) -> tuple[Row, ...]:
 def contacts_view(info: Json | None, hotline: str, lang: Lang) -> ListView:
     rows = [Row(title=say("hotline_title", lang), value=hotline)]
     for e in (info or {}).get("emergency") or []:
+        if str(e.get("phone", "")) == hotline:
+            continue  # the hotline is the first row already
         rows.append(Row(title=pick(lang, e.get("label_zh", ""), e.get("label_en", "")),
                         value=str(e.get("phone", ""))))
     summary = "" if info else say("emergency_fallback", lang)
