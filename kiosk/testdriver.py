@@ -19,6 +19,8 @@ A script is a JSON list of steps, or an object `{"steps": [...], "report": "repo
     {"mark": "at-login"}               write the file <script folder>/at-login (the test,
                                        outside, waits for it to act, e.g. swipe a card)
     {"wait_file": "swiped"}            until <script folder>/swiped exists
+    {"set_idle": 5}                    from now on the idle timeout is 5 s (a test runs its
+                                       flows with a long one, then waits for this short one)
     {"measure_tap": "增值管家服务", "screen": "menu"}
                                        tap, then time until that screen is current and drawn
                                        (ms in the step's "ms"; for make bench-kiosk)
@@ -64,7 +66,7 @@ DEFAULT_STEP_TIMEOUT = 10.0
 Step = dict[str, Any]
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels
 _KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait", "tap_keys", "mark",
-          "wait_file", "measure_tap", "wait_no_text")
+          "wait_file", "measure_tap", "wait_no_text", "set_idle")
 
 
 class ScriptError(Exception):
@@ -229,6 +231,10 @@ class ScriptDriver:
             yield from self._until(path.exists, timeout, f"the file {path}")
         elif "measure_tap" in step:
             yield from self._measure_tap(str(step["measure_tap"]), str(step["screen"]), timeout)
+        elif "set_idle" in step:
+            self.app.ctl.idle.idle_s = float(step["set_idle"])
+            self.app.ctl.touched()
+            self._detail = f"idle timeout now {step['set_idle']} s"
         elif "wait_no_text" in step:
             gone = str(step["wait_no_text"])
             yield from self._until(lambda: gone not in self._texts(), timeout,

@@ -233,14 +233,15 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"screenshot": "locked.png"},
         {"wait": 1.5},
         {"screenshot": "locked-later.png"},
-        # then no touch: the session ends and the attract screen returns
-        {"wait_screen": "attract", "timeout": 90},
+        # then no touch: the session ends and the attract screen returns (the flows above
+        # ran with a long idle timeout, so a slow machine cannot end them early)
+        {"set_idle": 8},
+        {"wait_screen": "attract", "timeout": 60},
         {"screenshot": "idle.png"},
     ]
     try:
         run = run_kiosk(
-            # Idle: long enough for the slowest step on a loaded machine, short for the test.
-            display, workdir, steps, "--idle", "30", "--card-reader", card.path,
+            display, workdir, steps, "--idle", "600", "--card-reader", card.path,
             "--scanner", scanner.path,
             env={"BUTLER_API_URL": stack.api_url, **stack.group.env},
             on_mark={"staff": lambda: staff.work_on_latest_repair("1-2-1502"),
