@@ -20,7 +20,13 @@ from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
 from kivy.logger import Logger
-from kivy.properties import NumericProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import theme
@@ -100,6 +106,8 @@ class KioskApp(App):
     scale = NumericProperty(1.0)
     # Font sizes: `scale`, times theme.LARGE_TEXT in large-text mode.
     fs = NumericProperty(1.0)
+    # Wider than high: some layouts put things side by side (the kv files read it).
+    landscape = BooleanProperty(False)
     font_path = StringProperty("")
     chrome = ObjectProperty(None, allownone=True)  # kiosk.views.Chrome
     screens = ObjectProperty(None, allownone=True)  # ScreenManager, once built
@@ -202,4 +210,5 @@ class KioskApp(App):
 
     def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
         self.scale = min(size) / theme.BASE_SHORT_SIDE
+        self.landscape = size[0] > size[1]
         self.fs = self.scale * (theme.LARGE_TEXT if self.ctl.large_text else 1.0)
