@@ -38,6 +38,8 @@ TOUCH_MIN = 120
 KEY_MIN = 120
 TILE_MIN = 200
 HEADER_HEIGHT = 170
+# Landscape has 1080 px of height for everything: a lower header (still > TOUCH_MIN).
+HEADER_HEIGHT_LANDSCAPE = 130
 TOGGLE_WIDTH = 240
 # Large-text mode for elderly residents: every font this much bigger.
 LARGE_TEXT = 1.25
