@@ -5,6 +5,7 @@ Two Kivy processes walk every flow (a window start costs seconds on a small mach
 1. portrait, Chinese, against a real control room process (the desk checks in a parcel and
    a butler moves the repair along through the staff API), with the card reader and barcode
    scanner simulated on ptys: order a service (logging in by flat + PIN on the keypad),
+   (wrong pickup slips through the scanner's pty),
    report a repair, log out, log in by a card swipe through the pty, my requests and a
    request's timeline, my fees and items, pick up a parcel by code, the wrong-code lockout
    with its countdown, and the idle timeout ending the session (DELETE) back to attract;
@@ -183,8 +184,12 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
     staff = DeskAndButler(stack.api_url)
     code = staff.check_in_parcel("1-2-1502", "A-03")
     wrong = "000001" if code != "000001" else "000002"
-    wrong_codes = [step for _ in range(10) for step in ({"tap_keys": wrong},
-                                                        {"tap_text": "查找"})]
+
+    def scan_wrong_slips() -> None:
+        # Nine more wrong codes through the barcode scanner's pty, one every half second.
+        for _ in range(9):
+            scanner.scan(wrong)
+            time.sleep(0.5)
     steps: list[dict[str, Any]] = [
         {"wait_text": "1号楼计划停水通知"},
         {"screenshot": "attract.png"},
@@ -225,11 +230,13 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"tap_keys": code}, {"tap_text": "查找"}, {"wait_screen": "found"},
         {"screenshot": "found.png"},
         {"tap_text": "确认已取 1 件"}, {"wait_text": "取件完成"},
-        # ten wrong codes lock pickup at this kiosk, with a countdown
+        # ten wrong codes (one typed, nine scanned) lock pickup here, with a countdown
         {"tap_text": "完成"}, {"wait_screen": "home"},
         {"tap_text": "取件"}, {"wait_screen": "pickup"},
-        *wrong_codes,
-        {"wait_text": "取件码错误次数过多，本机取件暂停"},
+        {"tap_keys": wrong}, {"tap_text": "查找"},
+        {"wait_text": "取件码不正确，还可尝试 9 次"},
+        {"mark": "scan"},
+        {"wait_text": "取件码错误次数过多，本机取件暂停", "timeout": 60},
         {"screenshot": "locked.png"},
         {"wait": 1.5},
         {"screenshot": "locked-later.png"},
@@ -245,7 +252,8 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
             "--scanner", scanner.path,
             env={"BUTLER_API_URL": stack.api_url, **stack.group.env},
             on_mark={"staff": lambda: staff.work_on_latest_repair("1-2-1502"),
-                     "swipe": lambda: card.swipe("04a3150201")}, timeout=1100)
+                     "swipe": lambda: card.swipe("04a3150201"),
+                     "scan": scan_wrong_slips}, timeout=1100)
     finally:
         log = (workdir / "stack" / "log" / "controlroom.log").read_text(errors="replace")
         stack.group.stop_all()
