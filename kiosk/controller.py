@@ -49,7 +49,11 @@ from kiosk.views import (
 from kiosk.views import ListView as _ListView
 from kiosk.wording import Lang, say
 
-__all__ = ["SCREENS", "KioskController"]
+__all__ = ["KEEP_ALIVE_S", "SCREENS", "KioskController"]
+
+# The control room ends a resident session after 120 s without a call (docs/api/kiosk.md);
+# the kiosk calls at least this often while the resident is still there.
+KEEP_ALIVE_S = 60.0
 
 Json = dict[str, Any]
 Runner = Any  # kiosk.tasks.TaskRunner (or a test double with the same submit())
@@ -273,15 +277,23 @@ class KioskController:
 
     def tick(self) -> None:
         """Called about twice a second by the app."""
-        if self.screen != "attract" and self.idle.expired(self.clock()):
+        now = self.clock()
+        if self.screen != "attract" and self.idle.expired(now):
             self.end_session()
             self._show("attract")
             return
+        api = self.api
+        if api is not None and self.logged_in and now - self._last_call >= KEEP_ALIVE_S:
+            # The resident is still touching but no call was made for a while (reading fees,
+            # switching language): keep the control room's 120-s session alive.
+            self._last_call = now
+            self._call(api.me, lambda _me: None, quiet=True)
         if self.screen == "pickup" and (self.pickup_locked_for() > 0 or self._was_locked):
             self._was_locked = self.pickup_locked_for() > 0
             self.on_change()
 
     _was_locked = False
+    _last_call = 0.0
     pickup_locked_until = 0.0
 
     def pickup_locked_for(self) -> float:
@@ -307,6 +319,7 @@ class KioskController:
                 self._refuse_offline()
             return
         generation = self._generation
+        self._last_call = self.clock()
         if not quiet:
             self.busy += 1
             self.on_change()

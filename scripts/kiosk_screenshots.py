@@ -112,7 +112,7 @@ def tour(orientation: str, code: str) -> list[dict[str, Any]]:
                "timeout": 10}]
     tap("增值管家服务", "menu")
     tap("水管维修", "item")
-    tap("下单", "message")
+    tap("登录后下单", "message")
     shot("offline-refusal")
     return steps
 

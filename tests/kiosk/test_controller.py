@@ -255,3 +255,16 @@ def test_a_late_answer_for_an_ended_session_is_dropped(site: Site, fake: FakeKio
     for deliver in held:
         deliver()
     assert c.screen == "attract" and c.me == {}
+
+
+def test_a_resident_still_touching_keeps_the_session_alive(kiosk: KioskController,
+                                                           clock: Clock,
+                                                           fake: FakeKioskApi) -> None:
+    login_by_pin(kiosk)
+    kiosk.open_fees()
+    for _ in range(5):  # three minutes of reading and touching, no call of their own
+        clock.t += 40
+        kiosk.touched()
+        kiosk.tick()
+    assert kiosk.logged_in and kiosk.screen == "fees"
+    assert len(fake.sessions) == 1
