@@ -5,10 +5,10 @@ Two Kivy processes walk every flow (a window start costs seconds on a small mach
 1. portrait, Chinese, against a real control room process (the desk checks in a parcel and
    a butler moves the repair along through the staff API), with the card reader and barcode
    scanner simulated on ptys: order a service (logging in by flat + PIN on the keypad),
-   (wrong pickup slips through the scanner's pty),
    report a repair, log out, log in by a card swipe through the pty, my requests and a
    request's timeline, my fees and items, pick up a parcel by code, the wrong-code lockout
-   with its countdown, and the idle timeout ending the session (DELETE) back to attract;
+   (one code typed, nine slips through the scanner's pty) with its countdown, and the idle
+   timeout ending the session (DELETE) back to attract;
 2. landscape, English, against a real control room process, which the test stops and starts
    again: the offline banner within 5 s, an order refused with the hotline, and recovery.
 
