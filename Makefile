@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load bench-controlroom bench-scale
+	bench-load bench-controlroom bench-scale kiosk-screenshots bench-kiosk
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -36,6 +36,16 @@ bench-controlroom: $(STAMP) system-deps-test
 # 50,000 devices across 2 gateway replicas on a 3-node NATS cluster (≈ 20 min).
 bench-scale: $(STAMP) system-deps-test
 	$(BIN)/python bench/scale_bench.py
+
+# The kiosk under a virtual screen: every screen, both languages and orientations, into
+# docs/kiosk/; and its cold start and tap-to-screen latency (figures in docs/benchmarks.md).
+KIOSK_XVFB := xvfb-run -a -s "-screen 0 1920x1920x24"
+
+kiosk-screenshots: $(STAMP) system-deps-test
+	$(KIOSK_XVFB) $(BIN)/python scripts/kiosk_screenshots.py
+
+bench-kiosk: $(STAMP) system-deps-test
+	$(KIOSK_XVFB) $(BIN)/python bench/kiosk_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

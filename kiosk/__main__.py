@@ -14,14 +14,20 @@ from pathlib import Path
 from config import DEFAULT_SITE_PATH, Settings, load_site_or_exit
 from kiosk.api_client import ApiClient
 from kiosk.boot import (
+    LANDSCAPE,
     PORTRAIT,
     configure_kivy,
     display_problem,
     parse_size,
     prepare_environment,
 )
-from kiosk.catalogue import LANGS, Catalogue, parse_lang
+from kiosk.catalogue import LANGS, parse_lang
+from kiosk.controller import KioskController
 from kiosk.fonts import choose_font
+from kiosk.idle import DEFAULT_IDLE_S
+from kiosk.kiosk_api import KioskApi
+from kiosk.readers import ReaderKind
+from kiosk.tasks import TaskRunner
 
 SCRIPT_ENV = "BUTLER_KIOSK_SCRIPT"
 
@@ -60,7 +66,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="WxH",
         help="window size in pixels: 1080x1920 portrait (default) or 1920x1080 landscape",
     )
+    parser.add_argument(
+        "--orientation",
+        choices=["portrait", "landscape"],
+        help="shorthand for --size 1080x1920 (portrait) or 1920x1080 (landscape)",
+    )
     parser.add_argument("--fullscreen", action="store_true", help="kiosk mode: full screen")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=DEFAULT_IDLE_S,
+        metavar="SECONDS",
+        help=f"end the session and show the attract screen after this long without a touch "
+        f"(default {DEFAULT_IDLE_S:g})",
+    )
+    parser.add_argument(
+        "--card-reader", metavar="PORT", help="serial port of the resident-card reader"
+    )
+    parser.add_argument("--scanner", metavar="PORT", help="serial port of the barcode scanner")
     parser.add_argument(
         "--script",
         type=Path,
@@ -98,25 +121,31 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
 
+    size = args.size
+    if args.orientation:
+        size = PORTRAIT if args.orientation == "portrait" else LANDSCAPE
     prepare_environment(args.verbose)
-    configure_kivy(args.size, args.fullscreen)
-    from kiosk.app import KioskApp, register_font  # imports Kivy: only now
+    configure_kivy(size, args.fullscreen)
+    from kiosk.app import KioskApp, deliver_on_ui_thread, register_font  # imports Kivy: now
 
     if font is not None:
         register_font(font)
-    # The menus come from the site file; the client is the seam for the calls to come
-    # (requests, parcels, fees). Creating it does not touch the network.
+    # The menus come from the site file (they show even with the control room down); the
+    # rest through the kiosk API. Creating the client does not touch the network.
     api = None
     if kiosk_id is not None:
         account = site.kiosks[kiosk_id]
-        api = ApiClient(Settings.from_site(site).api_url, account.id, account.password)
-    app = KioskApp(
-        Catalogue(site, kiosk_id),
-        parse_lang(args.lang),
-        font_path=font,
-        script=args.script,
-        api=api,
+        api = KioskApi(ApiClient(Settings.from_site(site).api_url, account.id, account.password))
+    controller = KioskController(
+        site, kiosk_id, api, TaskRunner(deliver_on_ui_thread), idle_s=args.idle,
+        lang=parse_lang(args.lang),
     )
+    readers: dict[ReaderKind, str] = {}
+    if args.card_reader:
+        readers["card"] = args.card_reader
+    if args.scanner:
+        readers["scanner"] = args.scanner
+    app = KioskApp(controller, font_path=font, script=args.script, readers=readers)
     app.run()
     return app.exit_code
 

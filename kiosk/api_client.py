@@ -12,16 +12,32 @@ from typing import Any
 
 import httpx
 
-__all__ = ["ApiClient", "ApiError"]
+__all__ = ["RESIDENT_HEADER", "ApiClient", "ApiError"]
+
+RESIDENT_HEADER = "X-Resident-Session"
 
 
 class ApiError(Exception):
     """The control room could not be reached or refused the call; `status` is None when
-    there was no HTTP answer at all."""
+    there was no HTTP answer at all. `code` and `body` come from the control room's one error
+    shape (`{"detail", "code", ...extra}`, docs/api/kiosk.md), e.g. `attempts_left`."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        code: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
+        self.body: dict[str, Any] = body or {}
+
+    @property
+    def offline(self) -> bool:
+        """No answer at all (connection refused, timeout), or the control room's proxy failed."""
+        return self.status is None or self.status in (502, 503, 504)
 
 
 class ApiClient:
@@ -65,30 +81,71 @@ class ApiClient:
         self._token = token
         return token
 
-    def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
-        return self._authorized("GET", path, params=params).json()
+    def get_json(
+        self, path: str, params: dict[str, str] | None = None, *, session: str | None = None
+    ) -> Any:
+        return self._authorized("GET", path, session, params=params).json()
 
-    def post_json(self, path: str, body: dict[str, Any]) -> Any:
-        return self._authorized("POST", path, json=body).json()
+    def post_json(self, path: str, body: dict[str, Any], *, session: str | None = None) -> Any:
+        return self._authorized("POST", path, session, json=body).json()
 
-    def _authorized(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def delete(self, path: str, *, session: str | None = None) -> None:
+        self._authorized("DELETE", path, session)
+
+    def health(self, timeout: float) -> bool:
+        """Whether the control room answers `/api/health` within `timeout` seconds (no login)."""
+        try:
+            response = self._http.get("/api/health", timeout=timeout)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    def _authorized(
+        self, method: str, path: str, session: str | None, **kwargs: Any
+    ) -> httpx.Response:
         if self._token is None:
             self.login()
         try:
-            return self._send(method, path, auth=True, **kwargs)
+            return self._send(method, path, auth=True, session=session, **kwargs)
         except ApiError as exc:
-            if exc.status != 401:
+            # A resident session's 401 (`session_expired`) is the resident's, not the token's.
+            if exc.status != 401 or exc.code is not None:
                 raise
         # The token expired (the control room's token_minutes): log in again, once.
         self.login()
-        return self._send(method, path, auth=True, **kwargs)
+        return self._send(method, path, auth=True, session=session, **kwargs)
 
-    def _send(self, method: str, path: str, *, auth: bool = False, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = False,
+        session: str | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._token}"} if auth else {}
+        if session is not None:
+            headers[RESIDENT_HEADER] = session
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiError(f"{method} {path}: {exc}") from exc
         if response.status_code >= 400:
-            raise ApiError(f"{method} {path}: HTTP {response.status_code}", response.status_code)
+            body = _error_body(response)
+            code = body.get("code")
+            raise ApiError(
+                f"{method} {path}: HTTP {response.status_code}: {body.get('detail', '')}",
+                response.status_code,
+                code if isinstance(code, str) else None,
+                body,
+            )
         return response
+
+
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

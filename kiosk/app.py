@@ -1,32 +1,64 @@
-"""The Kivy application: a screen manager over the home and menu screens.
+"""The Kivy application: the frame (kiosk/chrome.kv) around a screen manager of the kiosk's
+screens, driven by the plain `KioskController`.
 
 Import this only after `kiosk.boot.configure_kivy` (creating the window reads Kivy's config).
-The app holds the state (language, current menu) in Kivy properties and asks the plain
-`Catalogue` what to show.
+The controller decides; after each change it calls `render`, which copies its state into Kivy
+properties (`lang`, `fs`, `chrome`) and the current screen's `view`, which the kv files show.
+Threads (health poll, serial readers, API calls) never touch widgets: they hand their results
+to the UI thread with `Clock.schedule_once`.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
 from kivy.logger import Logger
-from kivy.properties import NumericProperty, ObjectProperty, OptionProperty, StringProperty
-from kivy.uix.screenmanager import ScreenManager, SlideTransition
+from kivy.properties import (
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import theme
-from kiosk.api_client import ApiClient
-from kiosk.catalogue import DEFAULT_LANG, LANGS, Catalogue, Lang, toggle_lang
+from kiosk.catalogue import DEFAULT_LANG, LANGS
+from kiosk.chrome import KioskRoot
+from kiosk.connectivity import HealthPoller
+from kiosk.controller import KioskController
 from kiosk.fonts import bold_sibling
-from kiosk.screens import HomeScreen, MenuScreen
+from kiosk.readers import ReaderKind, SerialReader
+from kiosk.screens import (
+    AccountScreen,
+    AttractScreen,
+    FoundScreen,
+    HomeScreen,
+    ItemScreen,
+    ListScreen,
+    LoginScreen,
+    MenuScreen,
+    MessageScreen,
+    PickupScreen,
+    ReportScreen,
+    RequestScreen,
+)
 
 if TYPE_CHECKING:
     from kiosk.testdriver import ScriptDriver
 
-__all__ = ["KioskApp", "register_font"]
+__all__ = ["KioskApp", "deliver_on_ui_thread", "register_font"]
+
+# Kivy sends Python logging to its console: one line per health probe is noise.
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 
 def register_font(regular: Path) -> None:
@@ -42,50 +74,93 @@ def register_font(regular: Path) -> None:
     )
 
 
+def deliver_on_ui_thread(fn: Callable[[], None]) -> None:
+    """For `TaskRunner`: run `fn` on Kivy's UI thread at the next frame."""
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+def _screens() -> list[Screen]:
+    return [
+        AttractScreen(name="attract"),
+        HomeScreen(name="home"),
+        MenuScreen(name="menu"),
+        ItemScreen(name="item"),
+        ReportScreen(name="report"),
+        LoginScreen(name="login"),
+        AccountScreen(name="account"),
+        ListScreen(name="requests", opens="request"),
+        RequestScreen(name="request"),
+        ListScreen(name="fees"),
+        ListScreen(name="items"),
+        PickupScreen(name="pickup"),
+        FoundScreen(name="found"),
+        ListScreen(name="notices"),
+        ListScreen(name="contacts"),
+        MessageScreen(name="message"),
+    ]
+
+
 class KioskApp(App):
     lang = OptionProperty(DEFAULT_LANG, options=list(LANGS))
     # Window short side / 1080: the kv files multiply theme sizes by it.
     scale = NumericProperty(1.0)
+    # Font sizes: `scale`, times theme.LARGE_TEXT in large-text mode.
+    fs = NumericProperty(1.0)
+    # Wider than high: some layouts put things side by side (the kv files read it).
+    landscape = BooleanProperty(False)
     font_path = StringProperty("")
+    chrome = ObjectProperty(None, allownone=True)  # kiosk.views.Chrome
     screens = ObjectProperty(None, allownone=True)  # ScreenManager, once built
 
     def __init__(
         self,
-        catalogue: Catalogue,
-        lang: Lang = DEFAULT_LANG,
+        controller: KioskController,
         *,
         font_path: Path | None = None,
         script: Path | None = None,
-        api: ApiClient | None = None,
+        readers: dict[ReaderKind, str] | None = None,
     ) -> None:
         super().__init__()
-        self.catalogue = catalogue
-        self._start_lang = lang
+        self.ctl = controller
         self.font_path = str(font_path or "")
         self.script = script
-        self.api = api
+        self.reader_ports = readers or {}
+        self.readers: list[SerialReader] = []
+        self.poller: HealthPoller | None = None
         self.driver: ScriptDriver | None = None
         self.exit_code = 0
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def build(self) -> ScreenManager:
-        site = self.catalogue.site
+    def build(self) -> KioskRoot:
+        site = self.ctl.site
         self.title = f"{site.name_zh} {site.name_en}"
         Window.clearcolor = theme.BACKGROUND
         Window.bind(size=self._on_window_size)
         self._on_window_size(Window, Window.size)
 
-        self.home_screen = HomeScreen(name="home")
-        self.menu_screen = MenuScreen(name="menu")
-        self.screens = ScreenManager(transition=SlideTransition(duration=0.25))
-        self.screens.add_widget(self.home_screen)
-        self.screens.add_widget(self.menu_screen)
-        self.lang = self._start_lang
-        self._refresh()
-        return self.screens
+        root = KioskRoot()
+        # No sliding: the next screen is there at once (tap-to-screen well under 100 ms).
+        self.screens = root.ids.screens
+        assert isinstance(self.screens, ScreenManager)
+        self.screens.transition = NoTransition()
+        for screen in _screens():
+            self.screens.add_widget(screen)
+        self.ctl.on_change = self.render
+        self.ctl.start()
+        return root
 
     def on_start(self) -> None:
+        api = self.ctl.api
+        if api is not None:
+            self.poller = HealthPoller(api.healthy, self._health)
+            self.poller.start()
+        for kind, port in self.reader_ports.items():
+            reader = SerialReader(kind, port, self._read)
+            reader.start()
+            self.readers.append(reader)
+        Clock.schedule_interval(lambda _dt: self.ctl.tick(), 0.5)
+        Clock.schedule_interval(self._animate_busy, 1 / 30)
         if self.script is not None:
             from kiosk.testdriver import ScriptDriver
 
@@ -94,38 +169,46 @@ class KioskApp(App):
             self.driver.start()
 
     def on_stop(self) -> None:
-        if self.api is not None:
-            self.api.close()
+        if self.poller is not None:
+            self.poller.stop()
+        for reader in self.readers:
+            reader.stop()
+        self.ctl.end_session()
+        self.ctl.runner.shutdown()
 
-    # -- what the kv files call -------------------------------------------------------------
+    # -- from other threads -----------------------------------------------------------------
 
-    def toggle_lang(self) -> None:
-        self.lang = toggle_lang(self.lang)
+    def _health(self, ok: bool) -> None:
+        Clock.schedule_once(lambda _dt: self.ctl.health(ok), 0)
 
-    def open_menu(self, menu_id: str) -> None:
-        assert self.screens is not None
-        Logger.info("Kiosk: open menu %s", menu_id)
-        self.menu_screen.view = self.catalogue.menu(menu_id, self.lang)
-        self.screens.transition.direction = "left"
-        self.screens.current = "menu"
+    def _read(self, kind: ReaderKind, value: str) -> None:
+        Logger.info("Kiosk: %s read", kind)  # never the card number or code: they are keys
+        if kind == "card":
+            Clock.schedule_once(lambda _dt: self.ctl.card_read(value), 0)
+        else:
+            Clock.schedule_once(lambda _dt: self.ctl.code_scanned(value), 0)
 
-    def go_home(self) -> None:
-        assert self.screens is not None
-        self.screens.transition.direction = "right"
-        self.screens.current = "home"
+    # -- drawing ------------------------------------------------------------------------------
 
-    # -- reactions --------------------------------------------------------------------------
-
-    def on_lang(self, _app: KioskApp, _lang: str) -> None:
-        self._refresh()
-
-    def _refresh(self) -> None:
+    def render(self) -> None:
+        ctl = self.ctl
         if self.screens is None:
             return
-        self.home_screen.view = self.catalogue.home(self.lang)
-        shown = self.menu_screen.view
-        if shown is not None:
-            self.menu_screen.view = self.catalogue.menu(shown.id, self.lang)
+        self.lang = ctl.lang
+        self.fs = self.scale * (theme.LARGE_TEXT if ctl.large_text else 1.0)
+        self.chrome = ctl.chrome()
+        screen = self.screens.get_screen(ctl.screen)
+        screen.view = ctl.view()
+        if self.screens.current != ctl.screen:
+            Logger.info("Kiosk: screen %s", ctl.screen)
+            self.screens.current = ctl.screen
+
+    def _animate_busy(self, _dt: float) -> None:
+        if self.root is not None and self.ctl.busy:
+            overlay = self.root.ids.busy
+            overlay.phase = (Clock.get_time() % 1.2) / 1.2
 
     def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
         self.scale = min(size) / theme.BASE_SHORT_SIDE
+        self.landscape = size[0] > size[1]
+        self.fs = self.scale * (theme.LARGE_TEXT if self.ctl.large_text else 1.0)

@@ -63,5 +63,8 @@ def configure_kivy(size: Size, fullscreen: bool) -> None:
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
     # A resident pressing Escape on a keyboard must not close the lobby kiosk.
     Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
+    # A lobby kiosk has no keyboard: the optional free text of a report gets Kivy's on-screen
+    # keyboard (Latin letters and digits; a Chinese input method is out of scope).
+    Config.set("kivy", "keyboard_mode", "dock" if fullscreen else "")
     # Right-click with a mouse would otherwise leave red multitouch dots on the screen.
     Config.set("input", "mouse", "mouse,disable_multitouch")

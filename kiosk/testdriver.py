@@ -13,8 +13,21 @@ A script is a JSON list of steps, or an object `{"steps": [...], "report": "repo
     {"tap_text": "增值管家服务"}         touch down and up on the centre of the visible label
     {"wait_screen": "menu"}            until that screen is current and its transition is over
     {"wait_text": "面议"}              until a visible label shows exactly this text
+    {"wait_no_text": "..."}            until no visible label shows this text
     {"wait": 0.5}                      seconds
-    (wait_* and tap_text take an optional "timeout" in seconds, default 10)
+    {"tap_keys": "246810"}             tap these keys of the visible keypad, one by one
+    {"mark": "at-login"}               write the file <script folder>/at-login (the test,
+                                       outside, waits for it to act, e.g. swipe a card)
+    {"wait_file": "swiped"}            until <script folder>/swiped exists
+    {"set_idle": 5}                    from now on the idle timeout is 5 s (a test runs its
+                                       flows with a long one, then waits for this short one)
+    {"measure_tap": "增值管家服务", "screen": "menu"}
+                                       tap, then time until that screen is current and drawn
+                                       (ms in the step's "ms"; for make bench-kiosk)
+    (wait_*, tap_* and measure_tap take an optional "timeout" in seconds, default 10)
+
+"Settled" means: no screen transition runs, no call to the control room is waited for
+(the progress overlay is gone) and a frame has been drawn since.
 
 The report (JSON) has `ok`, `error`, the final `screen`, `lang`, `font`, `window`, visible
 `texts`, the menu's `items`, the `tappables` with their sizes, labels whose text `overflow`s its
@@ -42,7 +55,7 @@ from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
-from kiosk.widgets import ItemRowView
+from kiosk.widgets import ItemRowView, Keypad
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -52,7 +65,8 @@ __all__ = ["Script", "ScriptDriver", "ScriptError"]
 DEFAULT_STEP_TIMEOUT = 10.0
 Step = dict[str, Any]
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels
-_KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait")
+_KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait", "tap_keys", "mark",
+          "wait_file", "measure_tap", "wait_no_text", "set_idle")
 
 
 class ScriptError(Exception):
@@ -106,6 +120,8 @@ class ScriptDriver:
         self._deadline = 0.0
         self._done = False
         self._detail = ""
+        self._ms: float | None = None
+        self.first_frame_at: float | None = None
 
     @classmethod
     def from_file(cls, app: KioskApp, path: Path) -> ScriptDriver:
@@ -120,6 +136,9 @@ class ScriptDriver:
     # -- the loop: one small advance of the current step per frame --------------------------
 
     def _on_flip(self, *_args: object) -> None:
+        if self._flips == 0:
+            # Wall clock, so a benchmark outside can measure cold start from its spawn time.
+            self.first_frame_at = time.time()
         self._flips += 1
 
     def _tick(self, _dt: float) -> bool:
@@ -160,6 +179,8 @@ class ScriptDriver:
                 "ok": ok,
                 "detail": detail,
                 "seconds": round(time.monotonic() - self._step_started, 3),
+                "finished_at": time.time(),
+                **({"ms": self._ms} if self._ms is not None else {}),
                 **self._snapshot(),
             }
         )
@@ -170,6 +191,7 @@ class ScriptDriver:
         report = {
             "ok": self.error is None,
             "error": self.error,
+            "first_frame_at": self.first_frame_at,
             **self._state(),
             "steps": self.results,
         }
@@ -185,6 +207,7 @@ class ScriptDriver:
 
     def _run(self, step: Step) -> Iterator[None]:
         self._detail = ""
+        self._ms = None
         timeout = float(step.get("timeout", DEFAULT_STEP_TIMEOUT))
         yield from self._frames(1)
         if "screenshot" in step:
@@ -195,6 +218,27 @@ class ScriptDriver:
             name = str(step["wait_screen"])
             yield from self._until(lambda: self._settled(name), timeout, f"screen {name!r}")
             self._detail = f"screen {name!r} is shown"
+        elif "tap_keys" in step:
+            yield from self._settle(timeout)
+            for key in str(step["tap_keys"]):
+                yield from self._tap_key(key)
+            self._detail = f"typed {step['tap_keys']!r}"
+        elif "mark" in step:
+            self._path(str(step["mark"])).write_text("", encoding="utf-8")
+            self._detail = f"marked {step['mark']}"
+        elif "wait_file" in step:
+            path = self._path(str(step["wait_file"]))
+            yield from self._until(path.exists, timeout, f"the file {path}")
+        elif "measure_tap" in step:
+            yield from self._measure_tap(str(step["measure_tap"]), str(step["screen"]), timeout)
+        elif "set_idle" in step:
+            self.app.ctl.idle.idle_s = float(step["set_idle"])
+            self.app.ctl.touched()
+            self._detail = f"idle timeout now {step['set_idle']} s"
+        elif "wait_no_text" in step:
+            gone = str(step["wait_no_text"])
+            yield from self._until(lambda: gone not in self._texts(), timeout,
+                                   f"no visible label {gone!r}")
         elif "wait_text" in step:
             wanted = str(step["wait_text"])
             yield from self._until(
@@ -215,19 +259,56 @@ class ScriptDriver:
         os.replace(saved, path)
         self._detail = f"saved {path}"
 
-    def _tap_text(self, text: str, timeout: float) -> Iterator[None]:
-        yield from self._settle(timeout)
-        label = next((w for w in self._labels() if w.text == text), None)
+    def _find(self, text: str) -> Label:
+        labels = [w for w in self._labels() if w.text == text]
+        # A label on (or inside) a button first: the same words may also be a title.
+        label = next((w for w in labels if _in_button(w)), None) or next(iter(labels), None)
         if label is None:
             raise StepFailed(f"no visible label {text!r}; visible: {self._texts()}")
-        x0, y0, x1, y1 = self._visible_rect(label)
-        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        return label
+
+    def _touch(self, widget: Widget) -> Iterator[None]:
+        rect = self._visible_rect(widget)
+        assert rect is not None
+        x, y = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
         touch = UnitTestTouch(x, y)
         touch.touch_down()
-        yield from self._frames(2)  # let the button show its pressed state, as a finger would
+        yield from self._frames(1)  # let the button show its pressed state, as a finger would
         touch.touch_up()
+        self._detail = f"tapped {getattr(widget, 'text', '')!r} at ({x:.0f}, {y:.0f})"
+
+    def _tap_text(self, text: str, timeout: float) -> Iterator[None]:
+        yield from self._settle(timeout)
+        yield from self._touch(self._find(text))
         yield from self._frames(1)
-        self._detail = f"tapped {text!r} at ({x:.0f}, {y:.0f})"
+
+    def _tap_key(self, key: str) -> Iterator[None]:
+        root = self.app.root
+        pads = [w for w in root.walk(restrict=True) if isinstance(w, Keypad)
+                and self._visible_rect(w) is not None] if root else []
+        keys = [k for pad in pads for k in pad.ids.grid.children if k.text == key]
+        if not keys:
+            raise StepFailed(f"no key {key!r} on a visible keypad")
+        yield from self._touch(keys[0])
+        yield from self._frames(1)
+
+    def _measure_tap(self, text: str, screen: str, timeout: float) -> Iterator[None]:
+        """From the finger lifting to the first frame shown with `screen` current."""
+        yield from self._settle(timeout)
+        label = self._find(text)
+        rect = self._visible_rect(label)
+        assert rect is not None
+        touch = UnitTestTouch((rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2)
+        touch.touch_down()
+        yield from self._frames(1)
+        start = time.perf_counter()
+        touch.touch_up()
+        yield from self._until(lambda: self._settled(screen), timeout, f"screen {screen!r}")
+        Window.canvas.ask_update()
+        seen = self._flips
+        yield from self._until(lambda: self._flips > seen, timeout, "a drawn frame")
+        self._ms = round((time.perf_counter() - start) * 1000, 1)
+        self._detail = f"{text!r} -> {screen}: {self._ms} ms"
 
     # -- waiting ----------------------------------------------------------------------------
 
@@ -244,7 +325,7 @@ class ScriptDriver:
 
     def _settled(self, name: str | None = None) -> bool:
         screens = self.app.screens
-        if screens is None or screens.transition.is_active:
+        if screens is None or screens.transition.is_active or self.app.ctl.busy:
             return False
         return name is None or screens.current == name
 
@@ -263,7 +344,9 @@ class ScriptDriver:
     # -- what is on the screen --------------------------------------------------------------
 
     def _screen(self) -> Widget | None:
-        return self.app.screens.current_screen if self.app.screens else None
+        """The whole window's widgets: the frame (header, banners, hotline) and the current
+        screen (a screen manager holds only the current screen as its child)."""
+        return self.app.root
 
     def _labels(self) -> list[Label]:
         screen = self._screen()
@@ -335,6 +418,15 @@ class ScriptDriver:
                 visible = _intersect(visible, _rect(node))
             node = node.parent if isinstance(node.parent, Widget) else None
         return visible
+
+
+def _in_button(widget: Widget) -> bool:
+    node: Widget | None = widget
+    while node is not None:
+        if isinstance(node, ButtonBehavior):
+            return True
+        node = node.parent if isinstance(node.parent, Widget) else None
+    return False
 
 
 def _rect(widget: Widget) -> Rect:

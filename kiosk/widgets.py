@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 __all__ = [
+    "BusyOverlay",
+    "Card",
+    "ChoiceButton",
     "EvenGrid",
+    "Field",
+    "HomeActionButton",
     "HotlineBar",
     "ItemRowView",
+    "Keypad",
+    "KeypadKey",
     "KioskButton",
     "KioskLabel",
     "MenuTileButton",
+    "RowButton",
+    "WideButton",
 ]
 
 
@@ -29,6 +40,35 @@ class KioskLabel(Label):
 class KioskButton(ButtonBehavior, Label):
     """A touch button at least `theme.TOUCH_MIN` high and wide."""
 
+    kind = StringProperty("normal")  # normal | accent | danger | quiet
+
+
+class WideButton(ButtonBehavior, Label):
+    """A button as wide as its place, its text wrapping; at least `theme.TOUCH_MIN` high."""
+
+    kind = StringProperty("normal")
+
+
+class HomeActionButton(WideButton):
+    """A home-screen action; all of them as tall as two lines, so a row lines up."""
+
+
+class Field(ButtonBehavior, BoxLayout):
+    """An input shown as a box: its label and what was typed; touching it makes it the one
+    the keypad types into (`active`)."""
+
+    label = StringProperty("")
+    value = StringProperty("")
+    hint = BooleanProperty(False)  # value is the grey example, not typed text
+    active = BooleanProperty(False)
+
+
+class ChoiceButton(ButtonBehavior, Label):
+    """One of several choices (a category, repair or complaint); `selected` shows it picked."""
+
+    choice_id = StringProperty("")
+    selected = BooleanProperty(False)
+
 
 class MenuTileButton(ButtonBehavior, BoxLayout):
     """A service menu on the home screen: its name and its note (e.g. free / paid)."""
@@ -37,6 +77,20 @@ class MenuTileButton(ButtonBehavior, BoxLayout):
     title = StringProperty("")
     note = StringProperty("")
     color_index = NumericProperty(0)
+
+
+class RowButton(ButtonBehavior, BoxLayout):
+    """A line of a list: title, a detail line, a value on the right; tappable when it opens
+    something (`row_id` set)."""
+
+    row_id = StringProperty("")
+    title = StringProperty("")
+    detail = StringProperty("")
+    value = StringProperty("")
+
+
+class Card(BoxLayout):
+    """A white panel."""
 
 
 class EvenGrid(GridLayout):
@@ -65,8 +119,40 @@ class EvenGrid(GridLayout):
         )
 
 
-class ItemRowView(BoxLayout):
-    """One service of a menu: its name and its price."""
+class KeypadKey(ButtonBehavior, Label):
+    """One key of the numeric keypad."""
+
+
+class Keypad(BoxLayout):
+    """A numeric keypad: 3 columns of `keys` and an OK key below. Dispatches
+    `on_key(key)` and `on_ok()`; what a key means is the controller's business."""
+
+    keys = ListProperty([])
+    ok_text = StringProperty("")
+    enabled = BooleanProperty(True)
+    __events__ = ("on_key", "on_ok")
+
+    def on_keys(self, _pad: Keypad, keys: list[str]) -> None:
+        grid = self.ids.grid
+        if [k.text for k in reversed(grid.children)] == list(keys):
+            return  # the same pad: keep its widgets (a key press must not rebuild it)
+        grid.clear_widgets()
+        for key in keys:
+            grid.add_widget(KeypadKey(text=key, on_release=self._pressed))
+
+    def _pressed(self, key: KeypadKey) -> None:
+        if self.enabled:
+            self.dispatch("on_key", key.text)
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def on_ok(self) -> None:
+        pass
+
+
+class ItemRowView(ButtonBehavior, BoxLayout):
+    """One service of a menu: its name and its price; touching it opens the item."""
 
     item_id = StringProperty("")
     name = StringProperty("")
@@ -75,6 +161,20 @@ class ItemRowView(BoxLayout):
 
 class HotlineBar(Label):
     """The 24-hour hotline, shown on every screen (ARCHITECTURE §8: the way out of any refusal)."""
+
+
+class BusyOverlay(FloatLayout):
+    """Covers the screen while a call is under way: a message and a moving bar. Swallows
+    touches meanwhile, so a second tap cannot send a second order."""
+
+    text = StringProperty("")
+    phase = NumericProperty(0.0)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        return bool(self.text)
+
+    def on_touch_up(self, touch: Any) -> bool:
+        return bool(self.text)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

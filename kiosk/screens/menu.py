@@ -1,4 +1,4 @@
-"""A service menu: its items with their prices, a back button, the hotline."""
+"""A service menu: its items with their prices; touching one opens it to order."""
 
 from __future__ import annotations
 

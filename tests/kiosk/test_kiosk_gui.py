@@ -1,16 +1,23 @@
 """The real kiosk window under Xvfb, driven by posted touches (kiosk/testdriver.py).
 
-Each test runs `python -m kiosk --script ...` in a subprocess on a private Xvfb display and
-judges the JSON report the app writes. Screenshots are kept in the test's tmp folder and
-copied to var/test-artifacts/kiosk/ for people to look at.
+Two Kivy processes walk every flow (a window start costs seconds on a small machine):
 
-The tests at the bottom need no display: a broken site file and a missing display must be
-refused with one clear line before Kivy is even imported.
+1. portrait, Chinese, against a real control room process (the desk checks in a parcel and
+   a butler moves the repair along through the staff API), with the card reader and barcode
+   scanner simulated on ptys: order a service (logging in by flat + PIN on the keypad),
+   report a repair, log out, log in by a card swipe through the pty, my requests and a
+   request's timeline, my fees and items, pick up a parcel by code, the wrong-code lockout
+   (one code typed, nine slips through the scanner's pty) with its countdown, and the idle
+   timeout ending the session (DELETE) back to attract;
+2. landscape, English, against a real control room process, which the test stops and starts
+   again: the offline banner within 5 s, an order refused with the hotline, and recovery.
+
+Screenshots are kept in the test's tmp folder and copied to var/test-artifacts/kiosk/. The
+tests at the bottom need no display: refusals before Kivy is even imported.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import select
@@ -27,12 +34,18 @@ import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
 from config import DEFAULT_SITE_PATH, Site, load_site
-from kiosk.catalogue import Catalogue, text
+from firmware_sim.kiosk_readers import ReaderPty
+from kiosk.catalogue import Catalogue
+from tests.support.kiosk_run import run_kiosk
+from tests.support.kiosk_seed import DeskAndButler
+from tests.support.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "kiosk"
-RUN_TIMEOUT = 120
-TOUCH_MIN_PX = 120  # ~15 mm on a 1080-px-wide 21.5" portrait screen
+TOUCH_MIN_PX = 120  # 30 mm at the assumed 4 px/mm (kiosk/theme.py), at least 15 mm
+OFFLINE_ZH = "暂时无法连接服务中心。下单、报修、取件暂停，请致电 400-820-8820"
+OFFLINE_EN = ("The service centre cannot be reached. Orders, reports and pickups are paused: "
+              "please call 400-820-8820")
 
 
 # -- a private X server ------------------------------------------------------------------------
@@ -49,16 +62,8 @@ def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     read_end, write_end = os.pipe()
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [
-                xvfb,
-                "-displayfd",
-                str(write_end),
-                "-screen",
-                "0",
-                "1920x1920x24",
-                "-nolisten",
-                "tcp",
-            ],
+            [xvfb, "-displayfd", str(write_end), "-screen", "0", "1920x1920x24", "-nolisten",
+             "tcp"],
             pass_fds=(write_end,),
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -104,58 +109,12 @@ def _poll(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-# -- running the kiosk -------------------------------------------------------------------------
-
-
 @pytest.fixture(scope="module")
 def site() -> Site:
     return load_site(DEFAULT_SITE_PATH)
 
 
-def run_kiosk(
-    display: str, workdir: Path, steps: list[dict[str, Any]], *args: str
-) -> dict[str, Any]:
-    script = workdir / "script.json"
-    report_path = workdir / "report.json"
-    script.write_text(
-        json.dumps({"steps": steps, "report": report_path.name, "timeout": 90}, ensure_ascii=False),
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "BUTLER_SITE")}
-    env.update(
-        DISPLAY=display,
-        # Kivy's own config and logs for this run only, not ~/.kivy.
-        KIVY_HOME=str(workdir / "kivy-home"),
-        # Xvfb has no GPU: Mesa's llvmpipe renders, whatever libGL vendor is installed.
-        LIBGL_ALWAYS_SOFTWARE="1",
-    )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--verbose",
-            "--config",
-            str(DEFAULT_SITE_PATH),
-            "--script",
-            str(script),
-            *args,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
-    _keep_artifacts(workdir)
-    assert report_path.exists(), f"no report (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    assert report["ok"], f"script failed: {report['error']}\n{proc.stderr[-4000:]}"
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return report
-
-
-def _keep_artifacts(workdir: Path) -> None:
+def keep_artifacts(workdir: Path) -> None:
     target = ARTIFACTS / workdir.name
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -163,8 +122,9 @@ def _keep_artifacts(workdir: Path) -> None:
         shutil.copy2(path, target / path.name)
 
 
-def step_after(report: dict[str, Any], kind: str, value: str) -> dict[str, Any]:
-    return next(s for s in report["steps"] if s["step"].get(kind) == value)
+def after(report: dict[str, Any], kind: str, value: str, nth: int = 0) -> dict[str, Any]:
+    """The report of the nth step `{kind: value}`: the screen and texts right after it."""
+    return [s for s in report["steps"] if s["step"].get(kind) == value][nth]
 
 
 # -- checks on a report ------------------------------------------------------------------------
@@ -198,97 +158,216 @@ def assert_well_laid_out(report: dict[str, Any]) -> None:
     assert report["overflow"] == [], f"text larger than its box: {report['overflow']}"
     for tappable in report["tappables"]:
         w, h = tappable["size"]
-        assert h >= TOUCH_MIN_PX and w >= TOUCH_MIN_PX, f"touch target too small: {tappable}"
+        if tappable["visible"]:
+            assert h >= TOUCH_MIN_PX and w >= TOUCH_MIN_PX, f"touch target too small: {tappable}"
 
 
-# -- the tests ---------------------------------------------------------------------------------
+def no_name_shown(texts: list[str], site: Site) -> bool:
+    names = {p.name for p in site.residents} | {w for p in site.residents for w in p.name.split()}
+    return not any(name in t for t in texts for name in names if len(name) > 1)
+
+
+# -- 1. every resident flow, portrait, Chinese ------------------------------------------------
 
 
 @pytest.mark.gui
-def test_touching_a_menu_opens_its_items_and_back_returns_home(
+@pytest.mark.timeout(1200)  # one window walks every flow: minutes on a loaded 2-CPU machine
+def test_every_resident_flow_by_touch_keypad_and_card_swipe(
     display: str, site: Site, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    workdir = tmp_path_factory.mktemp("portrait-zh", numbered=False)
-    catalogue = Catalogue(site, "kiosk-1")
+    workdir = tmp_path_factory.mktemp("flows-portrait-zh", numbered=False)
+    stack = Stack(workdir / "stack")
+    (workdir / "stack").mkdir()
+    card, scanner = ReaderPty(), ReaderPty()
     menu = next(m for m in site.menus if m.id == "value-added")
-    back = text("back", "zh")
+    stack.start_controlroom()
+    staff = DeskAndButler(stack.api_url)
+    code = staff.check_in_parcel("1-2-1502", "A-03")
+    wrong = "000001" if code != "000001" else "000002"
 
-    report = run_kiosk(
-        display,
-        workdir,
-        [
-            {"screenshot": "home.png"},
-            {"tap_text": menu.name_zh},
-            {"wait_screen": "menu"},
-            {"screenshot": "menu.png"},
-        ],
-    )
-
-    home = step_after(report, "screenshot", "home.png")
-    assert home["screen"] == "home"
-    assert home["lang"] == "zh"
-    tiles = [m.name_zh for m in site.menus]
-    assert tiles == ["公共常规服务", "无偿囊助服务", "增值管家服务"]
-    shown = home["texts"]
-    assert all(name in shown for name in tiles), shown
-    assert site.name_zh in shown and site.hotline in " ".join(shown)
-
-    assert report["screen"] == "menu"
-    assert [i["name"] for i in report["items"]] == [it.name_zh for it in menu.items]
-    assert [i["price"] for i in report["items"]] == [
-        r.price for r in catalogue.menu(menu.id, "zh").rows
+    def scan_wrong_slips() -> None:
+        # Nine more wrong codes through the barcode scanner's pty, one every half second.
+        for _ in range(9):
+            scanner.scan(wrong)
+            time.sleep(0.5)
+    steps: list[dict[str, Any]] = [
+        {"wait_text": "1号楼计划停水通知"},
+        {"screenshot": "attract.png"},
+        {"tap_text": "请触摸屏幕开始"}, {"wait_screen": "home"},
+        {"screenshot": "home.png"},
+        # order a service item; the order asks for a login: flat and PIN on the keypad
+        {"tap_text": menu.name_zh}, {"wait_screen": "menu"},
+        {"screenshot": "menu.png"},
+        {"tap_text": "水管维修"}, {"wait_screen": "item"},
+        {"tap_text": "登录后下单"}, {"wait_screen": "login"},
+        {"tap_keys": "1-2-1502"}, {"tap_text": "登录"}, {"tap_keys": "246810"},
+        {"tap_text": "登录"}, {"wait_screen": "message"},
+        {"screenshot": "ordered.png"},
+        # report a repair: category first, no text
+        {"tap_text": "完成"}, {"wait_screen": "home"},
+        {"tap_text": "报修 / 投诉"}, {"wait_screen": "report"},
+        {"tap_text": "水龙头、水管"}, {"tap_text": "提交"}, {"wait_screen": "message"},
+        {"screenshot": "reported.png"},
+        {"tap_text": "退出登录"}, {"wait_screen": "attract"},
+        # the butler assigns the repair and work starts; then a card swipe through the pty
+        # logs in from the attract screen
+        {"mark": "staff"}, {"wait_file": "staff.done", "timeout": 30},
+        {"mark": "swipe"}, {"wait_screen": "account", "timeout": 20},
+        {"tap_text": "我的服务单"}, {"wait_screen": "requests"},
+        {"tap_text": "水龙头、水管"}, {"wait_screen": "request"},
+        {"screenshot": "request.png"},
+        {"tap_text": "‹ 返回"}, {"wait_screen": "requests"},
+        {"tap_text": "‹ 返回"}, {"wait_screen": "account"},
+        {"tap_text": "我的费用"}, {"wait_screen": "fees"},
+        {"screenshot": "fees.png"},
+        {"tap_text": "‹ 返回"}, {"wait_screen": "account"},
+        {"tap_text": "我的寄存物品"}, {"wait_screen": "items"},
+        {"screenshot": "items.png"},
+        # pick up a parcel by code: where it is, then confirm
+        {"tap_text": "‹ 返回"}, {"wait_screen": "account"},
+        {"tap_text": "首页"}, {"wait_screen": "home"},
+        {"tap_text": "取件"}, {"wait_screen": "pickup"},
+        {"tap_keys": code}, {"tap_text": "查找"}, {"wait_screen": "found"},
+        {"screenshot": "found.png"},
+        {"tap_text": "确认已取 1 件"}, {"wait_text": "取件完成"},
+        # ten wrong codes (one typed, nine scanned) lock pickup here, with a countdown
+        {"tap_text": "完成"}, {"wait_screen": "home"},
+        {"tap_text": "取件"}, {"wait_screen": "pickup"},
+        {"tap_keys": wrong}, {"tap_text": "查找"},
+        {"wait_text": "取件码不正确，还可尝试 9 次"},
+        {"mark": "scan"},
+        {"wait_text": "取件码错误次数过多，本机取件暂停", "timeout": 60},
+        {"screenshot": "locked.png"},
+        {"wait": 1.5},
+        {"screenshot": "locked-later.png"},
+        # then no touch: the session ends and the attract screen returns (the flows above
+        # ran with a long idle timeout, so a slow machine cannot end them early)
+        {"set_idle": 8},
+        {"wait_screen": "attract", "timeout": 60},
+        {"screenshot": "idle.png"},
     ]
-    assert all(i["visible"] for i in report["items"]), "portrait shows the whole menu"
-    assert back in report["texts"]
-    assert report["window"] == [1080, 1920]
-    for name in ("home.png", "menu.png"):
-        assert png_size(workdir / name) == (1080, 1920)
+    try:
+        run = run_kiosk(
+            display, workdir, steps, "--idle", "600", "--card-reader", card.path,
+            "--scanner", scanner.path,
+            env={"BUTLER_API_URL": stack.api_url, **stack.group.env},
+            on_mark={"staff": lambda: staff.work_on_latest_repair("1-2-1502"),
+                     "swipe": lambda: card.swipe("04a3150201"),
+                     "scan": scan_wrong_slips}, timeout=1100)
+    finally:
+        log = (workdir / "stack" / "log" / "controlroom.log").read_text(errors="replace")
+        stack.group.stop_all()
+        card.close()
+        scanner.close()
+        keep_artifacts(workdir)
+    report = run.check()
 
+    attract = after(report, "screenshot", "attract.png")["texts"]
+    assert no_name_shown(attract, site) and not any("**" in t for t in attract)
+    home = after(report, "screenshot", "home.png")
+    assert [m.name_zh for m in site.menus] == [t for t in home["texts"]
+                                               if t in {m.name_zh for m in site.menus}]
+    shown_menu = after(report, "screenshot", "menu.png")["texts"]
+    for row in Catalogue(site, "kiosk-1").menu(menu.id, "zh").rows:
+        assert row.name in shown_menu and row.price in shown_menu
+
+    ordered = after(report, "screenshot", "ordered.png")["texts"]
+    assert "已下单" in ordered and any(re.fullmatch(r"SR-\d{8}-\d{4}", t) for t in ordered)
+    assert "您好，陈**" in ordered  # the name masked
+    reported = after(report, "screenshot", "reported.png")["texts"]
+    assert "已提交" in reported and any(t.startswith("承诺时间") for t in reported)
+
+    account = after(report, "wait_screen", "account")["texts"]
+    assert "您好，陈**" in account and any(t.startswith("账户余额") for t in account)
+    request = after(report, "screenshot", "request.png")["texts"]
+    assert {"已受理", "已派单", "处理中"} <= set(request), request
+    assert any(t.startswith("下一步：") for t in request)
+    fees = after(report, "screenshot", "fees.png")["texts"]
+    assert any(t.endswith("账单") for t in fees), fees
+    items = after(report, "screenshot", "items.png")["texts"]
+    assert "凭取件码在本机取件" in items and code not in " ".join(items)
+
+    found = after(report, "screenshot", "found.png")["texts"]
+    assert "A-03" in found and any("房号 1-2-15**" in t for t in found)
+    assert '"POST /api/kiosk/pickup/confirm HTTP/1.1" 200' in log
+
+    locked = after(report, "screenshot", "locked.png")["texts"]
+    later = after(report, "screenshot", "locked-later.png")["texts"]
+    countdown = [t for t in locked if t.endswith("后可再试")]
+    assert countdown and re.fullmatch(r"[12]:\d\d 后可再试", countdown[0]), locked
+    assert [t for t in later if t.endswith("后可再试")] != countdown, "the countdown runs"
+    assert '"POST /api/kiosk/pickup/lookup HTTP/1.1" 429' in log
+
+    idle = after(report, "screenshot", "idle.png")
+    assert idle["screen"] == "attract"
+    assert "您好，陈**" not in idle["texts"] and no_name_shown(idle["texts"], site)
+    # log out after the report, then the idle timeout after the card login
+    assert log.count('"DELETE /api/kiosk/session HTTP/1.1" 204') == 2
+
+    assert report["window"] == [1080, 1920]
+    assert png_size(workdir / "home.png") == (1080, 1920)
     assert_renderable(report)
     assert_well_laid_out(report)
 
 
+# -- 2. the control room goes away and comes back, landscape, English ------------------------
+
+
 @pytest.mark.gui
-def test_language_toggle_and_back_button_by_touch_in_landscape(
+@pytest.mark.timeout(900)
+def test_offline_banner_refusal_with_hotline_and_recovery_against_a_real_control_room(
     display: str, site: Site, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    workdir = tmp_path_factory.mktemp("landscape-en", numbered=False)
-    menu = next(m for m in site.menus if m.id == "public")
-
-    report = run_kiosk(
-        display,
-        workdir,
-        [
-            {"tap_text": "English"},
-            {"wait_text": menu.name_en},
-            {"screenshot": "home-en.png"},
-            {"tap_text": menu.name_en},
-            {"wait_screen": "menu"},
-            {"screenshot": "menu-en.png"},
-            {"tap_text": text("back", "en")},
-            {"wait_screen": "home"},
-            {"tap_text": "中文"},
-            {"wait_text": menu.name_zh},
-            {"screenshot": "home-zh.png"},
-        ],
-        "--size",
-        "1920x1080",
-    )
-
-    home_en = step_after(report, "screenshot", "home-en.png")
-    assert home_en["lang"] == "en"
-    assert [m.name_en for m in site.menus] == [
-        t for t in home_en["texts"] if t in {m.name_en for m in site.menus}
+    workdir = tmp_path_factory.mktemp("offline-landscape-en", numbered=False)
+    stack = Stack(workdir / "stack")
+    (workdir / "stack").mkdir()
+    menu = next(m for m in site.menus if m.id == "value-added")
+    steps: list[dict[str, Any]] = [
+        {"tap_text": "English"}, {"wait_text": "中文"},
+        {"tap_text": "Touch the screen to start"}, {"wait_screen": "home"},
+        {"tap_text": menu.name_en}, {"wait_screen": "menu"},
+        {"screenshot": "menu-en.png"},
+        {"tap_text": "‹ Back"}, {"wait_screen": "home"},
+        {"mark": "stop"}, {"wait_file": "stop.done", "timeout": 30},
+        # the banner within 5 s of the control room going away
+        {"wait_text": OFFLINE_EN, "timeout": 5},
+        {"screenshot": "offline.png"},
+        {"tap_text": menu.name_en}, {"wait_screen": "menu"},
+        {"tap_text": menu.items[0].name_en}, {"wait_screen": "item"},
+        {"tap_text": "Log in to order"}, {"wait_screen": "message"},
+        {"screenshot": "refused.png"},
+        {"mark": "start"}, {"wait_file": "start.done", "timeout": 90},
+        # and back by itself
+        {"wait_no_text": OFFLINE_EN, "timeout": 15},
+        {"screenshot": "recovered.png"},
+        {"tap_text": "Home"}, {"wait_screen": "home"},
+        {"tap_text": "中文"}, {"wait_text": menu.name_zh},
     ]
-    menu_en = step_after(report, "screenshot", "menu-en.png")
-    assert menu_en["screen"] == "menu"
-    assert menu.items[0].name_en in menu_en["texts"]
-    assert "Free" in menu_en["texts"]
+    stack.start_controlroom()
+    try:
+        run = run_kiosk(
+            display, workdir, steps, "--orientation", "landscape", "--idle", "600",
+            env={"BUTLER_API_URL": stack.api_url, **stack.group.env},
+            on_mark={"stop": lambda: stack.stop("controlroom"),
+                     "start": stack.start_controlroom}, timeout=800)
+    finally:
+        stack.group.stop_all()
+        keep_artifacts(workdir)
+    report = run.check()
 
-    assert report["screen"] == "home"
-    assert report["lang"] == "zh"
+    menu_en = after(report, "screenshot", "menu-en.png")["texts"]
+    assert menu.items[0].name_en in menu_en
+    offline = after(report, "wait_text", OFFLINE_EN)
+    assert offline["seconds"] <= 5
+    refused = after(report, "screenshot", "refused.png")["texts"]
+    assert "Could not be done" in refused
+    body = next(t for t in refused if "NOT sent" in t)
+    assert "400-820-8820" in body
+    recovered = after(report, "screenshot", "recovered.png")["texts"]
+    assert OFFLINE_EN not in recovered
+    assert report["lang"] == "zh" and report["screen"] == "home"
     assert report["window"] == [1920, 1080]
-    assert png_size(workdir / "menu-en.png") == (1920, 1080)
+    assert png_size(workdir / "offline.png") == (1920, 1080)
     assert_renderable(report)
     assert_well_laid_out(report)
 
@@ -335,7 +414,8 @@ def test_help_needs_no_display() -> None:
     proc = _kiosk("--help")
 
     assert proc.returncode == 0
-    for option in ("--config", "--kiosk", "--lang", "--size", "--fullscreen", "--script"):
+    for option in ("--config", "--kiosk", "--lang", "--size", "--orientation", "--fullscreen",
+                   "--script", "--idle", "--card-reader", "--scanner"):
         assert option in proc.stdout
 
 

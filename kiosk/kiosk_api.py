@@ -1,0 +1,114 @@
+"""The control room's kiosk API (docs/api/kiosk.md) as plain method calls.
+
+One object per kiosk: the device bearer lives in `ApiClient`, the resident's session token
+here (`session`), sent as `X-Resident-Session` on the resident calls. Answers are the JSON
+of the contract, as dicts; `kiosk.views` turns them into what the screens show. Every call
+blocks: the app runs them on `kiosk.tasks.TaskRunner`, never on the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.api_client import ApiClient, ApiError
+
+__all__ = ["KioskApi", "ResidentSession"]
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ResidentSession:
+    token: str
+    unit: str
+    name_masked: str
+
+
+class KioskApi:
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+        self.session: ResidentSession | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def healthy(self, timeout: float = 1.5) -> bool:
+        return self.client.health(timeout)
+
+    # -- public (kiosk bearer only) -----------------------------------------------------------
+
+    def info(self) -> Json:
+        return dict(self.client.get_json("/api/kiosk/info"))
+
+    def categories(self) -> Json:
+        return dict(self.client.get_json("/api/kiosk/categories"))
+
+    def notices(self) -> list[Json]:
+        return list(self.client.get_json("/api/kiosk/notices")["notices"])
+
+    # -- identification -----------------------------------------------------------------------
+
+    def login_pin(self, unit: str, pin: str) -> ResidentSession:
+        return self._login({"method": "pin", "unit": unit, "pin": pin})
+
+    def login_card(self, card: str) -> ResidentSession:
+        return self._login({"method": "card", "card": card})
+
+    def logout(self) -> None:
+        """End the resident's session at the control room; the kiosk forgets it either way."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        try:
+            self.client.delete("/api/kiosk/session", session=session.token)
+        except ApiError as exc:
+            # Already ended (expired) is what we wanted; an outage leaves it to expire by
+            # itself after the control room's 120 s.
+            if exc.status not in (401, None):
+                raise
+
+    def _login(self, body: Json) -> ResidentSession:
+        answer = self.client.post_json("/api/kiosk/session", body)
+        self.session = ResidentSession(
+            token=str(answer["session"]),
+            unit=str(answer["unit"]),
+            name_masked=str(answer.get("name_masked", "")),
+        )
+        return self.session
+
+    # -- resident calls ------------------------------------------------------------------------
+
+    def me(self) -> Json:
+        return dict(self.client.get_json("/api/kiosk/me", session=self._token()))
+
+    def requests(self) -> list[Json]:
+        answer = self.client.get_json("/api/kiosk/requests", session=self._token())
+        return list(answer["requests"])
+
+    def request(self, request_id: int) -> Json:
+        return dict(self.client.get_json(f"/api/kiosk/requests/{request_id}",
+                                         session=self._token()))
+
+    def create_request(self, body: Json) -> Json:
+        return dict(self.client.post_json("/api/kiosk/requests", body, session=self._token()))
+
+    def fees(self) -> Json:
+        return dict(self.client.get_json("/api/kiosk/fees", session=self._token()))
+
+    def items(self) -> list[Json]:
+        return list(self.client.get_json("/api/kiosk/items", session=self._token())["items"])
+
+    # -- pickup (the code is the credential) --------------------------------------------------
+
+    def pickup_lookup(self, code: str) -> Json:
+        return dict(self.client.post_json("/api/kiosk/pickup/lookup", {"code": code})["item"])
+
+    def pickup_confirm(self, code: str, pieces: int) -> Json:
+        return dict(self.client.post_json("/api/kiosk/pickup/confirm",
+                                          {"code": code, "pieces": pieces}))
+
+    def _token(self) -> str:
+        if self.session is None:
+            raise ApiError("no resident is logged in", 401, "session_expired")
+        return self.session.token

@@ -1,0 +1,16 @@
+"""One service: its price, who handles it and what is promised; the order button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty
+from kivy.uix.screenmanager import Screen
+
+
+class ItemScreen(Screen):
+    view = ObjectProperty(None, allownone=True)  # ItemView | None
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

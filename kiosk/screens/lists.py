@@ -1,0 +1,34 @@
+"""A heading line and rows: my requests, my fees, my held items, notices, emergency numbers
+(one layout, one screen each). Rows of "my requests" open the request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.views import ListView
+from kiosk.widgets import RowButton
+
+
+class ListScreen(Screen):
+    view = ObjectProperty(None, allownone=True)  # ListView | None
+    opens = StringProperty("")  # "request": a row opens that request
+
+    def on_view(self, _screen: ListScreen, view: ListView | None) -> None:
+        box = self.ids.rows
+        box.clear_widgets()
+        ctl = App.get_running_app().ctl
+        for row in view.rows if view else ():
+            b = RowButton(title=row.title, detail=row.detail, value=row.value,
+                          row_id=row.id if self.opens else "")
+            if self.opens == "request":
+                b.bind(on_release=lambda btn: ctl.open_request(btn.row_id))
+            box.add_widget(b)
+        self.ids.scroller.scroll_y = 1
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,185 @@
+"""The kiosk's own sentences in Chinese and English (names of services, notices and
+categories come from the site file or the control room). No Kivy here.
+
+Short, plain words for elderly residents; every refusal says what to do next, most often
+"call the hotline". `say(key, lang, **values)` fills `{placeholders}`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+WORDS: dict[str, tuple[str, str]] = {
+    # chrome
+    "home": ("首页", "Home"),
+    "back": ("‹ 返回", "‹ Back"),
+    "large_on": ("大字", "A+ Larger"),
+    "large_off": ("标准字", "A− Normal"),
+    "logout": ("退出登录", "Log out"),
+    "hello": ("您好，{name}", "Hello, {name}"),
+    "wait": ("正在处理，请稍候…", "Working, please wait…"),
+    "offline": (
+        "暂时无法连接服务中心。下单、报修、取件暂停，请致电 {hotline}",
+        "The service centre cannot be reached. Orders, reports and pickups are paused: "
+        "please call {hotline}",
+    ),
+    "offline_short": ("暂时离线", "Offline"),
+    # attract
+    "touch_start": ("请触摸屏幕开始", "Touch the screen to start"),
+    "no_notices": ("暂无通知", "No notices at the moment"),
+    "incident": ("楼栋警报", "Building alert"),
+    # home
+    "prompt": ("请选择服务", "Choose a service"),
+    "my_account": ("我的账户", "My account"),
+    "pickup": ("取件", "Pick up an item"),
+    "report": ("报修 / 投诉", "Report a problem"),
+    "notices": ("通知公告", "Notices"),
+    "contacts": ("紧急电话", "Emergency calls"),
+    "hotline_title": ("24小时服务热线", "24-hour hotline"),
+    # menus and ordering
+    "order": ("下单", "Order"),
+    "order_login": ("登录后下单", "Log in to order"),
+    "department": ("负责部门：{dept}", "Handled by: {dept}"),
+    "promise": ("承诺：{sla}", "Promise: {sla}"),
+    "ordered": ("已下单", "Order placed"),
+    "reported": ("已提交", "Report received"),
+    "your_number": ("您的单号", "Your number"),
+    "promised_by": ("承诺时间：{at} 前", "Promised by {at}"),
+    "done_home": ("完成", "Done"),
+    # report
+    "report_repair": ("报修", "Repair"),
+    "report_complaint": ("投诉", "Complaint"),
+    "choose_category": ("请选择类别", "Choose a category"),
+    "optional_text": ("补充说明（可不填）", "Anything to add (optional)"),
+    "send": ("提交", "Send"),
+    "urgent": ("紧急", "Urgent"),
+    # login
+    "login": ("登录", "Log in"),
+    "login_card": ("请在读卡区刷住户卡", "Hold your resident card to the reader"),
+    "login_or": ("或输入房号和密码", "or enter your flat and PIN"),
+    "flat": ("房号", "Flat"),
+    "pin": ("密码", "PIN"),
+    "flat_hint": ("例：1-2-1502", "e.g. 1-2-1502"),
+    "ok": ("确定", "OK"),
+    "clear": ("清除", "Clear"),
+    "wrong_pin": ("房号或密码不正确，还可尝试 {n} 次", "Flat or PIN not right: {n} tries left"),
+    "unknown_card": ("无法识别此卡，请输入房号和密码", "Card not recognised: enter flat and PIN"),
+    "locked": ("尝试次数过多，请 {time} 后再试", "Too many tries: try again in {time}"),
+    "session_expired": ("登录已过期，请重新登录", "Your session ended: please log in again"),
+    # account
+    "account": ("我的账户", "My account"),
+    "balance": ("账户余额", "Balance"),
+    "arrears": ("欠费", "Owing"),
+    "my_requests": ("我的服务单", "My requests"),
+    "my_fees": ("我的费用", "My fees"),
+    "my_items": ("我的寄存物品", "My held items"),
+    "open_requests": ("{n} 张进行中", "{n} open"),
+    "held_items": ("{n} 件待取", "{n} waiting"),
+    "no_requests": ("暂无服务单", "No requests"),
+    "no_items": ("暂无待取物品", "Nothing is waiting for you"),
+    "next_step": ("下一步：{text}", "Next: {text}"),
+    "timeline": ("进度", "Progress"),
+    "statement": ("{period} 账单", "Statement {period}"),
+    "due": ("到期 {date}", "due {date}"),
+    "paid_amount": ("已付 {amount}", "paid {amount}"),
+    "fee_unpaid": ("未缴", "Unpaid"),
+    "fee_paid": ("已缴", "Paid"),
+    "fee_part": ("部分已缴", "Part paid"),
+    "where_kiosk": ("凭取件码在本机取件", "Collect here with your pickup code"),
+    "where_desk": ("请带身份证到服务台领取", "Collect at the desk with your ID"),
+    "pieces": ("{n} 件", "{n} pieces"),
+    "piece": ("{n} 件", "{n} piece"),
+    # pickup
+    "pickup_code": ("请输入取件码", "Enter your pickup code"),
+    "pickup_scan": ("也可在扫码区扫描取件单", "or scan the slip at the scanner"),
+    "find": ("查找", "Find"),
+    "found_at": ("您的物品在", "Your item is at"),
+    "for_flat": ("房号 {unit}", "Flat {unit}"),
+    "confirm_pickup": ("确认已取 {n} 件", "I have taken {n}"),
+    "picked_up": ("取件完成", "Collected"),
+    "picked_up_body": ("已于 {at} 取件，谢谢", "Collected at {at}. Thank you"),
+    "wrong_code": ("取件码不正确，还可尝试 {n} 次", "That code is not right: {n} tries left"),
+    "pickup_locked": (
+        "取件码错误次数过多，本机取件暂停",
+        "Too many wrong codes: pickup is paused at this kiosk",
+    ),
+    "try_again_in": ("{time} 后可再试", "Try again in {time}"),
+    "desk_only": ("此物品需凭身份证到服务台领取", "This item needs ID: please go to the desk"),
+    "already_collected": ("此物品已于 {at} 取走", "This item was collected at {at}"),
+    "pieces_mismatch": ("件数不符，请到服务台", "Piece count differs: please go to the desk"),
+    # refusals
+    "refused": ("无法完成", "Could not be done"),
+    "call_hotline": ("请致电 24 小时热线 {hotline}", "Please call the 24-hour hotline {hotline}"),
+    "offline_refusal": (
+        "现在无法连接服务中心，您的请求没有提交。",
+        "The service centre cannot be reached: your request was NOT sent.",
+    ),
+    "rejected": ("请求未被接受：{detail}", "Not accepted: {detail}"),
+    # emergency numbers of the site (fallback when the control room is unreachable)
+    "emergency_fallback": (
+        "报警 110 · 火警 119 · 急救 120", "Police 110 · Fire 119 · Ambulance 120"
+    ),
+}
+
+# Request states as the resident reads them (docs/api/kiosk.md).
+STATES: dict[str, tuple[str, str]] = {
+    "received": ("已受理", "Received"),
+    "assigned": ("已派单", "Assigned"),
+    "in_progress": ("处理中", "In progress"),
+    "waiting_parts": ("等待配件", "Waiting for parts"),
+    "completed": ("已完成", "Completed"),
+    "accepted": ("已验收", "Accepted"),
+    "return_visit": ("回访中", "Return visit"),
+    "closed": ("已关闭", "Closed"),
+    "cancelled": ("已取消", "Cancelled"),
+}
+
+KINDS: dict[str, tuple[str, str]] = {
+    "parcel": ("快递", "Parcel"),
+    "deposit": ("寄存物品", "Deposit"),
+    "handover": ("转交物品", "Hand-over"),
+    "key": ("钥匙", "Key"),
+}
+
+# The promise of each SLA class (DOMAIN.md "Promises to residents", site defaults).
+SLA: dict[str, tuple[str, str]] = {
+    "request": ("10 分钟内响应", "answered within 10 min"),
+    "repair": ("15 分钟内到场", "on site within 15 min"),
+    "urgent_repair": ("30 分钟内到场", "on site within 30 min"),
+    "complaint": ("1 小时内到场", "staff on site within 1 h"),
+    "paid": ("10 分钟内响应，预约上门", "answered within 10 min, visit booked"),
+}
+
+DEPARTMENTS: dict[str, tuple[str, str]] = {
+    "engineering": ("工程部", "Engineering"),
+    "environment": ("环境部", "Environment"),
+    "security": ("安保部", "Security"),
+    "service": ("客服部", "Customer service"),
+}
+
+
+def _index(lang: Lang) -> int:
+    return 0 if lang == "zh" else 1
+
+
+def say(key: str, lang: Lang, **values: object) -> str:
+    words = WORDS[key][_index(lang)]
+    return words.format(**values) if values else words
+
+
+def state_label(state: str, lang: Lang) -> str:
+    return STATES.get(state, (state, state))[_index(lang)]
+
+
+def kind_label(kind: str, lang: Lang) -> str:
+    return KINDS.get(kind, (kind, kind))[_index(lang)]
+
+
+def sla_label(sla: str, lang: Lang) -> str:
+    return SLA.get(sla, (sla, sla))[_index(lang)]
+
+
+def department_label(dept: str, lang: Lang) -> str:
+    return DEPARTMENTS.get(dept, (dept, dept))[_index(lang)]

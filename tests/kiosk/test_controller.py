@@ -1,0 +1,270 @@
+"""The kiosk's behaviour without a window: the controller against the contract's stand-in
+(tests/support/fake_kiosk_api.py) over an in-memory transport, with time passed in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from config import Site, load_site
+from kiosk.api_client import ApiClient
+from kiosk.controller import KioskController
+from kiosk.kiosk_api import KioskApi
+from kiosk.tasks import TaskRunner
+from tests.support.fake_kiosk_api import DESK_CODE, PICKUP_CODE, FakeKioskApi
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture(scope="module")
+def site() -> Site:
+    return load_site()
+
+
+@pytest.fixture
+def fake(site: Site) -> FakeKioskApi:
+    return FakeKioskApi(site)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def kiosk(site: Site, fake: FakeKioskApi, clock: Clock) -> KioskController:
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(fake.handle))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60, clock=clock)
+    c.start()
+    return c
+
+
+def press(kiosk: KioskController, keys: str, pad: Any) -> None:
+    for k in keys:
+        pad(k)
+
+
+def login_by_pin(kiosk: KioskController, unit: str = "1-2-1502", pin: str = "246810") -> None:
+    kiosk.open_login()
+    press(kiosk, unit, kiosk.login_key)
+    kiosk.login_submit()
+    press(kiosk, pin, kiosk.login_key)
+    kiosk.login_submit()
+
+
+def test_attract_shows_notices_and_no_one_is_logged_in(kiosk: KioskController) -> None:
+    view = kiosk.view()
+    assert kiosk.screen == "attract"
+    assert view.notices[0].title == "11月25日停水通知"
+    assert view.banner == ""
+    assert kiosk.chrome().greeting == ""
+
+
+def test_an_incident_shows_a_banner_on_the_attract_screen(site: Site, clock: Clock) -> None:
+    fake = FakeKioskApi(site, incident=True)
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(fake.handle))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), clock=clock, lang="en")
+    c.start()
+    assert c.view().banner.startswith("Building alert: Gas alarm")
+
+
+def test_ordering_asks_for_a_login_then_places_the_order(kiosk: KioskController) -> None:
+    kiosk.touch_start()
+    kiosk.open_menu("value-added")
+    kiosk.open_item("plumbing")
+    assert kiosk.view().order == "登录后下单"
+    kiosk.order("plumbing")
+    assert kiosk.screen == "login"
+    press(kiosk, "1-2-1502", kiosk.login_key)
+    kiosk.login_submit()
+    press(kiosk, "246810", kiosk.login_key)
+    kiosk.login_submit()
+
+    assert kiosk.screen == "message"
+    done = kiosk.view()
+    assert done.ok and done.number.startswith("SR-")
+    assert kiosk.chrome().greeting == "您好，陈**"
+
+
+def test_a_wrong_pin_says_how_many_tries_are_left_and_the_fifth_locks(
+        kiosk: KioskController) -> None:
+    login_by_pin(kiosk, pin="000000")
+    assert kiosk.view().error == "房号或密码不正确，还可尝试 4 次"
+    for _ in range(4):
+        press(kiosk, "000000", kiosk.login_key)
+        kiosk.login_submit()
+    assert kiosk.view().error == "尝试次数过多，请 5 分钟 后再试"
+    assert not kiosk.logged_in
+
+
+def test_a_card_logs_in_from_any_screen_and_opens_the_account(kiosk: KioskController) -> None:
+    kiosk.touch_start()
+    kiosk.card_read("04a3150201")
+    assert kiosk.screen == "account"
+    account = kiosk.view()
+    assert account.greeting == "您好，陈**"
+    assert "-¥320.50" in account.balance
+
+
+def test_an_unknown_card_is_refused_on_the_login_screen(kiosk: KioskController) -> None:
+    kiosk.card_read("FFFF")
+    assert kiosk.screen == "login"
+    assert kiosk.view().error == "无法识别此卡，请输入房号和密码"
+
+
+def test_requests_show_the_timeline_next_step_and_promise(kiosk: KioskController) -> None:
+    kiosk.lang = "en"
+    login_by_pin(kiosk)
+    kiosk.open_requests()
+    rows = kiosk.view().rows
+    assert rows[0].title == "Leaking tap" and rows[0].value == "In progress"
+    assert "Promised by" in rows[0].detail
+    kiosk.open_request(rows[0].id)
+    detail = kiosk.view()
+    assert [r.title for r in detail.timeline] == ["Received", "Assigned", "In progress"]
+    assert detail.next_step.startswith("Next: The plumber")
+    assert detail.promised.startswith("Promised by")
+
+
+def test_fees_and_held_items(kiosk: KioskController) -> None:
+    login_by_pin(kiosk)
+    kiosk.open_fees()
+    fees = kiosk.view()
+    assert fees.rows[0].title == "2026-11 账单" and "未缴" in fees.rows[0].value
+    kiosk.open_items()
+    items = kiosk.view()
+    assert [r.detail for r in items.rows] == ["凭取件码在本机取件", "请带身份证到服务台领取"]
+    assert all(PICKUP_CODE not in r.title + r.detail for r in items.rows)
+
+
+def test_report_a_repair_category_first_text_optional(kiosk: KioskController) -> None:
+    login_by_pin(kiosk)
+    kiosk.open_report()
+    assert kiosk.screen == "report" and not kiosk.view().can_send
+    kiosk.report_choose("water")
+    assert kiosk.view().can_send
+    kiosk.report_send("")
+    assert kiosk.screen == "message" and kiosk.view().number.startswith("SR-")
+
+
+def test_pickup_by_code_shows_where_then_confirms(kiosk: KioskController) -> None:
+    kiosk.open_pickup()
+    press(kiosk, PICKUP_CODE, kiosk.pickup_key)
+    kiosk.pickup_find()
+    assert kiosk.screen == "found"
+    assert kiosk.view().location == "A-03"
+    assert "1-2-15**" in kiosk.view().lines[1]
+    kiosk.pickup_confirm()
+    assert kiosk.screen == "message" and kiosk.view().title == "取件完成"
+    kiosk.code_scanned(PICKUP_CODE)  # the same slip again
+    assert kiosk.view().ok is False and "已于" in kiosk.view().body
+
+
+def test_a_hand_over_is_sent_to_the_desk(kiosk: KioskController) -> None:
+    kiosk.code_scanned(DESK_CODE)
+    assert kiosk.view().body == "此物品需凭身份证到服务台领取"
+
+
+def test_ten_wrong_codes_lock_pickup_with_a_countdown(kiosk: KioskController,
+                                                      clock: Clock) -> None:
+    kiosk.open_pickup()
+    for _ in range(10):
+        press(kiosk, "111111", kiosk.pickup_key)
+        kiosk.pickup_find()
+    view = kiosk.view()
+    assert view.locked and view.countdown == "2:00 后可再试"
+    clock.t += 61.5
+    assert kiosk.view().countdown == "0:59 后可再试"
+    press(kiosk, "4", kiosk.pickup_key)
+    assert kiosk.view().code == ""  # the keypad is dead while locked
+    clock.t += 60
+    assert not kiosk.view().locked
+
+
+def test_idle_ends_the_session_and_returns_to_attract(kiosk: KioskController, clock: Clock,
+                                                      fake: FakeKioskApi) -> None:
+    login_by_pin(kiosk)
+    kiosk.open_account()
+    clock.t += 59
+    kiosk.tick()
+    assert kiosk.screen == "account"
+    clock.t += 1
+    kiosk.tick()
+    assert kiosk.screen == "attract" and not kiosk.logged_in
+    assert kiosk.me == {} and kiosk.chrome().greeting == ""
+    assert len(fake.deleted_sessions) == 1 and fake.sessions == {}
+
+
+def test_offline_refuses_with_the_hotline_and_recovers(kiosk: KioskController) -> None:
+    kiosk.touch_start()
+    kiosk.health(False)
+    assert kiosk.online  # one lost probe is a blip
+    kiosk.health(False)
+    assert kiosk.chrome().offline.startswith("暂时无法连接服务中心")
+    kiosk.open_menu("value-added")
+    kiosk.order("plumbing")
+    refusal = kiosk.view()
+    assert kiosk.screen == "message" and not refusal.ok
+    assert "400-820-8820" in refusal.body and "没有提交" in refusal.body
+    kiosk.health(True)
+    assert kiosk.online and kiosk.chrome().offline == ""
+
+
+def test_a_call_without_answer_turns_the_kiosk_offline_at_once(site: Site, clock: Clock) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client = ApiClient("http://cr", "kiosk-1", "x", transport=httpx.MockTransport(down))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), clock=clock)
+    c.start()
+    c.open_pickup()
+    press(c, PICKUP_CODE, c.pickup_key)
+    c.pickup_find()
+    assert not c.online and c.screen == "message" and not c.view().ok
+
+
+def test_a_late_answer_for_an_ended_session_is_dropped(site: Site, fake: FakeKioskApi,
+                                                       clock: Clock) -> None:
+    held: list[Any] = []
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(fake.handle))
+
+    class Later:
+        def submit(self, call: Any, done: Any, failed: Any) -> None:
+            result = call()
+            held.append(lambda: done(result))
+
+    c = KioskController(site, "kiosk-1", KioskApi(client), Later(), clock=clock)
+    c.session = KioskApi(client).login_pin("1-2-1502", "246810")
+    c.api.session = c.session  # type: ignore[union-attr]
+    c.open_account()
+    c.logout()
+    for deliver in held:
+        deliver()
+    assert c.screen == "attract" and c.me == {}
+
+
+def test_a_resident_still_touching_keeps_the_session_alive(kiosk: KioskController,
+                                                           clock: Clock,
+                                                           fake: FakeKioskApi) -> None:
+    login_by_pin(kiosk)
+    kiosk.open_fees()
+    for _ in range(5):  # three minutes of reading and touching, no call of their own
+        clock.t += 40
+        kiosk.touched()
+        kiosk.tick()
+    assert kiosk.logged_in and kiosk.screen == "fees"
+    assert len(fake.sessions) == 1
