@@ -66,5 +66,10 @@ def configure_kivy(size: Size, fullscreen: bool) -> None:
     # A lobby kiosk has no keyboard: the optional free text of a report gets Kivy's on-screen
     # keyboard (Latin letters and digits; a Chinese input method is out of scope).
     Config.set("kivy", "keyboard_mode", "dock" if fullscreen else "")
+    # No multisample anti-aliasing: the kiosk draws flat panels and text (its glyphs are
+    # anti-aliased in their own textures), and MSAA made every frame of a 1080x1920 window
+    # about 2.5x dearer under Xvfb's software renderer (248 -> 94 ms a frame, bench/
+    # kiosk_bench.py, profiled): a tap would wait for that frame.
+    Config.set("graphics", "multisamples", "0")
     # Right-click with a mouse would otherwise leave red multitouch dots on the screen.
     Config.set("input", "mouse", "mouse,disable_multitouch")
