@@ -242,7 +242,7 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"screenshot": "locked-later.png"},
         # then no touch: the session ends and the attract screen returns (the flows above
         # ran with a long idle timeout, so a slow machine cannot end them early)
-        {"set_idle": 8},
+        {"set_idle": 3},
         {"wait_screen": "attract", "timeout": 60},
         {"screenshot": "idle.png"},
     ]
