@@ -16,6 +16,11 @@ __all__ = ["InstantTransition"]
 class InstantTransition(NoTransition):
     def start(self, manager: ScreenManager) -> None:
         super().start(manager)
-        # stop() cancels the zero-length animation and completes the switch now: the old
-        # screen is removed, on_leave/on_enter are dispatched and is_active is False.
-        self.stop()
+        # Cancel the zero-length animation and complete now, as its end would have a frame
+        # later: the old screen removed, is_active False, on_enter/on_leave dispatched (the
+        # report screen clears its note on leave). Not stop(): it skips on_enter/on_leave.
+        anim = self._anim
+        if anim is not None:
+            anim.unbind(on_complete=self._on_complete)
+            anim.cancel(self)
+        self._on_complete()
