@@ -1298,10 +1298,16 @@
       const li = document.createElement('li');
       li.className = 'plan-none';
       li.textContent = t('plan.none');
+      list.dataset.sig = '';
       list.replaceChildren(li);
       return;
     }
     const act = canAct() && a.state !== 'resolved';
+    // Re-render only on a change: the answer to a tick and the stream's echo of it both come
+    // here, and rebuilding the list under the operator's finger would swallow the next click.
+    const sig = JSON.stringify([plan.alert_id, plan.steps, state.lang, act]);
+    if (list.dataset.sig === sig) return;
+    list.dataset.sig = sig;
     list.replaceChildren(...plan.steps.map((st) => {
       const li = document.createElement('li');
       li.dataset.testid = 'plan-step';
