@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -154,3 +155,18 @@ def controlroom_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
         yield stack
     finally:
         stack.group.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for the console's browser tests (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.controlroom.test_console_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

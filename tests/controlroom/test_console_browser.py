@@ -149,16 +149,6 @@ def controlroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlRoo
 # -- the browser -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @contextmanager
 def open_page(browser: Any, base_url: str) -> Iterator[Any]:
     context = browser.new_context(

@@ -60,16 +60,6 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
         yield Room(r)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with cb.sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(cb.CHROMIUM), args=cb.CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
 def page(browser: Any, room: Room) -> Iterator[Any]:
     with cb.open_page(browser, room.url) as pg:

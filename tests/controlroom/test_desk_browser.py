@@ -14,7 +14,6 @@ import pytest
 from tests.controlroom.test_console_browser import (
     ARTIFACTS,
     CHROMIUM,
-    CHROMIUM_ARGS,
     ControlRoom,
     open_page,
     sign_in,
@@ -34,16 +33,6 @@ expect = sync_api.expect
 def room(controlroom_process: Stack) -> ControlRoom:
     # The shared process fixture waits up to 60 s for start-up (a loaded machine needs it).
     return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

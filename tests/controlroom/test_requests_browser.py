@@ -17,7 +17,6 @@ import pytest
 from tests.controlroom.test_console_browser import (
     ARTIFACTS,
     CHROMIUM,
-    CHROMIUM_ARGS,
     ControlRoom,
     open_page,
     sign_in,
@@ -73,16 +72,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         yield Desk(ControlRoom(stack.api_url, tmp / "log" / "controlroom.log"))
     finally:
         stack.group.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
