@@ -27,6 +27,7 @@ from controlroom.casework import CaseworkService
 from controlroom.db import make_engine, make_sessionmaker, startup_lock
 from controlroom.devices import DeviceService
 from controlroom.errors import ApiProblem, api_problem_handler, validation_detail
+from controlroom.jobs import run_every
 from controlroom.migrations import migrate
 from controlroom.notify import LogResidentNotifier, Notifier, ResidentNotifier
 from controlroom.resident_sessions import ResidentDirectory, ResidentSessionStore
@@ -41,40 +42,28 @@ log = logging.getLogger(__name__)
 
 
 TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to service
-
-
-async def _expire_test_windows(app: FastAPI) -> None:
-    while True:
-        await asyncio.sleep(TEST_SWEEP_S)
-        closed = await asyncio.to_thread(app.state.test_mode.expire)
-        await asyncio.to_thread(app.state.alerts.announce, [a.id for a in closed])
-
-
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
-
-
-async def _escalate_unacknowledged(app: FastAPI) -> None:
-    svc: AlertService = app.state.alerts
-    while True:
-        await asyncio.sleep(ESCALATION_SWEEP_S)
-        try:
-            await asyncio.to_thread(svc.escalate_due, svc.now())
-        except Exception:
-            # A database hiccup must not end escalation for the life of the process.
-            log.exception("escalation sweep failed; trying again in %s s", ESCALATION_SWEEP_S)
-
-
 REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
 
 
-async def _watch_request_slas(app: FastAPI) -> None:
-    svc: RequestService = app.state.requests
-    while True:
-        await asyncio.sleep(REQUEST_SWEEP_S)
-        try:
-            await asyncio.to_thread(svc.escalate_due, svc.now())
-        except Exception:
-            log.exception("request SLA sweep failed; trying again in %s s", REQUEST_SWEEP_S)
+def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
+    """The control room's background sweeps, each in the one guarded loop (controlroom/jobs)."""
+    alert_svc: AlertService = app.state.alerts
+    requests: RequestService = app.state.requests
+
+    async def expire_test_windows() -> None:
+        closed = await asyncio.to_thread(app.state.test_mode.expire)
+        await asyncio.to_thread(alert_svc.announce, [a.id for a in closed])
+
+    async def escalate_unacknowledged() -> None:
+        await asyncio.to_thread(alert_svc.escalate_due, alert_svc.now())
+
+    async def watch_request_slas() -> None:
+        await asyncio.to_thread(requests.escalate_due, requests.now())
+
+    return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
+            run_every(ESCALATION_SWEEP_S, escalate_unacknowledged, "escalation sweep"),
+            run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep")]
 
 
 def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
@@ -93,11 +82,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             sync_accounts(sessions, site, passwords)
             sync_devices(sessions, site)
             app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
-        sweeper = asyncio.create_task(_expire_test_windows(app))
-        escalator = asyncio.create_task(_escalate_unacknowledged(app))
+        jobs = _start_jobs(app)
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
-        sla_watcher = asyncio.create_task(_watch_request_slas(app))
-        reminders = await desk_services.start(app)  # demo data, the held-item reminders job
+        jobs.append(await desk_services.start(app))  # demo data, the held-item reminders job
         listener = None
         if replicated:  # the live stream across replicas: see controlroom/fanout.py
             listener = fanout.Listener(engine, broadcaster, _read_alert,
@@ -106,10 +93,8 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         yield
         if listener is not None:
             await listener.stop()
-        reminders.cancel()
-        sla_watcher.cancel()
-        escalator.cancel()
-        sweeper.cancel()
+        for job in jobs:
+            job.cancel()
         engine.dispose()
 
     app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)

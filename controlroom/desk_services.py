@@ -26,6 +26,7 @@ from controlroom.api.routes import notices as notice_routes
 from controlroom.custody import CustodyService
 from controlroom.fees import FeeService
 from controlroom.held_items import HeldItemService
+from controlroom.jobs import run_every
 from controlroom.notices import NoticeService
 
 __all__ = ["REMINDER_SWEEP_S", "install", "seed_demo", "start"]
@@ -74,19 +75,14 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
 
 
-async def _remind(app: FastAPI) -> None:
-    while True:
-        await asyncio.sleep(REMINDER_SWEEP_S)
-        try:
-            await asyncio.to_thread(app.state.items.sweep)
-        except Exception:
-            log.exception("reminder sweep failed; trying again in %s s", REMINDER_SWEEP_S)
-
-
 async def start(app: FastAPI) -> asyncio.Task[None]:
     if os.environ.get("BUTLER_DEMO_DATA", "1") != "0":
         await asyncio.to_thread(seed_demo, app)
-    return asyncio.create_task(_remind(app))
+
+    async def remind() -> None:
+        await asyncio.to_thread(app.state.items.sweep)
+
+    return run_every(REMINDER_SWEEP_S, remind, "reminder sweep")
 
 
 def _month(d: date, back: int) -> date:

@@ -1,0 +1,34 @@
+"""The one guarded loop every background sweep of the control room runs in.
+
+A sweep that raises (a database restart, a lock timeout) is logged with its traceback and runs
+again at its next interval: in a safety system a job that dies silently is a missed alarm or a
+device that never returns from test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+
+def run_every(interval_s: float, job: Callable[[], Awaitable[object]], name: str,
+              *, first_delay_s: float | None = None) -> asyncio.Task[None]:
+    """Start `job` every `interval_s` seconds (the first run after `first_delay_s`, by default
+    one interval) as an asyncio task; cancel the task to stop it."""
+
+    async def loop() -> None:
+        delay = interval_s if first_delay_s is None else first_delay_s
+        while True:
+            await asyncio.sleep(delay)
+            delay = interval_s
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s failed; trying again in %s s", name, interval_s)
+
+    return asyncio.create_task(loop(), name=name)
