@@ -28,9 +28,6 @@ PRIORITY: dict[str, int] = {
     "fault": 3,  # 2 on a gas detector or valve: see classify()
     "battery_low": 4,
 }
-# Priority 1 and 2 latch: a restore updates the condition but only an operator resolves.
-LATCHING_PRIORITIES = frozenset({1, 2})
-
 # Device kinds whose faults degrade life safety (§6: "fault on a gas detector or valve").
 SAFETY_DEVICE_KINDS = frozenset({"gas_detector"})
 
@@ -40,10 +37,6 @@ class Signal:
     kind: str
     priority: int
     condition: Condition
-
-    @property
-    def latching(self) -> bool:
-        return self.priority in LATCHING_PRIORITIES
 
 
 def _signal(kind: str, condition: Condition, priority: int | None = None) -> Signal:
