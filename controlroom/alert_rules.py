@@ -9,8 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-STATES = ("open", "acknowledged", "dispatched", "resolved")
-CAUSES = ("real", "false_alarm", "test", "device_fault", "other")
 LATCHING_PRIORITIES = frozenset({1, 2})
 
 

@@ -16,16 +16,11 @@ from controlroom.errors import ApiProblem
 from controlroom.item_models import Notice
 from controlroom.models import AuditEntry
 
-__all__ = ["KINDS", "NoticeService", "in_force"]
+__all__ = ["KINDS", "NoticeService"]
 
 KINDS = ("general", "water", "power", "gas")
 FIELDS = ("kind", "building", "title_zh", "title_en", "body_zh", "body_en", "starts_at",
           "expires_at")
-
-
-def in_force(n: Notice, now: datetime, building: str | None) -> bool:
-    """Shown at a kiosk of `building` now: started, not expired, site-wide or that building."""
-    return n.starts_at <= now < n.expires_at and (n.building is None or n.building == building)
 
 
 class NoticeService:

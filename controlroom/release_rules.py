@@ -25,7 +25,6 @@ __all__ = ["CHANNELS", "DESK_ONLY_KINDS", "ItemFacts", "Verdict", "normalise_nam
            "release_allowed", "valid_id_number"]
 
 CHANNELS = ("kiosk", "desk")
-CODE_KINDS = ("parcel", "deposit")
 DESK_ONLY_KINDS = ("handover", "key")
 # PRC resident ID (18, last may be X), or a passport / permit number (5-20 letters and digits).
 _ID = re.compile(r"^(\d{17}[\dXx]|[A-Za-z0-9]{5,20})$")
