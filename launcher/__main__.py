@@ -131,15 +131,16 @@ def _start_all(group: ProcessGroup, site: Site, ports: DemoPorts, config_arg: li
             "(or `xvfb-run -a .venv/bin/python -m kiosk`)")
 
 
-def _watch(group: ProcessGroup, stopping: list[int]) -> None:
-    """Until a signal, or a part other than the kiosk stops by itself."""
+def _watch(group: ProcessGroup, stopping: list[int]) -> int:
+    """Until a signal (0), or a part other than the kiosk stops by itself (1)."""
     while not stopping:
         dead = group.failed()
         if dead is not None and dead.name != "kiosk":
             say(f"\n{dead.name} stopped unexpectedly (status {dead.proc.returncode}):\n"
                 f"{tail(dead.log)}", err=True)
-            return
+            return 1
         time.sleep(0.2)
+    return 0
 
 
 def run(config: str | None, var_dir: Path, no_kiosk: bool) -> int:
@@ -175,7 +176,7 @@ def run(config: str | None, var_dir: Path, no_kiosk: bool) -> int:
         if not stopping:
             say(_banner(site, f"http://{ports.api.host}:{ports.api.port}", ports.mqtt_url,
                         kiosk_note, config_arg, var_dir, db_url))
-        _watch(group, stopping)
+        status = _watch(group, stopping)
     except StartupError as exc:
         say(f"error: {exc}", err=True)
         status = 1
