@@ -1,4 +1,5 @@
-# Estate Butler. `make demo` runs the whole estate; `make test` runs every test.
+# Estate Butler. `make demo` runs the whole estate (`make stop`, from another terminal, stops
+# it); `make test` runs every test.
 # Both create the virtual environment from pyproject.toml when it is missing or stale.
 
 PYTHON ?= python3
@@ -10,11 +11,15 @@ STAMP := $(VENV)/.installed
 # on 2 CPUs. `make test PYTEST_PARALLEL=` runs them one at a time.
 PYTEST_PARALLEL ?= -n 3 --dist loadfile
 
-.PHONY: demo test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
+.PHONY: demo stop test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
 	bench-load bench-controlroom bench-scale kiosk-screenshots bench-kiosk
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
+
+# Stops the demo that var/demo.pid names (BUTLER_VAR_DIR: another var directory's).
+stop:
+	$(BIN)/python -m launcher stop
 
 test: $(STAMP) system-deps-test
 	$(BIN)/ruff check .

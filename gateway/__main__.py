@@ -14,6 +14,15 @@ from config import Settings, load_site_or_exit
 from gateway.logs import setup as setup_logs
 
 
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        sys.exit(f"error: {name}={raw!r} is not a port number")
+    return int(raw)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         prog="python -m gateway",
@@ -21,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
                     "delivers alerts to the control room.",
         epilog="Environment: BUTLER_MQTT_URL, BUTLER_API_URL, BUTLER_GATEWAY_PASSWORD, "
                "BUTLER_SITE; the broker account: BUTLER_MQTT_USERNAME, BUTLER_MQTT_PASSWORD, "
-               "BUTLER_MQTT_CA (CA file for mqtts://).",
+               "BUTLER_MQTT_CA (CA file for mqtts://); BUTLER_GATEWAY_METRICS_PORT.",
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--mqtt-url", help="broker URL (default: BUTLER_MQTT_URL or the site file)")
@@ -39,8 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--log-format", choices=["text", "json"],
                     default=os.environ.get("BUTLER_LOG_FORMAT", "text"),
                     help="text lines, or one JSON object per line (BUTLER_LOG_FORMAT)")
-    ap.add_argument("--metrics-port", type=int,
-                    help="Prometheus /metrics and /health port (default: the site's; 0: any)")
+    ap.add_argument("--metrics-port", type=int, default=_env_int("BUTLER_GATEWAY_METRICS_PORT"),
+                    help="Prometheus /metrics and /health port (default: "
+                         "BUTLER_GATEWAY_METRICS_PORT or the site's; 0: any)")
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
                     help="serial port of a wired panel, overriding the site's (repeatable)")
     ap.add_argument("--source", choices=["mqtt", "nats"],
@@ -94,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
                        lambda: gw.link.connected.is_set() and gw.tel.connected.is_set())
     except OSError as exc:
         print(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
-              "choose another with --metrics-port", file=sys.stderr)
+              "choose another with --metrics-port or BUTLER_GATEWAY_METRICS_PORT", file=sys.stderr)
         raise SystemExit(1) from None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

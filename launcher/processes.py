@@ -21,10 +21,48 @@ class StartupError(RuntimeError):
     pass
 
 
+class Cancelled(Exception):
+    """The group was asked to stop (a signal) while it waited for a child to be ready."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (bound as servers bind, SO_REUSEADDR)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn that has Linux send the child SIGTERM when the launcher dies, even by
+    SIGKILL (prctl PR_SET_PDEATHSIG); None where there is no prctl."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # the launcher died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 def port_open(host: str, port: int) -> bool:
@@ -45,6 +83,11 @@ class ProcessGroup:
     log_dir: Path
     env: dict[str, str] = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)
+    # The children get SIGTERM when this process dies, however it dies (Linux). Only for a
+    # group whose children are started from the main thread: the signal follows the thread.
+    die_with_parent: bool = False
+    # Checked while waiting for a child: true makes the wait raise Cancelled.
+    cancelled: Callable[[], bool] = lambda: False
 
     def start(self, name: str, argv: list[str], *, python: bool = True,
               env: dict[str, str] | None = None) -> Child:
@@ -53,9 +96,11 @@ class ProcessGroup:
         log = self.log_dir / f"{name}.log"
         full_env = {**os.environ, **self.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
         cmd = [sys.executable, *argv] if python else argv
+        preexec = _die_with_parent() if self.die_with_parent else None
         with log.open("ab") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                    preexec_fn=preexec)
         child = Child(name, proc, log)
         self.children.append(child)
         return child
@@ -65,6 +110,8 @@ class ProcessGroup:
         """Poll `ready` until true; fail early, with the log's tail, if `child` dies."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.cancelled():
+                raise Cancelled(what)
             if ready():
                 return
             if child is not None and child.proc.poll() is not None:
