@@ -380,6 +380,7 @@
       if (data && typeof data.detail === 'string') detail = data.detail;
       else if (data && Array.isArray(data.detail)) detail = data.detail.map((e) => e.msg || JSON.stringify(e)).join('; ');
       const err = new ApiError(res.status, detail);
+      err.body = data; // the whole answer: field errors (fielderrors.js), problem codes
       if (res.status === 401 && state.session && !o.anonymous) {
         signOut('login.expired');
       }
