@@ -6,6 +6,7 @@ out; only failures count, and a success forgets them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from controlroom.api.routes.auth import LOGIN_FAILURES, LOGIN_LOCK_S
 from controlroom.app import create_app
 from controlroom.models import AuditEntry
 from tests.controlroom.conftest import Clock, _passwords
+from tests.controlroom.test_console_browser import ARTIFACTS, CHROMIUM, open_page, sign_in
 from tests.support.stack import Stack
 
 ATTACKER = ("10.0.0.66", 50000)
@@ -115,3 +117,26 @@ def test_a_real_server_uses_the_connection_address_not_x_forwarded_for(
     finally:
         guesser.close()
         office.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM}")
+def test_the_console_says_a_locked_sign_in_in_its_language(controlroom_process: Stack,
+                                                           browser: Any) -> None:
+    """The console signs in from 127.0.0.1 too: after ten wrong passwords for butler2 from
+    here, the right one gets the lock in words, not an English error."""
+    from playwright.sync_api import expect
+
+    url = controlroom_process.api_url
+    for i in range(LOGIN_FAILURES):
+        httpx.post(f"{url}/api/auth/token", data={"username": "butler2", "password": f"x{i}"},
+                   timeout=30)
+    with open_page(browser, url) as page:
+        sign_in(page, "butler2", "butler2123")
+        error = page.get_by_test_id("login-error")
+        expect(error).to_have_text(
+            "密码错误次数过多：此账号在这台电脑上暂停登录，请 15 分钟后再试，或联系管理员。")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "login-locked-zh.png"))
+        page.get_by_test_id("lang-toggle").click()
+        expect(error).to_contain_text("Too many wrong passwords")
