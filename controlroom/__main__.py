@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m controlroom",
         description="Estate Butler control room: alarm API, system of record, web console.",
         epilog="Environment: BUTLER_DB_URL (database URL), BUTLER_API_URL (where to listen), "
-               "BUTLER_SECRET_KEY (token signing key), BUTLER_SITE (site file).",
+               "BUTLER_SECRET_KEY (token signing key), BUTLER_SITE (site file), "
+               "BUTLER_TRUSTED_PROXIES (comma-separated addresses of reverse proxies whose "
+               "X-Forwarded-For is believed; default none).",
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--host", help="listen address (default: from the API URL)")
@@ -50,9 +52,13 @@ def main(argv: list[str] | None = None) -> None:
 
     app = create_app(site, settings, Passwords.from_env(os.environ))
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    # The client's address (sign-in throttling, the audit log) is the connection's own unless
+    # it came through a proxy named here: X-Forwarded-For from anyone else is ignored.
+    proxies = os.environ.get("BUTLER_TRUSTED_PROXIES", "").strip()
     uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
                 port=args.port or url.port or 8700, log_level="info",
-                timeout_graceful_shutdown=3)
+                timeout_graceful_shutdown=3, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
 
 
 if __name__ == "__main__":

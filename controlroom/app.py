@@ -132,6 +132,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.resident_sessions = ResidentSessionStore(sessions, now=clock)
     app.state.residents = ResidentDirectory(site, passwords, sessions, now=clock)
     app.state.pin_lockout = kiosk_routes.pin_lockout()  # in memory, per process
+    app.state.login_lockout = auth.login_lockout()  # staff sign-in, likewise
 
     @app.exception_handler(RequestValidationError)
     async def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,14 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+)
 
 from controlroom.intake import FLAGS
+from controlroom.typed_input import fold_input
 
 Kind = Literal["parcel", "deposit", "handover", "key"]
 Flag = Literal[FLAGS]  # type: ignore[valid-type]
-Location = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,16}$")]
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+# Codes typed at the desk are folded first (typed_input.py): "１－２－１５０２" is 1-2-1502.
+# A shelf is named with letters, digits, Chinese characters and "-", e.g. A-03 or A区03.
+Folded = BeforeValidator(fold_input)
+SHELF = r"^[A-Za-z0-9\u3400-\u4dbf\u4e00-\u9fff-]{1,16}$"
+Location = Annotated[str, StringConstraints(pattern=SHELF), Folded]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=32), Folded]
 Text200 = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -128,9 +141,9 @@ class ItemDetail(BaseModel):
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pieces: int = Field(ge=1, le=99, description="re-counted with the collector")
-    code: Annotated[str, StringConstraints(max_length=16)] | None = Field(
+    code: Annotated[str, StringConstraints(max_length=16), Folded] | None = Field(
         default=None, description="the claim stub's code (parcels and deposits)")
-    id_number: Annotated[str, StringConstraints(max_length=32)] | None = Field(
+    id_number: Annotated[str, StringConstraints(max_length=32), Folded] | None = Field(
         default=None, description="the collector's ID number: hand-overs, keys, proxies")
     collector: Text200 | None = Field(default=None, description="the name on the ID")
 

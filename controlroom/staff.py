@@ -64,12 +64,22 @@ def signing_key(sessions: sessionmaker, env_key: str | None) -> bytes:
         return row.value.encode()
 
 
-def authenticate(sessions: sessionmaker, passwords: Passwords, username: str, password: str
-                 ) -> User | None:
+def authenticate(sessions: sessionmaker, passwords: Passwords, username: str, password: str,
+                 source: str = "") -> User | None:
+    """The active account with this password, or None; audited either way (`source`: where
+    the attempt came from, e.g. "from 10.0.0.2")."""
     with sessions() as s:
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
         ok = user is not None and passwords.verify(user.password_hash, password)
         s.add(AuditEntry(at=utcnow(), actor=username[:64], action="login" if ok else "login_failed",
-                         target="", detail=""))
+                         target="", detail=source[:500]))
         s.commit()
         return user if ok else None
+
+
+def audit_login(sessions: sessionmaker, username: str, action: str, detail: str) -> None:
+    """A sign-in event that is not a password check, e.g. `login_locked`."""
+    with sessions() as s:
+        s.add(AuditEntry(at=utcnow(), actor=username[:64], action=action, target="",
+                         detail=detail[:500]))
+        s.commit()

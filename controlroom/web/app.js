@@ -27,6 +27,7 @@
       'login.hotline': '服务热线 {n}',
       'login.missing': '请输入用户名和密码。',
       'login.wrong': '用户名或密码错误，请重试。',
+      'login.locked': '密码错误次数过多：此账号在这台电脑上暂停登录，请 {n} 分钟后再试，或联系管理员。',
       'login.expired': '登录已过期，请重新登录。',
       'login.forbidden': '此账号（{role}）无权使用控制室。',
       'login.signedOut': '已退出登录。',
@@ -116,6 +117,7 @@
       'login.hotline': 'Hotline {n}',
       'login.missing': 'Enter your username and password.',
       'login.wrong': 'Wrong username or password. Try again.',
+      'login.locked': 'Too many wrong passwords: this account is paused on this computer. Try again in {n} min, or ask an administrator.',
       'login.expired': 'Your session has expired. Sign in again.',
       'login.forbidden': 'This account ({role}) may not use the control room.',
       'login.signedOut': 'Signed out.',
@@ -380,6 +382,7 @@
       if (data && typeof data.detail === 'string') detail = data.detail;
       else if (data && Array.isArray(data.detail)) detail = data.detail.map((e) => e.msg || JSON.stringify(e)).join('; ');
       const err = new ApiError(res.status, detail);
+      err.body = data; // the whole answer: field errors (fielderrors.js), problem codes
       if (res.status === 401 && state.session && !o.anonymous) {
         signOut('login.expired');
       }
@@ -535,6 +538,10 @@
         tok = await api('api/auth/token', { method: 'POST', form: { username, password }, anonymous: true });
       } catch (err) {
         if (err.status === 401) setLoginMessage('login.wrong');
+        else if (err.status === 429) {
+          const secs = Number((err.body || {}).retry_after_s) || 60;
+          setLoginMessage('login.locked', { n: Math.ceil(secs / 60) });
+        }
         else setLoginMessage('board.error', { detail: err.detail });
         el.password.select();
         return;

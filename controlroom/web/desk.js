@@ -25,6 +25,7 @@
       'f.carrier': '快递公司', 'f.barcode': '运单号', 'f.condition': '外观/破损说明',
       'f.depositor': '寄存/转交人', 'f.flags': '拒收类别（如有请勾选）',
       'f.unitPh': '例如 1-2-1502', 'f.locationPh': '例如 A-03',
+      'f.locationHint': '只能用字母、数字、汉字和“-”，最多 16 个，例如 A-03 或 A区03',
       'kind.parcel': '快递', 'kind.deposit': '寄存', 'kind.handover': '转交', 'kind.key': '钥匙',
       'flag.dangerous': '危险品', 'flag.perishable': '易腐烂', 'flag.insect_prone': '易生虫',
       'flag.smelly': '有异味', 'flag.cash': '现金', 'flag.valuables': '贵重物品',
@@ -44,6 +45,9 @@
       'release.hint': '快递/寄存：凭取件码；无取件码或转交/钥匙：登记领取人身份证号（本户住户或其紧急联系人）。',
       'release.submit': '确认出库', 'release.cancel': '取消',
       'release.done': '{serial} 已出库',
+      'release.idRequired': '取件码不对或没有取件码时，须登记领取人证件号码',
+      'release.notEntitled': '领取人须是本户住户或其登记的紧急联系人（填证件上的姓名）',
+      'release.piecesMismatch': '件数与登记不符，请重新清点',
       'reconcile.heading': '每日盘点：核对登记簿与货架',
       'reconcile.hint': '逐件核对货架，勾选看到的物品，然后提交。缺失的物品会立即上报管家部主管。',
       'reconcile.submit': '提交盘点结果', 'reconcile.empty': '登记簿中没有在库物品',
@@ -60,6 +64,7 @@
       'f.carrier': 'Carrier', 'f.barcode': 'Tracking no.', 'f.condition': 'Condition / damage',
       'f.depositor': 'Left by', 'f.flags': 'Refused categories (tick any that apply)',
       'f.unitPh': 'e.g. 1-2-1502', 'f.locationPh': 'e.g. A-03',
+      'f.locationHint': 'letters, digits, Chinese characters and "-" only, at most 16, e.g. A-03 or A区03',
       'kind.parcel': 'Parcel', 'kind.deposit': 'Deposit', 'kind.handover': 'Hand-over',
       'kind.key': 'Key',
       'flag.dangerous': 'Dangerous', 'flag.perishable': 'Perishable',
@@ -83,6 +88,9 @@
       'release.hint': 'Parcels and deposits: against the pickup code. Without it, and always for hand-overs and keys: record the collector\u2019s ID number (a resident of the flat or their emergency contact).',
       'release.submit': 'Release', 'release.cancel': 'Cancel',
       'release.done': '{serial} released',
+      'release.idRequired': 'without a matching pickup code, record the collector\u2019s ID number',
+      'release.notEntitled': 'the collector must be a resident of the flat or one of their emergency contacts (the name on the ID)',
+      'release.piecesMismatch': 'not the number on the register: count again',
       'reconcile.heading': 'Daily check: the register against the shelves',
       'reconcile.hint': 'Walk the shelves, tick each item you see, then submit. Anything missing goes to the butler supervisor at once.',
       'reconcile.submit': 'Submit the check', 'reconcile.empty': 'No items held on the register',
@@ -176,6 +184,23 @@
     }
     return data;
   }
+
+  // Field errors in the console's language (fielderrors.js); false when none names a field.
+  function showFieldErrors(form, err, summary, opts) {
+    const fe = window.EstateButlerFieldErrors;
+    return Boolean(fe && fe.show(form, err.body, summary, opts));
+  }
+
+  function clearFieldErrors(form) {
+    if (window.EstateButlerFieldErrors) window.EstateButlerFieldErrors.clear(form);
+  }
+
+  const CHECKIN_HINTS = { location: () => t('f.locationHint') };
+  const RELEASE_CODES = {
+    id_required: ['id_number', () => t('release.idRequired')],
+    not_entitled: ['collector', () => t('release.notEntitled')],
+    pieces_mismatch: ['pieces', () => t('release.piecesMismatch')],
+  };
 
   function showError(node, err) {
     const body = err.body || {};
@@ -354,6 +379,7 @@
     const form = ev.currentTarget;
     const err = tid('checkin-error');
     err.hidden = true;
+    clearFieldErrors(form);
     clearStub();
     const f = new FormData(form);
     const body = {
@@ -371,7 +397,7 @@
       showStub(out);
       form.reset();
     } catch (e) {
-      showError(err, e);
+      if (!showFieldErrors(form, e, err, { hints: CHECKIN_HINTS })) showError(err, e);
     } finally {
       button.disabled = false;
       button.textContent = t('checkin.submit');
@@ -474,6 +500,7 @@
       const opt = (k) => (String(f.get(k) || '').trim() || null);
       const err = form.querySelector('[data-testid="release-error"]');
       err.hidden = true;
+      clearFieldErrors(form);
       try {
         const done = await api(`api/items/${item.id}/release`, { method: 'POST', json: {
           pieces: Number(f.get('pieces')), code: opt('code'), collector: opt('collector'),
@@ -483,7 +510,7 @@
         status.hidden = false;
         await loadRegister();
       } catch (e) {
-        showError(err, e);
+        if (!showFieldErrors(form, e, err, { codes: RELEASE_CODES })) showError(err, e);
       }
     });
     setTimeout(() => form.querySelector('input').focus(), 0);

@@ -584,6 +584,7 @@
     ev.preventDefault();
     const f = new FormData(el.newForm);
     const err = byTestId('form-error', el.newForm);
+    if (window.EstateButlerFieldErrors) window.EstateButlerFieldErrors.clear(el.newForm);
     const body = {
       unit: String(f.get('unit') || '').trim(),
       type: String(f.get('type')),
@@ -605,6 +606,9 @@
       await load();
       renderDetails();
     } catch (e) {
+      // Field errors in the console's language (fielderrors.js), else the answer's words.
+      const fe = window.EstateButlerFieldErrors;
+      if (fe && fe.show(el.newForm, e.body, err)) return;
       err.hidden = false;
       err.textContent = e.detail;
     }

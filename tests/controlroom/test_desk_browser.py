@@ -132,7 +132,9 @@ def test_the_desk_releases_a_parcel_against_its_stub_code(page: Any, room: Contr
     form.get_by_test_id("release-pieces").fill("2")
     form.get_by_test_id("release-code").fill(item["code"])
     form.get_by_test_id("release-submit").click()
-    expect(form.get_by_test_id("release-error")).to_contain_text("re-count")
+    # In the console's language, at the field (issue 19, item 8).
+    expect(form.get_by_test_id("release-error")).to_contain_text("清点件数：件数与登记不符")
+    expect(form.get_by_test_id("field-error-pieces")).to_have_text("件数与登记不符，请重新清点")
     form.get_by_test_id("release-pieces").fill("1")
     form.get_by_test_id("release-submit").click()
     expect(page.get_by_test_id("register-status")).to_contain_text(f"{serial} 已出库")
@@ -197,3 +199,91 @@ def test_the_desk_stays_signed_in_across_a_reload_and_speaks_english(page: Any) 
     page.get_by_test_id("sign-out").click()
     expect(page.get_by_test_id("login-view")).to_be_visible()
     expect(page.get_by_test_id("desk-view")).to_be_hidden()
+
+
+def test_a_desk_field_error_is_shown_at_the_field_in_the_consoles_language(page: Any) -> None:
+    """Issue 19, item 8: no raw English validation text in the Chinese console; a flat typed
+    with a Chinese keyboard's full-width digits and dashes, and a shelf named 'A区03', are
+    taken (and kept as 1-2-1502)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, "frontdesk", "frontdesk123")
+    page.get_by_test_id("nav-desk").click()
+    expect(page.get_by_test_id("desk-tab-checkin")).to_have_text("物品登记")
+    page.get_by_test_id("checkin-unit").fill("1-2-1502")
+    page.get_by_test_id("checkin-location").fill("A 03/左")
+    page.get_by_test_id("checkin-submit").click()
+
+    at_field = page.get_by_test_id("field-error-location")
+    expect(at_field).to_be_visible()
+    expect(at_field).to_have_text("只能用字母、数字、汉字和“-”，最多 16 个，例如 A-03 或 A区03")
+    summary = page.get_by_test_id("checkin-error")
+    expect(summary).to_have_text(re.compile(r"^存放位置：只能用字母"))
+    expect(page.get_by_test_id("checkin-location")).to_have_attribute("aria-invalid", "true")
+    assert "String should" not in page.get_by_test_id("desk-view").inner_text()
+    expect(page.get_by_test_id("stub")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / "desk-field-error-zh.png"))
+
+    # Switching language says the same errors again in English.
+    page.get_by_test_id("lang-toggle").click()
+    expect(at_field).to_contain_text('letters, digits, Chinese characters and "-" only')
+    expect(summary).to_have_text(re.compile(r"^Location: letters"))
+    page.get_by_test_id("lang-toggle").click()
+    expect(at_field).to_contain_text("只能用字母")
+
+    # A flat that does not exist is named as the flat, in Chinese.
+    page.get_by_test_id("checkin-unit").fill("9-9-9999")
+    page.get_by_test_id("checkin-location").fill("A-03")
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.get_by_test_id("field-error-unit")).to_contain_text("本小区没有这个房号")
+    expect(page.get_by_test_id("field-error-location")).to_have_count(0)
+    expect(summary).to_have_text(re.compile(r"^房号：本小区没有这个房号"))
+
+    # As typed on a Chinese keyboard: full-width digits and dashes, a Chinese shelf name.
+    page.get_by_test_id("checkin-unit").fill("１－２－１５０２")
+    page.get_by_test_id("checkin-location").fill("A区03")
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.get_by_test_id("stub")).to_be_visible()
+    expect(page.get_by_test_id("stub-unit")).to_have_text("1-2-1502")
+    expect(page.get_by_test_id("stub-location")).to_have_text("A区03")
+    expect(summary).to_be_hidden()
+    expect(page.locator(".field-error")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "desk-full-width-accepted.png"))
+
+
+def test_release_and_request_forms_name_the_field_in_chinese(page: Any, room: ControlRoom
+                                                             ) -> None:
+    item = _check_in_by_api(room, "2-1-0304", "C-08")
+    sign_in(page, "frontdesk", "frontdesk123")
+    page.get_by_test_id("nav-desk").click()
+    page.get_by_test_id("desk-tab-register").click()
+    row = page.locator(f'[data-testid="register-row"][data-serial="{item["item"]["serial"]}"]')
+    row.get_by_test_id("release-open").click()
+    form = page.get_by_test_id("release-form")
+    wrong = "000000" if item["code"] != "000000" else "111111"
+    form.get_by_test_id("release-code").fill(wrong)
+    form.get_by_test_id("release-submit").click()
+    expect(form.get_by_test_id("field-error-id_number")).to_have_text(
+        "取件码不对或没有取件码时，须登记领取人证件号码")
+    expect(form.get_by_test_id("release-error")).to_have_text(re.compile(r"^证件号码：取件码不对"))
+    expect(form.get_by_test_id("release-id")).to_have_attribute("aria-invalid", "true")
+    form.get_by_test_id("release-id").fill("110101199003074514")
+    form.get_by_test_id("release-collector").fill("路人甲")
+    form.get_by_test_id("release-submit").click()
+    expect(form.get_by_test_id("field-error-collector")).to_contain_text("领取人须是本户住户")
+    expect(form.get_by_test_id("field-error-id_number")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "desk-release-field-error-zh.png"))
+
+    # A request taken at the desk: an unknown flat is named in Chinese; a full-width one goes.
+    page.get_by_test_id("nav-requests").click()
+    page.get_by_test_id("new-request").click()
+    new = page.get_by_test_id("new-request-form")
+    new.get_by_test_id("new-unit").fill("9-9-9999")
+    new.get_by_test_id("new-type").select_option("help")
+    new.get_by_test_id("new-submit").click()
+    expect(new.get_by_test_id("field-error-unit")).to_contain_text("本小区没有这个房号")
+    expect(new.get_by_test_id("form-error")).to_have_text(re.compile(r"^房号：本小区没有这个房号"))
+    page.screenshot(path=str(ARTIFACTS / "desk-request-unknown-flat-zh.png"))
+    new.get_by_test_id("new-unit").fill("２－１－０３０４")
+    new.get_by_test_id("new-submit").click()
+    expect(new).to_be_hidden()
+    expect(page.locator('[data-testid="request-row"]', has_text="2-1-0304").first).to_be_visible()

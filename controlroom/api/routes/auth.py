@@ -1,25 +1,77 @@
 from __future__ import annotations
 
+import math
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from controlroom.errors import problems
+from controlroom.errors import ApiProblem, problems
+from controlroom.lockout import Lockout
 from controlroom.schemas import Token
 from controlroom.security import issue_token
-from controlroom.staff import authenticate
+from controlroom.staff import audit_login, authenticate
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
+LOGIN_FAILURES = 10  # wrong passwords for one account from one address ...
+LOGIN_WINDOW_S = 900  # ... within this long ...
+LOGIN_LOCK_S = 900  # ... lock that account from that address this long
+UNKNOWN_ACCOUNT = "(no such account)"  # guesses at names that do not exist share one count
+# Lockout is plain state; requests are served on a thread pool.
+_lockout_lock = threading.Lock()
 
-@router.post("/token", response_model=Token, responses=problems(401, 422))
+
+def login_lockout() -> Lockout:
+    return Lockout(max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S, lock_s=LOGIN_LOCK_S)
+
+
+def client_address(request: Request) -> str:
+    """The address the connection came from, as the server saw it. X-Forwarded-For is not read
+    here: the server rewrites the address from it only for proxies it was told to trust
+    (BUTLER_TRUSTED_PROXIES, docs/decisions.md)."""
+    return request.client.host if request.client else "(unknown)"
+
+
+def _locked(retry_after_s: float) -> ApiProblem:
+    secs = max(1, math.ceil(retry_after_s))
+    return ApiProblem(429, "locked",
+                      f"too many wrong passwords for this account from this address: try again "
+                      f"in {secs} s, or ask an administrator",
+                      headers={"Retry-After": str(secs)}, retry_after_s=secs)
+
+
+@router.post("/token", response_model=Token, responses=problems(401, 422, 429))
 def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    """Sign in. After 10 wrong passwords for an account from one address within 15 minutes,
+    that account is refused from that address for 15 minutes (429 `code: locked`, with
+    `Retry-After`); other addresses are not affected, and a right password clears the count."""
     state = request.app.state
-    user = authenticate(state.sessions, state.passwords, form.username, form.password)
+    site = state.site
+    address = client_address(request)
+    known = form.username in site.staff or form.username in site.kiosks
+    key = ("login", address, form.username if known else UNKNOWN_ACCOUNT)
+    lockout: Lockout = state.login_lockout
+    now = state.alerts.now().timestamp()
+    with _lockout_lock:
+        before = lockout.check(key, now)
+    if before.locked:
+        audit_login(state.sessions, form.username, "login_locked", f"from {address}")
+        raise _locked(before.retry_after_s)
+    user = authenticate(state.sessions, state.passwords, form.username, form.password,
+                        source=f"from {address}")
     if user is None:
+        with _lockout_lock:
+            after = lockout.fail(key, now)
+        if after.locked:
+            audit_login(state.sessions, form.username, "login_locked",
+                        f"from {address}: {LOGIN_FAILURES} wrong passwords")
+            raise _locked(after.retry_after_s)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})
+    with _lockout_lock:
+        lockout.succeed(key)
     token = issue_token(request.app.state.token_key, user.username, user.role,
                         request.app.state.site.token_minutes)
     return Token(access_token=token, role=user.role, name=user.name)

@@ -29,6 +29,7 @@ from controlroom.item_schemas import (
     SweepOut,
 )
 from controlroom.security import TokenClaims
+from controlroom.typed_input import fold_code
 
 router = APIRouter(prefix="/api/items", tags=["held items"])
 ERRORS = problems(401, 403, 404, 409, 410, 422)
@@ -67,7 +68,8 @@ def register(
     older_than_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     q: Annotated[str | None, Query(max_length=64, description="serial or barcode")] = None,
 ) -> ItemsOut:
-    rows = svc.register(state=None if state == "all" else state, unit=unit, kind=kind,
+    rows = svc.register(state=None if state == "all" else state,
+                        unit=fold_code(unit) if unit else unit, kind=kind,
                         building=building, older_than_days=older_than_days, search=q)
     return ItemsOut(items=[ItemPublic.of(i) for i in rows], count=len(rows))
 

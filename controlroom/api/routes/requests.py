@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from controlroom.api.deps import require
 from controlroom.errors import MAX_ID, ApiProblem, problems
@@ -30,6 +30,7 @@ from controlroom.service_requests import (
     TransitionError,
     promises_of,
 )
+from controlroom.typed_input import fold_input
 
 router = APIRouter(prefix="/api/requests", tags=["service requests"])
 
@@ -166,7 +167,9 @@ def with_history(req: ServiceRequest) -> RequestWithHistory:
 
 
 class CreateBody(Strict):
-    unit: str = Field(min_length=1, max_length=32, examples=["1-2-1502"])
+    # Folded as typed on a Chinese keyboard: "１－２－１５０２" is 1-2-1502 (typed_input.py).
+    unit: Annotated[str, BeforeValidator(fold_input)] = Field(min_length=1, max_length=32,
+                                                              examples=["1-2-1502"])
     type: Literal["repair", "urgent_repair", "complaint", "enquiry", "suggestion", "help",
                   "service_order", "assistance"]
     item: str | None = Field(default=None, max_length=64)
