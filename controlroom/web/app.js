@@ -1017,7 +1017,9 @@
 
   function tick() {
     setText(el.clock, fmtTime(Date.now(), 'time'));
-    setText(el.clockZone, window.EstateButlerTime.zone());
+    // The zone the console's times are in (the site's): its offset, its name on hover.
+    setText(el.clockZone, window.EstateButlerTime.offset());
+    el.clockZone.title = window.EstateButlerTime.zone();
     for (const a of state.alerts.values()) {
       const tb = state.rows.get(a.id);
       if (tb) setText(byTestId('alert-elapsed', tb), fmtElapsed(a.raised_at));

@@ -169,6 +169,10 @@
   /** The site's time, `YYYY-MM-DD HH:mm` (time.js: the console's one format). */
   const fmtTime = (iso, mode) => window.EstateButlerTime.format(iso, mode || 'minute');
 
+  /** A server note's ISO times (e.g. an assignment's deadline) as the site's times. */
+  const noteTimes = (text) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g,
+    (iso) => fmtTime(iso, 'minute'));
+
   function fmtSpan(ms) {
     const m = Math.floor(Math.abs(ms) / 60000);
     if (m < 60) return lang() === 'zh' ? `${m} 分` : `${m} min`;
@@ -682,7 +686,7 @@
         node('time', { class: 'mono', datetime: h.at, text: fmtTime(h.at, 'full') }),
         node('span', { class: 'h-action', text: t(`act.${h.action}`) }),
         node('span', { class: 'h-actor', text: h.actor }),
-        h.note ? node('p', { class: 'h-note', text: h.note }) : null)));
+        h.note ? node('p', { class: 'h-note', text: noteTimes(h.note) }) : null)));
     const parts = [
       node('div', { class: 'details-head' },
         node('h2', { testid: 'request-details-title', text: `${r.number} · ${t(`state.${r.state}`)}` }),

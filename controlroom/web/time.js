@@ -91,5 +91,16 @@
     return parts.resolvedOptions().timeZone;
   }
 
-  window.EstateButlerTime = { format, fromLocalInput, setZone, zone, toMs };
+  /** The zone's offset now, short (`GMT+8`), for a label where the name does not fit. */
+  function offset() {
+    try {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone(), timeZoneName: 'shortOffset' });
+      const p = f.formatToParts(new Date()).find((x) => x.type === 'timeZoneName');
+      return p ? p.value : zone();
+    } catch (_) {
+      return zone();
+    }
+  }
+
+  window.EstateButlerTime = { format, fromLocalInput, setZone, zone, offset, toMs };
 })();
