@@ -158,7 +158,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     @app.get("/api/site", tags=["site"], response_model=SitePublic)
     def site_info() -> SitePublic:
         return SitePublic(id=site.id, name_zh=site.name_zh, name_en=site.name_en,
-                          hotline=site.hotline)
+                          hotline=site.hotline, timezone=site.timezone)
 
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:

@@ -18,6 +18,8 @@ class Token(BaseModel):
     token_type: str = "bearer"
     role: str
     name: str
+    butler_for: list[str] = Field(default_factory=list, description=(
+        "a butler's buildings (site file `butler_for`): the console opens on their requests"))
 
 
 class HistoryPublic(BaseModel):
@@ -289,3 +291,5 @@ class SitePublic(BaseModel):
     name_zh: str
     name_en: str
     hotline: str
+    timezone: str = Field(description="the site's IANA time zone: every time a screen shows "
+                          "is wall-clock time there", examples=["Asia/Shanghai"])

@@ -17,10 +17,6 @@ from kiosk.wording import Lang, kind_label, say, state_label
 
 Json = dict[str, Any]
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-              "Dec")
-
-
 # -- formats ---------------------------------------------------------------------------------
 
 
@@ -29,13 +25,11 @@ def parse_time(value: str) -> datetime:
 
 
 def format_time(value: str | None, tz: ZoneInfo, lang: Lang) -> str:
-    """A time of the control room (ISO 8601, UTC) in the site's time zone, short."""
+    """A time of the control room (ISO 8601, UTC) in the site's time zone, in the one format
+    the console uses too (`YYYY-MM-DD HH:mm`, issue 19); the same in both languages."""
     if not value:
         return ""
-    t = parse_time(value).astimezone(tz)
-    if lang == "zh":
-        return f"{t.month}月{t.day}日 {t:%H:%M}"
-    return f"{t.day} {_MONTHS_EN[t.month - 1]} {t:%H:%M}"
+    return f"{parse_time(value).astimezone(tz):%Y-%m-%d %H:%M}"
 
 
 def format_money(amount: float | None) -> str:

@@ -83,10 +83,10 @@
       'details.title': '#{id} {kind}',
       'fact.priority': '级别', 'fact.state': '状态', 'fact.condition': '现场', 'fact.unit': '房号',
       'fact.building': '楼栋', 'fact.device': '设备', 'fact.raised': '报警时间',
-      'fact.updated': '最后更新', 'fact.acknowledged': '确认', 'fact.dispatched': '派单',
+      'fact.updated': '最后更新', 'fact.acknowledged': '确认', 'fact.dispatched': '派往现场',
       'fact.resolved': '处理完毕', 'fact.cause': '原因', 'fact.occurrences': '次数',
       'fact.escalation': '升级次数', 'fact.test': '测试事件', 'fact.lel': '燃气浓度',
-      'fact.observed': '设备时间', 'fact.yes': '是', 'fact.by': '{t}（{who}）',
+      'fact.observed': '网关收到', 'fact.yes': '是', 'fact.by': '{t}（{who}）', 'fact.sent': '{to}（{t}）',
       'history.raised': '报警产生', 'history.repeated': '重复报警', 'history.reactivated': '再次触发',
       'history.restored': '现场恢复', 'history.restored_and_resolved': '恢复并自动关闭',
       'history.acknowledged': '确认', 'history.dispatched': '派单', 'history.resolved': '处理完毕',
@@ -95,14 +95,14 @@
       'details.plan': '处置流程', 'details.flat': '住户与联系人',
       'plan.progress': '{done}/{total}', 'plan.tick': '完成', 'plan.ticked': '{t} · {who}',
       'plan.none': '此类警报没有处置流程',
-      'work.assignMe': '指派给我', 'work.assigned': '负责人：{who}', 'work.unassigned': '尚未指派',
+      'work.assignMe': '指派给我', 'work.assigned': '控制室负责人：{who}', 'work.unassigned': '控制室尚未指派负责人',
       'note.placeholder': '添加备注（如：住户电话已接通）', 'note.submit': '添加备注',
       'note.missing': '请先填写备注内容。',
       'flat.none': '该户没有登记住户', 'flat.elderly': '独居老人', 'flat.contacts': '紧急联系人',
       'flat.masked': '住户信息已隐去（仅值班员、主管可见）', 'flat.devices': '设备',
       'flat.online': '在线', 'flat.offline': '离线', 'flat.unknown': '未知',
       'flat.battery': '电量 {n}%', 'flat.loading': '正在加载住户信息…',
-      'fact.assigned': '负责人',
+      'fact.assigned': '控制室负责人',
       'dispatch.suggestions': ['保安巡逻', '工程维修', '燃气公司抢修', '物业管家', '110 报警', '119 消防', '120 急救'],
     },
     en: {
@@ -173,10 +173,10 @@
       'details.title': '#{id} {kind}',
       'fact.priority': 'Priority', 'fact.state': 'State', 'fact.condition': 'Condition', 'fact.unit': 'Unit',
       'fact.building': 'Building', 'fact.device': 'Device', 'fact.raised': 'Raised',
-      'fact.updated': 'Last update', 'fact.acknowledged': 'Acknowledged', 'fact.dispatched': 'Dispatched',
+      'fact.updated': 'Last update', 'fact.acknowledged': 'Acknowledged', 'fact.dispatched': 'Sent on site',
       'fact.resolved': 'Resolved', 'fact.cause': 'Cause', 'fact.occurrences': 'Count',
       'fact.escalation': 'Escalations', 'fact.test': 'Test event', 'fact.lel': 'Gas level',
-      'fact.observed': 'Device time', 'fact.yes': 'Yes', 'fact.by': '{t} ({who})',
+      'fact.observed': 'Received by gateway', 'fact.yes': 'Yes', 'fact.by': '{t} ({who})', 'fact.sent': '{to} ({t})',
       'history.raised': 'Raised', 'history.repeated': 'Repeated', 'history.reactivated': 'Reactivated',
       'history.restored': 'Condition restored', 'history.restored_and_resolved': 'Restored, closed automatically',
       'history.acknowledged': 'Acknowledged', 'history.dispatched': 'Dispatched', 'history.resolved': 'Resolved',
@@ -186,7 +186,7 @@
       'details.plan': 'Action plan', 'details.flat': 'Residents and contacts',
       'plan.progress': '{done}/{total}', 'plan.tick': 'Done', 'plan.ticked': '{t} · {who}',
       'plan.none': 'No action plan for this kind of alert',
-      'work.assignMe': 'Assign to me', 'work.assigned': 'Assigned to {who}', 'work.unassigned': 'Not assigned',
+      'work.assignMe': 'Assign to me', 'work.assigned': 'Control-room owner: {who}', 'work.unassigned': 'No control-room owner yet',
       'note.placeholder': 'Add a note (e.g. reached the resident by phone)', 'note.submit': 'Add note',
       'note.missing': 'Write the note first.',
       'flat.none': 'No residents registered for this flat', 'flat.elderly': 'Elderly, lives alone',
@@ -194,7 +194,7 @@
       'flat.masked': 'Resident details hidden (operators and supervisors only)', 'flat.devices': 'Devices',
       'flat.online': 'online', 'flat.offline': 'offline', 'flat.unknown': 'unknown',
       'flat.battery': 'battery {n}%', 'flat.loading': 'Loading residents…',
-      'fact.assigned': 'Assigned to',
+      'fact.assigned': 'Control-room owner',
       'dispatch.suggestions': ['Security patrol', 'Maintenance engineer', 'Gas company emergency crew',
         'Estate butler', '110 Police', '119 Fire brigade', '120 Ambulance'],
     },
@@ -297,18 +297,9 @@
 
   const pad = (n) => String(n).padStart(2, '0');
 
-  /** Local wall-clock time; the date too when it is not today. */
-  function fmtTime(iso, withDate) {
-    const v = ms(iso);
-    if (Number.isNaN(v)) return '—';
-    const d = new Date(v);
-    const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    const now = new Date();
-    const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() &&
-      d.getDate() === now.getDate();
-    if (withDate === 'full') return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hms}`;
-    return sameDay ? hms : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hms}`;
-  }
+  /** The site's wall-clock time in the console's one format (time.js): `HH:mm:ss` today,
+   * else `YYYY-MM-DD HH:mm:ss`; mode 'full', 'minute', 'time' or 'date' as time.js says. */
+  const fmtTime = (iso, mode) => window.EstateButlerTime.format(iso, mode);
 
   function fmtElapsed(iso) {
     const v = ms(iso);
@@ -443,7 +434,12 @@
     } catch (_) {
       state.site = null;
     }
+    if (state.site) window.EstateButlerTime.setZone(state.site.timezone);
     renderSite();
+    tick();
+    for (const a of state.alerts.values()) fillRow(state.rows.get(a.id), a);
+    renderDetails();
+    emit('timezone');
   }
 
   function renderSite() {
@@ -546,7 +542,8 @@
         el.password.select();
         return;
       }
-      const session = { token: tok.access_token, username, name: tok.name, role: tok.role };
+      const session = { token: tok.access_token, username, name: tok.name, role: tok.role,
+        butler_for: tok.butler_for || [] };
       // Can this account read alerts? Ask the server rather than guess from the role.
       state.session = session;
       let first;
@@ -691,7 +688,14 @@
     setLoginMessage(null);
     renderUser();
     announceSession();
-    showPage(savedPage());
+    showPage(savedPage() || homePage());
+  }
+
+  /** Where a role without the board lands: a butler (a building's requests are theirs) on
+   * the request queue, the rest of the front desk on its first page (the parcel desk). */
+  function homePage() {
+    const s = state.session;
+    return s && (s.butler_for || []).length ? 'requests' : '';
   }
 
   function enterConsole(firstSnapshot) {
@@ -1019,7 +1023,10 @@
   }
 
   function tick() {
-    setText(el.clock, fmtTime(new Date().toISOString()));
+    setText(el.clock, fmtTime(Date.now(), 'time'));
+    // The zone the console's times are in (the site's): its offset, its name on hover.
+    setText(el.clockZone, window.EstateButlerTime.offset());
+    el.clockZone.title = window.EstateButlerTime.zone();
     for (const a of state.alerts.values()) {
       const tb = state.rows.get(a.id);
       if (tb) setText(byTestId('alert-elapsed', tb), fmtElapsed(a.raised_at));
@@ -1470,7 +1477,9 @@
     if (a.detail && a.detail.lel !== undefined && a.detail.lel !== null) add('fact.lel', `${a.detail.lel} %LEL`);
     if (a.raised_at) add('fact.raised', fmtTime(a.raised_at, 'full'));
     if (a.acknowledged_at) add('fact.acknowledged', t('fact.by', { t: fmtTime(a.acknowledged_at, 'full'), who: a.acknowledged_by || '?' }));
-    if (a.dispatched_at) add('fact.dispatched', t('fact.by', { t: fmtTime(a.dispatched_at, 'full'), who: a.dispatched_to || '?' }));
+    // Dispatch records who was SENT on site (free text); the owner is the operator who works
+    // the alert in the control room (detail.assigned_to, the work bar): two different things.
+    if (a.dispatched_at) add('fact.dispatched', t('fact.sent', { t: fmtTime(a.dispatched_at, 'full'), to: a.dispatched_to || '?' }));
     if (a.resolved_at) add('fact.resolved', t('fact.by', { t: fmtTime(a.resolved_at, 'full'), who: a.resolved_by || '?' }));
     if (a.cause) add('fact.cause', causeLabel(a.cause));
     if (a.occurrences) add('fact.occurrences', a.occurrences);
@@ -1478,9 +1487,8 @@
     if (a.test) add('fact.test', t('fact.yes'));
     if (a.updated_at) add('fact.updated', fmtTime(a.updated_at, 'full'));
     if (a.detail && a.detail.observed_at) add('fact.observed', fmtTime(a.detail.observed_at, 'full'));
-    for (const [k, v] of Object.entries(a.detail || {})) {
-      if (k === 'lel' || k === 'observed_at' || k === 'assigned_to' || v === null || v === undefined) continue;
-      facts.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
+    for (const [k, v, field] of window.EstateButlerAlertWords.details(a.detail, { lang: state.lang, fmtTime })) {
+      facts.push([k, v, `fact-${field}`]);
     }
     const dl = byTestId('details-facts');
     dl.replaceChildren(...facts.flatMap(([k, v, cls]) => {
@@ -1532,7 +1540,7 @@
         if (h.note) {
           const note = document.createElement('p');
           note.className = 'h-note';
-          note.textContent = h.note;
+          note.textContent = window.EstateButlerAlertWords.note(h, { lang: state.lang, causeLabel, plan: state.plan && state.plan.alert_id === a.id ? state.plan : null });
           li.append(note);
         }
         items.push(li);
@@ -1629,6 +1637,7 @@
     el.langToggle = byTestId('lang-toggle');
     el.muteToggle = byTestId('mute-toggle');
     el.clock = byTestId('clock');
+    el.clockZone = byTestId('clock-zone');
     el.board = byTestId('alert-board');
     el.boardEmpty = byTestId('board-empty');
     el.testBoard = byTestId('test-board');

@@ -139,12 +139,8 @@
     return n;
   }
 
-  function fmt(iso) {
-    if (!iso) return '';
-    const d = new Date(iso);
-    const p = (x) => String(x).padStart(2, '0');
-    return `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-  }
+  /** The site's time, `YYYY-MM-DD HH:mm` (time.js: the console's one format). */
+  const fmt = (iso) => (iso ? window.EstateButlerTime.format(iso, 'minute') : '');
 
   function days(iso) {
     return Math.floor((Date.now() - new Date(iso).getTime()) / 86400000);

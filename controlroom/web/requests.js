@@ -40,6 +40,9 @@
       'form.confirmed': '住户已确认', 'form.reason': '取消原因', 'form.choose': '— 请选择 —',
       'form.required': '请填写{f}。', 'form.told': '告知住户的内容', 'form.valid': '有效投诉',
       'form.serious': '重大投诉',
+      'form.rate': '请为“{f}”打分（1–5，按住户所说）。',
+      'form.confirmedNeeded': '住户已确认（投诉结案必须）',
+      'form.confirmRequired': '投诉须经住户确认才能结案：请先联系住户，再勾选“住户已确认”。',
       'new.title': '前台受理', 'new.unit': '房号', 'new.type': '类型', 'new.category': '类别',
       'new.item': '服务项目', 'new.description': '描述', 'new.channel': '渠道',
       'channel.desk': '前台', 'channel.phone': '电话', 'channel.kiosk': '自助终端',
@@ -79,6 +82,9 @@
       'form.confirmed': 'Resident confirmed', 'form.reason': 'Reason', 'form.choose': '— choose —',
       'form.required': 'Please fill in {f}.', 'form.told': 'What the resident was told',
       'form.valid': 'Valid complaint', 'form.serious': 'Serious',
+      'form.rate': 'Rate {f} (1–5, as the resident said).',
+      'form.confirmedNeeded': 'Resident confirmed (required to close a complaint)',
+      'form.confirmRequired': 'A complaint closes only with the resident\'s confirmation: ask the resident, then tick "Resident confirmed".',
       'new.title': 'Take a request', 'new.unit': 'Flat', 'new.type': 'Type',
       'new.category': 'Category', 'new.item': 'Menu item', 'new.description': 'Description',
       'new.channel': 'Channel',
@@ -160,16 +166,12 @@
     return n;
   }
 
-  const pad = (n) => String(n).padStart(2, '0');
+  /** The site's time, `YYYY-MM-DD HH:mm` (time.js: the console's one format). */
+  const fmtTime = (iso, mode) => window.EstateButlerTime.format(iso, mode || 'minute');
 
-  function fmtTime(iso) {
-    if (!iso) return '—';
-    const d = new Date(iso);
-    const now = new Date();
-    const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-    const same = d.toDateString() === now.toDateString();
-    return same ? hm : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
-  }
+  /** A server note's ISO times (e.g. an assignment's deadline) as the site's times. */
+  const noteTimes = (text) => text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g,
+    (iso) => fmtTime(iso, 'minute'));
 
   function fmtSpan(ms) {
     const m = Math.floor(Math.abs(ms) / 60000);
@@ -353,7 +355,7 @@
     el.status.dataset.state = st.status;
     el.status.textContent = st.status === 'loading' ? t('rq.loading')
       : st.status === 'error' ? t('rq.error', { detail: st.error })
-        : t('rq.ready', { n: st.rows.length, time: st.syncedAt ? st.syncedAt.toLocaleTimeString(lang() === 'zh' ? 'zh-CN' : 'en-GB') : '' });
+        : t('rq.ready', { n: st.rows.length, time: st.syncedAt ? fmtTime(st.syncedAt, 'time') : '' });
   }
 
   function renderRows() {
@@ -453,8 +455,10 @@
     return node('label', {}, node('span', { i18n: labelKey }), input);
   }
 
+  // No rating is chosen for the caller: an untouched form must not record 5/5/5 (issue 19).
   function ratingSelect(name) {
-    return node('select', { name, testid: `form-${name}` },
+    return node('select', { name, testid: `form-${name}`, required: true },
+      node('option', { value: '', text: t('form.choose') }),
       ...[5, 4, 3, 2, 1].map((n) => node('option', { value: String(n), text: String(n) })));
   }
 
@@ -477,8 +481,9 @@
       parts.push(field('form.attitude', ratingSelect('attitude')), field('form.quality', ratingSelect('quality')),
         field('form.punctuality', ratingSelect('punctuality')));
     } else if (step === 'close') {
-      parts.push(node('label', {}, node('input', { type: 'checkbox', name: 'resident_confirmed', testid: 'form-confirmed' }),
-        node('span', { i18n: 'form.confirmed' })));
+      const complaint = r.type === 'complaint';
+      parts.push(node('label', {}, node('input', { type: 'checkbox', name: 'resident_confirmed', testid: 'form-confirmed', required: complaint }),
+        node('span', { i18n: complaint ? 'form.confirmedNeeded' : 'form.confirmed' })));
     } else if (step === 'judge') {
       parts.push(
         node('label', {}, node('input', { type: 'checkbox', name: 'valid', testid: 'form-valid', checked: r.valid !== false }),
@@ -509,11 +514,23 @@
         if (!need('assignee', 'form.assignee')) return;
         body.assignee = String(f.get('assignee'));
         if (f.get('department')) body.department = String(f.get('department'));
-        if (f.get('due_at')) body.due_at = new Date(String(f.get('due_at'))).toISOString();
+        if (f.get('due_at')) body.due_at = window.EstateButlerTime.fromLocalInput(String(f.get('due_at'))); // site time
       } else if (step === 'return_visit') {
-        for (const k of ['attitude', 'quality', 'punctuality']) body[k] = Number(f.get(k));
+        for (const k of ['attitude', 'quality', 'punctuality']) {
+          if (!f.get(k)) {
+            err.hidden = false;
+            err.textContent = t('form.rate', { f: t(`form.${k}`) });
+            return;
+          }
+          body[k] = Number(f.get(k));
+        }
       } else if (step === 'close') {
         body.resident_confirmed = f.get('resident_confirmed') === 'on';
+        if (r.type === 'complaint' && !body.resident_confirmed) {
+          err.hidden = false;
+          err.textContent = t('form.confirmRequired');
+          return;
+        }
       } else if (step === 'judge') {
         body.valid = f.get('valid') === 'on';
         body.serious = f.get('serious') === 'on';
@@ -670,10 +687,10 @@
       p.escalated ? node('span', { class: 'tag rq-tag-overdue', text: t('promise.escalated') }) : null)));
     const history = node('ol', { class: 'history', testid: 'request-history' },
       ...r.history.map((h) => node('li', { testid: 'request-history-item', 'data-action': h.action },
-        node('time', { class: 'mono', datetime: h.at, text: new Date(h.at).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB') }),
+        node('time', { class: 'mono', datetime: h.at, text: fmtTime(h.at, 'full') }),
         node('span', { class: 'h-action', text: t(`act.${h.action}`) }),
         node('span', { class: 'h-actor', text: h.actor }),
-        h.note ? node('p', { class: 'h-note', text: h.note }) : null)));
+        h.note ? node('p', { class: 'h-note', text: noteTimes(h.note) }) : null)));
     const parts = [
       node('div', { class: 'details-head' },
         node('h2', { testid: 'request-details-title', text: `${r.number} · ${t(`state.${r.state}`)}` }),
@@ -698,6 +715,7 @@
     build();
     document.addEventListener('eb:session', (ev) => onSession(ev.detail));
     document.addEventListener('eb:language', translate);
+    document.addEventListener('eb:timezone', translate); // the site's zone arrived: redraw times
     setInterval(tick, 1000);
     // app.js may have restored a session before this script ran.
     if (EB() && EB().session()) onSession(EB().session());

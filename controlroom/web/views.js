@@ -514,11 +514,11 @@
           flood.buckets.map((b) => h('div', { class: `flood-bar ${b.count > flood.threshold ? 'over' : ''}`, title: `${EB.fmtTime(b.start)}–${EB.fmtTime(b.end)}: ${b.count}` },
             h('div', { class: 'flood-fill', style: `height:${(100 * b.count / maxBucket).toFixed(1)}%` }),
             h('span', { class: 'flood-n mono', text: String(b.count) }),
-            h('span', { class: 'flood-t mono', text: EB.fmtTime(b.end).slice(0, 5) })))));
+            h('span', { class: 'flood-t mono', text: EB.fmtTime(b.end, 'time').slice(0, 5) })))));
       const csv = h('button', { type: 'button', class: 'btn btn-small', testid: 'kpi-csv', text: t('kpi.csv'), onclick: (ev) => downloadCsv(shift, ev.currentTarget) });
       return [
         heading('kpi.heading', csv),
-        h('p', { class: 'view-sub', testid: 'kpi-shift', text: `${t('kpi.shift', { a: EB.fmtTime(shift.shift_start, 'full').slice(0, 16), b: EB.fmtTime(shift.shift_end, 'full').slice(11, 16), tz: shift.timezone })} · ${t('kpi.testExcluded')}` }),
+        h('p', { class: 'view-sub', testid: 'kpi-shift', text: `${t('kpi.shift', { a: EB.fmtTime(shift.shift_start, 'minute'), b: EB.fmtTime(shift.shift_end, 'time').slice(0, 5), tz: window.EstateButlerTime.zone() })} · ${t('kpi.testExcluded')}` }),
         h('div', { class: 'gauges', testid: 'kpi-gauges' },
           gauge('kpi.within30', within('ack_within_30s'), shift.targets.ack_within_30s, 'gauge-30'),
           gauge('kpi.within60', within('ack_within_60s'), shift.targets.ack_within_60s, 'gauge-60'),

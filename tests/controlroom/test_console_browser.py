@@ -359,7 +359,7 @@ def test_operator_works_the_gas_plan_and_sees_the_resident(
     expect(steps.nth(2)).to_have_attribute("data-ticked", "false")
     expect(pane.get_by_test_id("plan-progress")).to_have_text("2/6")
     history = pane.get_by_test_id("history-item")
-    expect(history.filter(has_text="step 2 ticked")).to_have_count(1)
+    expect(history.filter(has_text="完成第 2 步")).to_have_count(1)  # in the console's words
 
     # The flat: the resident in full (operator), elderly living alone, her contacts.
     flat = pane.get_by_test_id("flat-panel")
@@ -476,7 +476,7 @@ def test_a_critical_gas_alarm_from_arrival_to_resolution_with_every_step_in_the_
         expect(item).to_have_attribute("data-actor", actor)
         expect(item.locator(".h-actor")).to_have_text(actor)
         expect(item.locator("time")).to_have_text(HISTORY_TIME)
-    expect(history.nth(len(want) - 1)).to_contain_text("cause real")
+    expect(history.nth(len(want) - 1)).to_contain_text("原因：真实警情")
     pane.evaluate("node => { node.scrollTop = node.scrollHeight; }")
     page.screenshot(path=str(ARTIFACTS / "console-flow-3-history.png"))
 

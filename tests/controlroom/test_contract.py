@@ -510,7 +510,8 @@ def test_public_calls_need_no_token(world: World) -> None:
     health = world.client.get("/api/health").json()
     assert health["status"] == "ok"
     site = world.client.get("/api/site").json()
-    assert set(site) == {"id", "name_zh", "name_en", "hotline"}
+    assert set(site) == {"id", "name_zh", "name_en", "hotline", "timezone"}
+    assert site["timezone"] == "Asia/Shanghai"  # the site file's: the console draws times in it
 
 
 # -- the stream, against a real process (the test client cannot end an endless response) --------

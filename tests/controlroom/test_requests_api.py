@@ -296,3 +296,40 @@ def test_a_kiosk_request_lands_in_the_butlers_queue_and_is_escalated_when_overdu
     req = step(client, auth(client, "maintenance", PASSWORDS["maintenance"]), ordered["id"],
                "start")
     assert req["overdue"] is False and req["next_due"] is None
+
+
+def test_a_return_visit_without_ratings_is_refused_and_records_nothing(
+        client: TestClient) -> None:
+    """Issue 19: no rating is assumed (no 5/5/5 by default); a complaint closes only with
+    the resident's confirmation, a clear 409 otherwise."""
+    b1 = auth(client, *BUTLER1)
+    rid = desk(client, b1, type="complaint", category="noise")["id"]
+    for path, body in (("assign", {"assignee": "maintenance"}), ("complete", {}),
+                       ("accept", {})):
+        step(client, b1, rid, path, **body)
+    for missing in ({}, {"attitude": 4, "quality": 4}):
+        refused = step(client, b1, rid, "return-visit", 422, **missing)
+        assert "punctuality" in refused["detail"], refused
+    req = client.get(f"/api/requests/{rid}", headers=b1).json()
+    assert (req["state"], req["ratings"]) == ("accepted", None)
+    step(client, b1, rid, "return-visit", attitude=2, quality=3, punctuality=4)
+    for body in ({}, {"resident_confirmed": False}):
+        refused = step(client, b1, rid, "close", 409, **body)
+        assert refused["code"] == "confirmation_required"
+    assert client.get(f"/api/requests/{rid}", headers=b1).json()["state"] == "return_visit"
+    req = step(client, b1, rid, "close", resident_confirmed=True)
+    assert (req["state"], req["ratings"]) == (
+        "closed", {"attitude": 2, "quality": 3, "punctuality": 4})
+
+
+def test_a_butlers_token_names_their_buildings_so_the_console_opens_on_their_queue(
+        client: TestClient) -> None:
+    def token(user: str, password: str) -> dict[str, Any]:
+        r = client.post("/api/auth/token", data={"username": user, "password": password})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert token(*BUTLER1)["butler_for"] == ["1"]
+    assert token(*BUTLER2)["butler_for"] == ["2"]
+    assert token("frontdesk", PASSWORDS["frontdesk"])["butler_for"] == []
+    assert token("operator", PASSWORDS["operator"])["butler_for"] == []

@@ -99,8 +99,7 @@ def test_the_butler_sees_the_queue_by_deadline_overdue_first_in_red_and_works_it
         in desk.room.log.read_text(errors="replace")))
 
     sign_in(page, "butler1", "butler1123")
-    page.get_by_test_id("nav-requests").click()  # the desk's first page is the parcel desk
-    view = page.get_by_test_id("requests-view")
+    view = page.get_by_test_id("requests-view")  # a butler lands on the queue
     expect(view).to_be_visible()
     expect(page.get_by_test_id("console-view")).to_be_hidden()  # no alarm board for the desk
     expect(page.get_by_test_id("nav-board")).to_have_count(0)

@@ -74,4 +74,6 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
         lockout.succeed(key)
     token = issue_token(request.app.state.token_key, user.username, user.role,
                         request.app.state.site.token_minutes)
-    return Token(access_token=token, role=user.role, name=user.name)
+    staff = request.app.state.site.staff.get(user.username)
+    return Token(access_token=token, role=user.role, name=user.name,
+                 butler_for=list(staff.butler_for) if staff else [])
