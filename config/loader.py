@@ -102,15 +102,15 @@ def _expand(spec: SiteFile, name: str) -> Site:
                         d = Device(f"{prefix}-{u.id}", u.id, b.id, kind, interval)
                         devices[d.id] = d
 
-    for i, d in enumerate(spec.devices):
-        if d.unit not in units:
-            problems.append((f"devices[{i}].unit", f"unknown unit {d.unit!r}"))
-        elif d.id in devices:
-            problems.append((f"devices[{i}].id", f"duplicate device {d.id!r}"))
+    for i, ds in enumerate(spec.devices):
+        if ds.unit not in units:
+            problems.append((f"devices[{i}].unit", f"unknown unit {ds.unit!r}"))
+        elif ds.id in devices:
+            problems.append((f"devices[{i}].id", f"duplicate device {ds.id!r}"))
         else:
-            devices[d.id] = Device(
-                d.id, d.unit, units[d.unit].building, d.kind,
-                d.supervision_interval_s or interval,
+            devices[ds.id] = Device(
+                ds.id, ds.unit, units[ds.unit].building, ds.kind,
+                ds.supervision_interval_s or interval,
             )
 
     panels: dict[str, Panel] = {}
@@ -130,9 +130,9 @@ def _expand(spec: SiteFile, name: str) -> Site:
     for i, s in enumerate(spec.staff):
         if s.username in staff:
             problems.append((f"staff[{i}].username", f"duplicate user {s.username!r}"))
-        for j, b in enumerate(s.butler_for):
-            if b not in buildings:
-                problems.append((f"staff[{i}].butler_for[{j}]", f"unknown building {b!r}"))
+        for j, bid in enumerate(s.butler_for):
+            if bid not in buildings:
+                problems.append((f"staff[{i}].butler_for[{j}]", f"unknown building {bid!r}"))
         staff[s.username] = Staff(s.username, s.name, s.role, s.password, tuple(s.butler_for))
     gw = staff.get(spec.gateway.username)
     if gw is None or gw.role != "gateway":

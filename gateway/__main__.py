@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> None:
         server.server_address[1], gw.outbox.depth())
     done.wait()
     server.shutdown()
-    for link in panels:
-        link.stop()
+    for panel in panels:
+        panel.stop()
     gw.stop()
 
 

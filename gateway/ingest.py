@@ -125,7 +125,7 @@ class Ingestor:
         devices = self.dirty | self.seen if with_last_seen else self.dirty
         if with_last_seen:
             self.seen.clear()
-        out = []
+        out: list[dict[str, object]] = []
         for dev in sorted(devices):
             h = self.health[dev]
             out.append({

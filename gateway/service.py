@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 from config import Site
 from gateway.classify import PRIORITY
@@ -63,8 +64,11 @@ class _Tick:
     now: float
 
 
-def _take(q: queue.Queue, n: int) -> list:  # type: ignore[type-arg]
-    out = []
+_T = TypeVar("_T")
+
+
+def _take(q: queue.Queue[_T], n: int) -> list[_T]:
+    out: list[_T] = []
     while len(out) < n:
         try:
             out.append(q.get_nowait())
@@ -100,7 +104,7 @@ class Gateway:
         intervals = {d.id: float(d.supervision_interval_s) for d in site.devices.values()}
         intervals |= {p.id: float(p.test_report_interval_s) for p in site.panels.values()}
         self.supervisor = Supervisor(intervals, time.time(),
-                                     offline=set(self.outbox.load("offline", [])))  # type: ignore[arg-type]
+                                     offline=set(cast(list[str], self.outbox.load("offline", []))))
         # Two connections: a telemetry flood on one cannot delay an alarm on the other. The
         # telemetry one lives in a process of its own (own socket, broker queue and GIL) and
         # sends validated heartbeats in batches.
@@ -231,8 +235,10 @@ class Gateway:
 
     def _signs_of_life(self, item: TelemetryBatch) -> list[Transition]:
         """Heartbeats, and on a replica also states and event copies, in arrival order."""
-        seen = [(when, dev, None) for dev, (when, _, _) in item.seen.items()]
-        states = [(when, dev, online) for dev, (when, online) in item.states.items()]
+        seen: list[tuple[float, str, bool | None]] = [
+            (when, dev, None) for dev, (when, _, _) in item.seen.items()]
+        states: list[tuple[float, str, bool | None]] = [
+            (when, dev, online) for dev, (when, online) in item.states.items()]
         out: list[Transition] = []
         for when, dev, online in sorted(seen + states, key=lambda e: e[0]):
             if online is None:
