@@ -46,8 +46,12 @@ TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to serv
 async def _expire_test_windows(app: FastAPI) -> None:
     while True:
         await asyncio.sleep(TEST_SWEEP_S)
-        closed = await asyncio.to_thread(app.state.test_mode.expire)
-        await asyncio.to_thread(app.state.alerts.announce, [a.id for a in closed])
+        try:
+            closed = await asyncio.to_thread(app.state.test_mode.expire)
+            await asyncio.to_thread(app.state.alerts.announce, [a.id for a in closed])
+        except Exception:
+            # A database hiccup must not leave every later window on test for ever.
+            log.exception("test-window sweep failed; trying again in %s s", TEST_SWEEP_S)
 
 
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
