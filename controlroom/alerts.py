@@ -446,8 +446,9 @@ class AlertService:
                 alert.open_key = None
             alert.updated_at = now
             label = {"ack": "acknowledged", "dispatch": "dispatched", "resolve": "resolved"}[action]
-            # Resolving does not make the condition go away: say so in the record.
-            still = ("condition still active" if action == "resolve"
+            # Resolving does not make a device's condition go away: say so in the record. (A
+            # building's incident has no device to restore it: its condition says nothing.)
+            still = ("condition still active" if action == "resolve" and alert.device
                      and alert.condition == "active" else "")
             text = " — ".join(p for p in (f"to {to}" if to else "",
                                           f"cause {cause}" if cause else "", still, note) if p)

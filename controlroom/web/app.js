@@ -1004,7 +1004,8 @@
 
   /** Resolved while the device was still in alarm: listed until the device restores. */
   function noteStill(a) {
-    if (a.state === 'resolved' && a.condition === 'active' && !a.test) state.still.set(a.id, a);
+    // A building's incident has no device that could restore it: never "still in alarm".
+    if (a.state === 'resolved' && a.condition === 'active' && !a.test && a.device) state.still.set(a.id, a);
     else state.still.delete(a.id);
   }
 
@@ -1168,7 +1169,7 @@
         }
         body = { cause, note };
         const cur = state.alerts.get(id);
-        if (cur && cur.condition === 'active' && form.dataset.confirmed !== 'true') {
+        if (cur && cur.device && cur.condition === 'active' && form.dataset.confirmed !== 'true') {
           askStillActive(form, cur);
           return;
         }

@@ -83,3 +83,17 @@ def test_the_restore_reaches_the_resolved_alert_with_nothing_open(client: TestCl
     client.post("/api/gateway/signals", headers=gw,
                 json=signal(GAS, condition="restored", key=f"{GAS}:1:3/gas_alarm"))
     assert _still_in_alarm(client, op) == [other]
+
+
+def test_a_resolved_building_incident_is_not_left_in_alarm(client: TestClient) -> None:
+    """An incident has no device to restore it: resolving it says nothing of its condition."""
+    gw = auth(client, "gateway", "gateway123")
+    op = auth(client, "operator", "operator123")
+    for dev in ("gas-1-1-0101", "gas-1-1-0201"):
+        client.post("/api/gateway/signals", headers=gw, json=signal(dev))
+    [incident] = client.get("/api/alerts?kind=incident", headers=op).json()["data"]
+    r = client.post(f"/api/alerts/{incident['id']}/resolve", headers=op,
+                    json={"cause": "real", "note": "riser valve shut"})
+    assert r.status_code == 200, r.text
+    history = client.get(f"/api/alerts/{incident['id']}", headers=op).json()["history"]
+    assert "condition still active" not in history[-1]["note"]
