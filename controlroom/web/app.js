@@ -1041,6 +1041,9 @@
         return s;
       }));
       li.addEventListener('click', () => select(a.id));
+      li.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') select(a.id);
+      });
       return li;
     }));
   }
