@@ -76,6 +76,14 @@ def test_resolving_a_gas_alarm_still_in_alarm_asks_first_and_the_flat_stays_in_a
     expect(still).to_contain_text("仍在报警")
     expect(still).to_contain_text("1-2-1502")
     expect(still).to_contain_text("LEL 27.5%")
+    # Opened, it shows the alert resolved and its condition still active, with the record.
+    still.click()
+    pane = page.get_by_test_id("details-pane")
+    expect(pane).to_have_attribute("data-alert-id", str(alert["id"]))
+    facts = pane.get_by_test_id("details-facts")
+    expect(facts).to_contain_text("已处理")
+    expect(facts).to_contain_text("报警中")
+    expect(pane.get_by_test_id("history-item").last).to_contain_text("condition still active")
     _shot(page, "resolve-still-in-alarm")
 
     # A fresh console (a reload) shows it too: it comes from the server, not from this tab.
