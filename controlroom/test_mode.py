@@ -160,7 +160,12 @@ class TestModeService:
         if w.ended_at is not None:
             return []
         w.ended_at = now
-        ids = {d.id for d in self.devices_in(w.scope, w.target)}
+        # A device also covered by another window still running stays on test until that one
+        # ends (its test alerts are closed, or handed over, then).
+        others = s.scalars(select(TestWindow).where(
+            TestWindow.ended_at.is_(None), TestWindow.ends_at > now, TestWindow.id != w.id)).all()
+        ids = {d.id for d in self.devices_in(w.scope, w.target)
+               if not any(covers(o.scope, o.target, d) for o in others)}
         alerts = s.scalars(select(Alert).where(Alert.test.is_(True),
                                                Alert.state != "resolved")).all()
         closed = [a for a in alerts if a.device in ids]

@@ -193,3 +193,24 @@ def test_a_window_returns_to_service_by_itself_when_its_time_is_up(db_url: str) 
     svc.expire()
     assert svc.list(active_only=True) == []
     assert svc.get(w.id).ended_at == clock[0]
+
+
+def test_a_device_still_on_test_in_another_window_is_handed_over_when_that_one_ends(
+        client: TestClient) -> None:
+    maint = auth(client, "maintenance", "maintenance123")
+    gw = auth(client, "gateway", "gateway123")
+    op = auth(client, "operator", "operator123")
+    start = {"minutes": 30, "reason": "walk test"}
+    building = client.post("/api/test-mode", headers=maint,
+                           json=start | {"scope": "building", "target": "2"}).json()["id"]
+    unit = client.post("/api/test-mode", headers=maint,
+                       json=start | {"scope": "unit", "target": "2-1-0101"}).json()["id"]
+    client.post("/api/gateway/signals", headers=gw, json=_offline("btn-2-1-0101"))
+    client.post(f"/api/test-mode/{unit}/end", headers=maint)
+    # The building is still on test: the button's offline stays a test event.
+    assert _real_open(client, op, "btn-2-1-0101") == []
+    [still] = client.get("/api/alerts?test=true", headers=op).json()["data"]
+    assert (still["device"], still["state"]) == ("btn-2-1-0101", "open")
+    client.post(f"/api/test-mode/{building}/end", headers=maint)
+    [real] = _real_open(client, op, "btn-2-1-0101")
+    assert (real["test"], real["condition"]) == (False, "active")
