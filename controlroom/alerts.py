@@ -80,15 +80,16 @@ class AlertService:
 
     def list(self, *, state: str = "open", priority: int | None = None,
              building: str | None = None, unit: str | None = None, kind: str | None = None,
-             test: bool | None = None, limit: int = 500, offset: int = 0
-             ) -> tuple[Sequence[Alert], int]:
+             test: bool | None = None, condition: str | None = None, limit: int = 500,
+             offset: int = 0) -> tuple[Sequence[Alert], int]:
         q = select(Alert)
         if state == "open":
             q = q.where(Alert.state != "resolved")
         elif state != "all":
             q = q.where(Alert.state == state)
         for col, val in ((Alert.priority, priority), (Alert.building, building),
-                         (Alert.unit, unit), (Alert.kind, kind), (Alert.test, test)):
+                         (Alert.unit, unit), (Alert.kind, kind), (Alert.test, test),
+                         (Alert.condition, condition)):
             if val is not None:
                 q = q.where(col == val)
         # Priority first, then oldest first (§7); resolved alerts sort after open ones.
@@ -225,6 +226,8 @@ class AlertService:
                 # the insert, not at commit. Start again and find what it made.
                 s.rollback()
                 return self.apply_signal(sig)
+            late = (self._restore_resolved(s, sig.device, sig.kind, unit, now)
+                    if sig.condition == "restored" else [])
             s.add(IngestedSignal(key=sig.key, alert_id=alert.id if alert else None, at=now))
             hist = self._history(s, alert, "gateway", action, note) if action and alert else None
             if audit and alert is not None:
@@ -243,9 +246,26 @@ class AlertService:
                 return self._apply_signal(sig)
             if hist is not None and alert is not None:
                 self._announce(hist, alert)
+            for pair in late:
+                self._announce(*pair)
             if incident is not None:
                 self._announce(*incident)
             return SignalApplied(outcome, False, alert)
+
+    def _restore_resolved(self, s: Session, device: str, kind: str, unit: str | None,
+                          now: datetime) -> list[tuple[AlertHistory, Alert]]:
+        """Record a restore on this device's alerts of this kind that an operator resolved
+        while their condition was still active: they said "still in alarm" until now."""
+        rows = s.scalars(select(Alert).where(
+            Alert.device == device, Alert.kind == kind, Alert.unit == unit,
+            Alert.state == "resolved", Alert.condition == "active")).all()
+        out = []
+        for a in rows:
+            a.condition = "restored"
+            a.updated_at = now
+            out.append((self._history(s, a, "gateway", "restored", "restored after it was "
+                                      "resolved"), a))
+        return out
 
     def _flap_history(self, s: Session, alert: Alert, now: datetime) -> list[Alert] | None:
         """The earlier alerts of this device and kind that its restore closed within the
@@ -426,8 +446,12 @@ class AlertService:
                 alert.open_key = None
             alert.updated_at = now
             label = {"ack": "acknowledged", "dispatch": "dispatched", "resolve": "resolved"}[action]
+            # Resolving does not make a device's condition go away: say so in the record. (A
+            # building's incident has no device to restore it: its condition says nothing.)
+            still = ("condition still active" if action == "resolve" and alert.device
+                     and alert.condition == "active" else "")
             text = " — ".join(p for p in (f"to {to}" if to else "",
-                                          f"cause {cause}" if cause else "", note) if p)
+                                          f"cause {cause}" if cause else "", still, note) if p)
             hist = self._history(s, alert, actor, label, text)
             s.add(AuditEntry(at=now, actor=actor, action=f"alert.{action}",
                              target=f"alert:{alert.id}", detail=text))

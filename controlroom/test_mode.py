@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Device, Site
@@ -19,6 +20,9 @@ from controlroom.models import Alert, AlertHistory, AuditEntry, TestReport, Test
 
 MAX_MINUTES = 8 * 60  # a forgotten test window must not silence a building for days
 SCOPES = ("device", "unit", "building")
+# Signals the gateway raises *about* a device (its last will, missed heartbeats): they say the
+# device is gone, so they never count as the device reporting in a walk test.
+SUPERVISION_KINDS = frozenset({"device_offline", "panel_offline"})
 
 
 class TestModeError(ValueError):
@@ -29,6 +33,13 @@ def covers(scope: str, target: str, device: Device) -> bool:
     return ((scope == "device" and device.id == target)
             or (scope == "unit" and device.unit == target)
             or (scope == "building" and device.building == target))
+
+
+def handover_key(test_open_key: str | None) -> str | None:
+    """The real alert's open key for a test alert's (`test/<key>`, alerts.py)."""
+    if test_open_key is None or not test_open_key.startswith("test/"):
+        return None
+    return test_open_key.removeprefix("test/")
 
 
 def is_active(window: TestWindow, now: datetime) -> bool:
@@ -46,14 +57,20 @@ class DeviceResult:
 
 
 def walk_report(devices: Sequence[Device], reports: Sequence[TestReport]) -> list[DeviceResult]:
-    """Every device in scope, whether it reported during the window, and what."""
+    """Every device in scope, whether it reported during the window, and what.
+
+    Only the device's own signals (a press, a reset, a gas reading...) count as reporting; a
+    supervision signal (`device_offline`: its last will or its silence) is listed among its
+    signals but says the opposite.
+    """
     by_device: dict[str, list[TestReport]] = {}
     for r in sorted(reports, key=lambda r: r.at):
         by_device.setdefault(r.device, []).append(r)
     out = []
     for d in sorted(devices, key=lambda d: (d.unit, d.id)):
         rs = by_device.get(d.id, [])
-        out.append(DeviceResult(d.id, d.unit, d.kind, bool(rs), rs[0].at if rs else None,
+        own = [r for r in rs if r.kind not in SUPERVISION_KINDS]
+        out.append(DeviceResult(d.id, d.unit, d.kind, bool(own), own[0].at if own else None,
                                 tuple(f"{r.kind}/{r.condition}" for r in rs)))
     return out
 
@@ -136,21 +153,63 @@ class TestModeService:
         return closed
 
     def _close(self, s: Session, w: TestWindow, now: datetime, actor: str) -> list[Alert]:
+        """End the window: resolve its open test alerts (cause `test`), and raise a real
+        alert for each whose condition is still active (a button still offline, a detector
+        still in alarm), so the end of a test never hides a fault. Returns every alert
+        changed or raised, to be announced."""
         if w.ended_at is not None:
             return []
         w.ended_at = now
-        ids = {d.id for d in self.devices_in(w.scope, w.target)}
+        # A device also covered by another window still running stays on test until that one
+        # ends (its test alerts are closed, or handed over, then).
+        others = s.scalars(select(TestWindow).where(
+            TestWindow.ended_at.is_(None), TestWindow.ends_at > now, TestWindow.id != w.id)).all()
+        ids = {d.id for d in self.devices_in(w.scope, w.target)
+               if not any(covers(o.scope, o.target, d) for o in others)}
         alerts = s.scalars(select(Alert).where(Alert.test.is_(True),
                                                Alert.state != "resolved")).all()
         closed = [a for a in alerts if a.device in ids]
+        changed = list(closed)
         for a in closed:
+            key = handover_key(a.open_key)
             a.state, a.cause, a.resolved_at, a.resolved_by = "resolved", "test", now, actor
             a.open_key, a.updated_at = None, now
+            real = (self._hand_over(s, w, a, key, now)
+                    if a.condition == "active" and key is not None else None)
+            note = "test window ended"
+            if real is not None:
+                note += f"; still active: raised as real alert {real.id}"
+                changed.append(real)
             s.add(AlertHistory(alert_id=a.id, at=now, actor=actor, action="resolved",
-                               note="test window ended"))
+                               note=note))
         s.add(AuditEntry(at=now, actor=actor, action="test_mode.end",
                          target=f"{w.scope}:{w.target}", detail=f"window {w.id}"))
-        return closed
+        return changed
+
+    def _hand_over(self, s: Session, w: TestWindow, test_alert: Alert, key: str,
+                   now: datetime) -> Alert | None:
+        """A real alert (open key `key`) for a test alert still active when its window ends;
+        None when the device already has that real alert open."""
+        if s.scalar(select(Alert.id).where(Alert.open_key == key)) is not None:
+            return None
+        a = test_alert
+        real = Alert(kind=a.kind, priority=a.priority, state="open", condition="active",
+                     site=a.site, building=a.building, unit=a.unit, device=a.device,
+                     raised_at=now, updated_at=now, occurrences=1, escalation=0, test=False,
+                     detail={**a.detail, "from_test_alert": a.id}, open_key=key)
+        try:
+            # A savepoint: a signal of the device's own, arriving as the window expires, may
+            # have raised this real alert on another replica first; then that one stands.
+            with s.begin_nested():
+                s.add(real)
+        except IntegrityError:
+            return None
+        note = f"still active when test window {w.id} ended (test alert {a.id})"
+        s.add(AlertHistory(alert_id=real.id, at=now, actor="system", action="raised",
+                           note=note))
+        s.add(AuditEntry(at=now, actor="system", action="alert.raise",
+                         target=f"alert:{real.id}", detail=note))
+        return real
 
     def report(self, window_id: int) -> tuple[TestWindow, list[DeviceResult]]:
         with self.sessions() as s:

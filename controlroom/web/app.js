@@ -70,6 +70,10 @@
       'resolve.title': '处理完毕', 'resolve.cause': '原因', 'resolve.choose': '— 请选择 —',
       'resolve.note': '处理说明', 'resolve.notePlaceholder': '现场情况与处理结果',
       'resolve.submit': '确认处理完毕', 'resolve.missing': '请选择原因并填写处理说明。',
+      'resolve.stillActive': '{kind}仍在报警{lel}，设备尚未恢复。仍要处理完毕吗？处理后该房屋显示“仍在报警”，直到设备恢复。',
+      'resolve.confirm': '仍然处理完毕', 'resolve.keep': '暂不处理',
+      'still.heading': '仍在报警（已处理，设备尚未恢复）', 'still.badge': '仍在报警',
+      'still.resolved': '{who} 已于 {t} 处理（{cause}）',
       'form.note': '备注',
       'cause.real': '真实警情', 'cause.false_alarm': '误报', 'cause.test': '测试',
       'cause.device_fault': '设备故障', 'cause.other': '其他',
@@ -160,6 +164,10 @@
       'resolve.title': 'Resolve', 'resolve.cause': 'Cause', 'resolve.choose': '— choose —',
       'resolve.note': 'What happened', 'resolve.notePlaceholder': 'Findings on site and what was done',
       'resolve.submit': 'Resolve alert', 'resolve.missing': 'Choose a cause and write what happened.',
+      'resolve.stillActive': 'The {kind} is still in alarm{lel}: the device has not restored. Resolve anyway? The flat will show “still in alarm” until the device restores.',
+      'resolve.confirm': 'Resolve anyway', 'resolve.keep': 'Keep it open',
+      'still.heading': 'Still in alarm (resolved, the device has not restored)', 'still.badge': 'Still in alarm',
+      'still.resolved': 'resolved by {who} at {t} ({cause})',
       'form.note': 'Note',
       'cause.real': 'Real emergency', 'cause.false_alarm': 'False alarm', 'cause.test': 'Test',
       'cause.device_fault': 'Device fault', 'cause.other': 'Other',
@@ -223,6 +231,7 @@
     session: null, // {token, username, name, role}
     site: null,
     alerts: new Map(), // id -> alert (not resolved)
+    still: new Map(), // id -> resolved alert whose condition is still active (not test)
     rows: new Map(), // id -> <tbody class="alert">
     seen: new Map(), // id -> updated_at ms of the newest version seen (resolved too)
     collecting: new Set(), // Maps collecting stream events while a reload is in flight
@@ -416,6 +425,7 @@
     renderConn();
     renderLoginMessage();
     for (const a of state.alerts.values()) fillRow(state.rows.get(a.id), a);
+    renderStill();
     renderSummary();
     renderBoardStatus();
     renderDetails();
@@ -594,6 +604,8 @@
     for (const row of state.rows.values()) row.remove();
     state.rows.clear();
     state.alerts.clear();
+    state.still.clear();
+    renderStill();
     state.seen.clear();
     state.silenced.clear();
     state.selected = null;
@@ -803,8 +815,10 @@
     const during = new Map();
     state.collecting.add(during);
     let data;
+    let still;
     try {
-      data = await api('api/alerts?state=open');
+      [data, still] = await Promise.all([api('api/alerts?state=open'),
+        api('api/alerts?state=resolved&condition=active&test=false&limit=200')]);
     } catch (err) {
       if (gen === state.reloadGen && state.session) {
         state.boardState = 'error';
@@ -816,6 +830,8 @@
       state.collecting.delete(during);
     }
     if (gen !== state.reloadGen || !state.session) return;
+    state.still = new Map(still.data.map((a) => [a.id, a]));
+    for (const a of during.values()) noteStill(a);
     applySnapshot(data, during);
   }
 
@@ -857,6 +873,7 @@
       upsertRow(a, isNew && !o.quiet);
     }
     if (!isAlarming(a)) state.silenced.delete(a.id);
+    noteStill(a);
     if (state.selected === a.id) refreshDetails(a);
     if (o.batch) return;
     renderBoard();
@@ -865,6 +882,7 @@
 
   function renderBoard() {
     placeRows();
+    renderStill();
     renderSummary();
     renderBoardStatus();
     renderTitle();
@@ -995,6 +1013,52 @@
     }
   }
 
+  /** Resolved while the device was still in alarm: listed until the device restores. */
+  function noteStill(a) {
+    // A building's incident has no device that could restore it: never "still in alarm".
+    if (a.state === 'resolved' && a.condition === 'active' && !a.test && a.device) state.still.set(a.id, a);
+    else state.still.delete(a.id);
+  }
+
+  function renderStill() {
+    let box = byTestId('still-section');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'still-section';
+      box.dataset.testid = 'still-section';
+      box.setAttribute('role', 'status');
+      box.append(document.createElement('h3'), document.createElement('ul'));
+      el.board.after(box);
+    }
+    const rows = [...state.still.values()].sort(compareAlerts);
+    box.hidden = rows.length === 0;
+    setText($('h3', box), t('still.heading'));
+    $('ul', box).replaceChildren(...rows.map((a) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'still-row';
+      li.dataset.alertId = String(a.id);
+      li.dataset.unit = a.unit || '';
+      li.tabIndex = 0;
+      const lel = a.detail && a.detail.lel !== undefined && a.detail.lel !== null
+        ? ` · LEL ${Number(a.detail.lel).toFixed(1)}%` : '';
+      const parts = [['still-badge', t('still.badge')],
+        ['still-where mono', a.unit || (a.building ? buildingLabel(a.building) : '—')],
+        ['still-kind', `${kindLabel(a.kind)}${lel}`], ['still-device mono', a.device || ''],
+        ['still-by', t('still.resolved', { who: a.resolved_by || '?', t: fmtTime(a.resolved_at), cause: causeLabel(a.cause) })]];
+      li.append(...parts.map(([cls, text]) => {
+        const s = document.createElement('span');
+        s.className = cls;
+        s.textContent = text;
+        return s;
+      }));
+      li.addEventListener('click', () => select(a.id));
+      li.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') select(a.id);
+      });
+      return li;
+    }));
+  }
+
   function renderSummary() {
     const counts = { 1: 0, 2: 0, 3: 0, 4: 0 };
     let unack = 0;
@@ -1121,6 +1185,11 @@
           return;
         }
         body = { cause, note };
+        const cur = state.alerts.get(id);
+        if (cur && cur.device && cur.condition === 'active' && form.dataset.confirmed !== 'true') {
+          askStillActive(form, cur);
+          return;
+        }
       }
       const submit = $('button[type=submit]', form);
       const r = await act(id, which, body, submit);
@@ -1133,6 +1202,42 @@
     });
     tb.appendChild(row);
     $('input, select', form).focus();
+  }
+
+  /** Resolving leaves the device in alarm: say so, and resolve only when the operator says. */
+  function askStillActive(form, a) {
+    const old = byTestId('resolve-confirm-box', form);
+    if (old) old.remove();
+    const lel = a.detail && a.detail.lel !== undefined && a.detail.lel !== null
+      ? (state.lang === 'zh' ? `（LEL ${Number(a.detail.lel).toFixed(1)}%）` : ` (${Number(a.detail.lel).toFixed(1)} %LEL)`) : '';
+    const box = document.createElement('div');
+    box.className = 'resolve-confirm';
+    box.dataset.testid = 'resolve-confirm-box';
+    box.setAttribute('role', 'alertdialog');
+    const text = document.createElement('p');
+    text.textContent = t('resolve.stillActive', { kind: kindLabel(a.kind), lel });
+    const yes = document.createElement('button');
+    yes.type = 'button';
+    yes.className = 'btn btn-small btn-ack';
+    yes.dataset.testid = 'resolve-confirm';
+    yes.textContent = t('resolve.confirm');
+    const no = document.createElement('button');
+    no.type = 'button';
+    no.className = 'btn btn-small btn-ghost';
+    no.dataset.testid = 'resolve-keep';
+    no.textContent = t('resolve.keep');
+    yes.addEventListener('click', () => {
+      form.dataset.confirmed = 'true';
+      box.remove();
+      form.requestSubmit();
+    });
+    no.addEventListener('click', () => {
+      box.remove();
+      $('[name=note]', form).focus();
+    });
+    box.append(text, yes, no);
+    form.append(box);
+    no.focus();
   }
 
   function showActionError(id, detail) {

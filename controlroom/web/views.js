@@ -54,6 +54,7 @@
       'tm.silent': '未上报（需上门检查）：', 'tm.allReported': '全部设备均已上报',
       'tm.col.device': '设备', 'tm.col.unit': '房号', 'tm.col.kind': '类型', 'tm.col.reported': '已上报',
       'tm.col.first': '首次上报', 'tm.col.signals': '信号', 'tm.yes': '是', 'tm.no': '否',
+      'tm.kind': '设备类型', 'tm.kindAll': '全部类型',
       'kpi.heading': '本班次绩效', 'kpi.shift': '班次 {a} – {b}（{tz}）',
       'kpi.within30': '30 秒内确认', 'kpi.within60': '60 秒内确认', 'kpi.target': '标准 {p}',
       'kpi.ofN': '{k} / {n} 条', 'kpi.noAlerts': '本班次暂无警报', 'kpi.meets': '达标', 'kpi.behind': '未达标',
@@ -99,6 +100,7 @@
       'tm.silent': 'Did not report (visit them): ', 'tm.allReported': 'Every device reported',
       'tm.col.device': 'Device', 'tm.col.unit': 'Unit', 'tm.col.kind': 'Kind', 'tm.col.reported': 'Reported',
       'tm.col.first': 'First report', 'tm.col.signals': 'Signals', 'tm.yes': 'yes', 'tm.no': 'no',
+      'tm.kind': 'Device kind', 'tm.kindAll': 'All kinds',
       'kpi.heading': 'This shift', 'kpi.shift': 'Shift {a} – {b} ({tz})',
       'kpi.within30': 'Acknowledged within 30 s', 'kpi.within60': 'Acknowledged within 60 s',
       'kpi.target': 'norm {p}', 'kpi.ofN': '{k} of {n}', 'kpi.noAlerts': 'No alerts this shift yet',
@@ -317,6 +319,10 @@
   // -- test mode ---------------------------------------------------------------------------------
 
   let report = null; // {window, data...} of the report shown
+  // The report's kind filter ('' = every kind), kept while signed in: a button walk test lists
+  // buttons only, report after report. Each window's kinds come from its unfiltered report.
+  let reportKind = '';
+  const reportKinds = new Map(); // window id -> [device kind]
   loaders.testmode = {
     async fetch() {
       const [active, all] = await Promise.all([api('api/test-mode?active=true'), api('api/test-mode?active=false')]);
@@ -427,7 +433,12 @@
 
   async function showReport(id, p) {
     try {
-      report = await api(`api/test-mode/${id}/report`);
+      const q = reportKind ? `?kind=${encodeURIComponent(reportKind)}` : '';
+      const [r, whole] = await Promise.all([api(`api/test-mode/${id}/report${q}`),
+        reportKind && !reportKinds.has(id) ? api(`api/test-mode/${id}/report`) : null]);
+      const all = reportKind ? whole : r;
+      if (all) reportKinds.set(id, [...new Set(all.data.map((d) => d.kind))].sort());
+      report = r;
     } catch (err) {
       showFormError(p, err.detail);
       return;
@@ -445,8 +456,14 @@
       h('td', { class: d.reported ? 'ok' : 'bad', text: d.reported ? `✓ ${t('tm.yes')}` : `✗ ${t('tm.no')}` }),
       h('td', { class: 'mono', text: d.first_at ? EB.fmtTime(d.first_at) : dash }),
       h('td', { class: 'mono', text: d.signals.join(', ') || dash })));
-    return h('section', { class: 'report', testid: 'walk-test-report', 'data-window-id': w.id },
+    const kinds = [...new Set([...(reportKinds.get(w.id) || []), ...(reportKind ? [reportKind] : [])])];
+    const filter = h('label', { class: 'report-filter' }, h('span', { text: t('tm.kind') }),
+      h('select', { testid: 'report-kind', onchange: (ev) => { reportKind = ev.currentTarget.value; showReport(w.id, panels.testmode); } },
+        h('option', { value: '', text: t('tm.kindAll'), selected: !reportKind }),
+        kinds.map((k) => h('option', { value: k, text: devKind(k), selected: k === reportKind }))));
+    return h('section', { class: 'report', testid: 'walk-test-report', 'data-window-id': w.id, 'data-kind': reportKind },
       h('h3', { text: t('tm.reportHeading', { id: w.id, scope: t(`tm.scope.${w.scope}`), target: w.target }) }),
+      filter,
       h('p', { testid: 'report-summary', class: 'report-summary', text: t('tm.reportSummary', { n: r.devices, r: r.reported, s: r.silent.length }) }),
       r.silent.length ? h('p', { class: 'report-silent', testid: 'report-silent' }, h('b', { text: t('tm.silent') }), r.silent.join(', '))
         : h('p', { class: 'ok', testid: 'report-silent', text: t('tm.allReported') }),
@@ -567,6 +584,8 @@
   build();
   document.addEventListener('eb:signout', () => {
     report = null;
+    reportKind = '';
+    reportKinds.clear();
     for (const [v, p] of Object.entries(panels)) {
       p._data = null;
       p.dataset.state = 'idle';

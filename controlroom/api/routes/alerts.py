@@ -47,12 +47,16 @@ def read_alerts(
     kind: str | None = None,
     test: Annotated[bool | None, Query(description="only test events (true) or none (false)")
                     ] = None,
+    condition: Annotated[Literal["active", "restored"] | None,
+                         Query(description="e.g. `state=resolved&condition=active`: resolved "
+                                           "while the device is still in alarm")] = None,
     limit: Annotated[int, Query(ge=1, le=5000, description="at most this many in `data`")
                      ] = 500,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> AlertsPublic:
     rows, count = alerts.list(state=state, priority=priority, building=building, unit=unit,
-                              kind=kind, test=test, limit=limit, offset=offset)
+                              kind=kind, test=test, condition=condition, limit=limit,
+                              offset=offset)
     return AlertsPublic(data=[AlertPublic.model_validate(a) for a in rows], count=count)
 
 
