@@ -18,7 +18,7 @@
       'f.boot': '启动次数', 'f.code': '故障代码', 'f.pct': '电量', 'f.zone': '防区',
       'f.qualifier': '事件限定码', 'f.group': '分区', 'f.account': '主机账号',
       'f.flapping': '频繁跳变', 'f.flapped_alerts': '已合并的警报', 'f.units': '涉及房号',
-      'f.alerts': '关联警报', 'f.reason': '原因', 'yes': '是',
+      'f.alerts': '关联警报', 'f.reason': '原因', 'yes': '是', 'f.from_test_alert': '由测试警报转来',
       'valve.closed_confirmed': '已自动关闭（设备已确认）', 'valve.failed': '未能关闭',
       'valve.no_confirmation': '未收到关闭确认，请到现场检查',
       'reason.riser': '疑似立管泄漏：需决定是否疏散',
@@ -32,6 +32,10 @@
       'n.incident': '疑似立管泄漏：需决定是否疏散 — 燃气报警房号：{units}',
       'n.to': '派往：{to}', 'n.cause': '原因：{cause}', 'n.assigned': '指派给 {who}',
       'n.testEnded': '测试时段结束',
+      'n.testEndedHanded': '测试时段结束；仍在报警：已转为真实警报 #{id}',
+      'n.handedOver': '测试时段 {w} 结束时仍在报警（测试警报 #{a}）',
+      'n.stillActive': '仍在报警',
+      'n.restoredAfter': '处理完毕后设备已恢复正常',
     },
     en: {
       'f.device_ts': 'Device clock', 'f.observed_at': 'Received by gateway',
@@ -40,7 +44,7 @@
       'f.code': 'Fault code', 'f.pct': 'Battery', 'f.zone': 'Zone', 'f.qualifier': 'Qualifier',
       'f.group': 'Partition', 'f.account': 'Panel account', 'f.flapping': 'Flapping',
       'f.flapped_alerts': 'Alerts folded in', 'f.units': 'Flats', 'f.alerts': 'Linked alerts',
-      'f.reason': 'Reason', 'yes': 'Yes',
+      'f.reason': 'Reason', 'yes': 'Yes', 'f.from_test_alert': 'Raised from test alert',
       'valve.closed_confirmed': 'Closed automatically (confirmed by the device)',
       'valve.failed': 'Did NOT close', 'valve.no_confirmation': 'No confirmation: check on site',
       'reason.riser': 'Possible riser leak: evacuation decision',
@@ -54,6 +58,10 @@
       'n.incident': 'Possible riser leak: evacuation decision — gas alarms in {units}',
       'n.to': 'Sent: {to}', 'n.cause': 'Cause: {cause}', 'n.assigned': 'Assigned to {who}',
       'n.testEnded': 'Test window ended',
+      'n.testEndedHanded': 'Test window ended; still active: raised as real alert #{id}',
+      'n.handedOver': 'Still active when test window {w} ended (test alert #{a})',
+      'n.stillActive': 'Condition still active',
+      'n.restoredAfter': 'Restored after it was resolved',
     },
   };
 
@@ -68,6 +76,8 @@
     [/^gas alarm in (.+) \(alert (\d+)\)$/, (m) => ['n.linked', { unit: m[1], id: m[2] }]],
     [new RegExp(`^${RISER} — gas alarms in (.+)$`), (m) => ['n.incident', { units: m[1] }]],
     [/^test window ended$/, () => ['n.testEnded', {}]],
+    [/^still active when test window (\d+) ended \(test alert (\d+)\)$/, (m) => ['n.handedOver', { w: m[1], a: m[2] }]],
+    [/^restored after it was resolved$/, () => ['n.restoredAfter', {}]],
   ];
   const CAUSES = ['real', 'false_alarm', 'test', 'device_fault', 'other'];
 
@@ -105,7 +115,13 @@
         parts.shift();
         out.push(say(lang, 'n.cause', { cause: ctx.causeLabel(c[1]) }));
       }
+      if (parts.length && parts[0] === 'condition still active') {
+        parts.shift();
+        out.push(say(lang, 'n.stillActive'));
+      }
       if (parts.length === 1 && parts[0] === 'test window ended') return [...out, say(lang, 'n.testEnded')].join(' — ');
+      const handed = parts.length === 1 && /^test window ended; still active: raised as real alert (\d+)$/.exec(parts[0]);
+      if (handed) return [...out, say(lang, 'n.testEndedHanded', { id: handed[1] })].join(' — ');
       return [...out, ...parts].join(' — ');
     }
     for (const [re, make] of NOTES) {
@@ -135,6 +151,7 @@
       flapping: (v) => (v ? say(lang, 'yes') : ''),
       flapped_alerts: ids,
       alerts: ids,
+      from_test_alert: (v) => `#${v}`,
       units: (v) => (Array.isArray(v) ? v.join(', ') : String(v)),
       reason: (v) => (v === RISER ? say(lang, 'reason.riser') : String(v)),
     };

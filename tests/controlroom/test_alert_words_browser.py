@@ -57,6 +57,12 @@ def made_history(service: Service) -> tuple[list[dict[str, str]], list[dict[str,
         alerts.note("gas-1-1-0101", "gas_alarm", note, detail)
     alerts.act(gas, "dispatch", "operator", to="保安巡逻 张师傅", note="两分钟到")  # type: ignore[arg-type]
     alerts.act(gas, "resolve", "operator", cause="false_alarm", note="厨房烧焦")  # type: ignore[arg-type]
+    service.clock.advance(seconds=5)
+    service.signal("gas-1-1-0101", condition="restored")  # the restore after that resolve
+    # A button still pressed when its test window ends: handed over as a real alert.
+    window = alerts.test_mode.start("device", "btn-1-1-0401", 5, "walk test", "maintenance")
+    service.signal("btn-1-1-0401", "panic", test=True)
+    alerts.test_mode.end(window.id, "maintenance")
     for _ in range(4):  # a chattering tamper switch
         service.signal("btn-1-1-0301", "tamper", priority=3)
         service.clock.advance(seconds=30)
@@ -99,7 +105,7 @@ def test_every_fixed_sentence_and_field_is_shown_in_the_consoles_words(
         assert not left, f"{h} shown in the Chinese console as {zh!r}"
         assert en and en != zh, (h, en)
     assert "派往：保安巡逻 张师傅 — 两分钟到" in shown["zh"]
-    assert "原因：误报 — 厨房烧焦" in shown["zh"]
+    assert "原因：误报 — 仍在报警 — 厨房烧焦" in shown["zh"]
     assert "燃气阀未能关闭：E42" in shown["zh"]
     for pairs in shown["fields"]:
         for label, value, field in pairs:

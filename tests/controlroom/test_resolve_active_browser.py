@@ -83,7 +83,8 @@ def test_resolving_a_gas_alarm_still_in_alarm_asks_first_and_the_flat_stays_in_a
     facts = pane.get_by_test_id("details-facts")
     expect(facts).to_contain_text("已处理")
     expect(facts).to_contain_text("报警中")
-    expect(pane.get_by_test_id("history-item").last).to_contain_text("condition still active")
+    # "condition still active", in the console's words
+    expect(pane.get_by_test_id("history-item").last).to_contain_text("仍在报警")
     _shot(page, "resolve-still-in-alarm")
 
     # A fresh console (a reload) shows it too: it comes from the server, not from this tab.
