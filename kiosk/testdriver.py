@@ -16,8 +16,9 @@ A script is a JSON list of steps, or an object `{"steps": [...], "report": "repo
     {"wait_no_text": "..."}            until no visible label shows this text
     {"wait": 0.5}                      seconds
     {"tap_keys": "246810"}             tap these keys of the visible keypad, one by one
-    {"mark": "at-login"}               write the file <script folder>/at-login (the test,
-                                       outside, waits for it to act, e.g. swipe a card)
+    {"mark": "at-login"}               write the file <script folder>/at-login, holding the
+                                       DISPLAY and XAUTHORITY as JSON (the test, outside,
+                                       waits for it to act, e.g. swipe a card)
     {"wait_file": "swiped"}            until <script folder>/swiped exists
     {"set_idle": 5}                    from now on the idle timeout is 5 s (a test runs its
                                        flows with a long one, then waits for this short one)
@@ -230,7 +231,9 @@ class ScriptDriver:
                 yield from self._tap_key(key)
             self._detail = f"typed {step['tap_keys']!r}"
         elif "mark" in step:
-            self._path(str(step["mark"])).write_text("", encoding="utf-8")
+            # The display in the file: a test outside may look at the window through it.
+            where = {k: os.environ.get(k, "") for k in ("DISPLAY", "XAUTHORITY")}
+            self._path(str(step["mark"])).write_text(json.dumps(where), encoding="utf-8")
             self._detail = f"marked {step['mark']}"
         elif "wait_file" in step:
             path = self._path(str(step["wait_file"]))

@@ -338,7 +338,7 @@ def test_without_a_display_it_says_how_to_start_and_exits_1() -> None:
     proc = _kiosk()
 
     assert proc.returncode == 1
-    assert "xvfb-run -a python -m kiosk" in proc.stderr
+    assert 'xvfb-run -a -s "-screen 0 1080x1920x24" python -m kiosk' in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
