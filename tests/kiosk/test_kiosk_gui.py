@@ -133,7 +133,10 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"tap_text": "水管维修"}, {"wait_screen": "item"},
         {"tap_text": "登录后下单"}, {"wait_screen": "login"},
         {"tap_keys": "1-2-1502"}, {"tap_text": "登录"}, {"tap_keys": "246810"},
-        {"tap_text": "登录"}, {"wait_screen": "message"},
+        # a paid item: its price is confirmed before the order is placed
+        {"tap_text": "登录"}, {"wait_screen": "confirm"},
+        {"screenshot": "confirm.png"},
+        {"tap_text": "确认下单"}, {"wait_screen": "message"},
         {"screenshot": "ordered.png"},
         # report a repair: category first, no text
         {"tap_text": "完成"}, {"wait_screen": "home"},
@@ -203,6 +206,10 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
     for row in Catalogue(site, "kiosk-1").menu(menu.id, "zh").rows:
         assert row.name in shown_menu and row.price in shown_menu
 
+    confirm = after(report, "screenshot", "confirm.png")["texts"]
+    assert {"请确认订单", "水管维修", "¥80", "这是有偿服务：确认下单即表示同意支付 ¥80。",
+            "确认下单", "取消"} <= set(confirm), confirm
+    assert not any(re.fullmatch(r"SR-\d{8}-\d{4}", t) for t in confirm)  # nothing placed yet
     ordered = after(report, "screenshot", "ordered.png")["texts"]
     assert "已下单" in ordered and any(re.fullmatch(r"SR-\d{8}-\d{4}", t) for t in ordered)
     assert "您好，陈**" in ordered  # the name masked
