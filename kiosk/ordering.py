@@ -22,7 +22,6 @@ def needs_confirmation(item: MenuItem) -> bool:
 
 @dataclass(frozen=True)
 class ConfirmView:
-    heading: str
     title: str  # the item
     price: str
     note: str  # what confirming means (the price is the resident's to pay)
@@ -34,7 +33,6 @@ class ConfirmView:
 def confirm_view(item: MenuItem, lang: Lang) -> ConfirmView:
     price = format_price(item, lang)
     return ConfirmView(
-        heading=say("confirm_title", lang),
         title=pick(lang, item.name_zh, item.name_en),
         price=price,
         note=say("paid_quote", lang) if item.quote else say("paid_fixed", lang, price=price),
