@@ -16,6 +16,7 @@ from kiosk.api_client import ApiClient
 from kiosk.boot import (
     LANDSCAPE,
     PORTRAIT,
+    XVFB_HINT,
     configure_kivy,
     display_problem,
     parse_size,
@@ -44,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m kiosk",
         description="The Estate Butler lobby kiosk: service menus on a touch screen.",
         epilog=(
-            "Without a display, run it under a virtual one: xvfb-run -a python -m kiosk. "
+            f"Without a display, run it under a virtual one: {XVFB_HINT}. "
             f"Environment: BUTLER_SITE (site file), BUTLER_API_URL (control room), "
             f"{SCRIPT_ENV} (same as --script)."
         ),

@@ -39,6 +39,7 @@ from kiosk.readers import ReaderKind, SerialReader
 from kiosk.screens import (
     AccountScreen,
     AttractScreen,
+    ConfirmScreen,
     FoundScreen,
     HomeScreen,
     ItemScreen,
@@ -86,6 +87,7 @@ def _screens() -> list[Screen]:
         HomeScreen(name="home"),
         MenuScreen(name="menu"),
         ItemScreen(name="item"),
+        ConfirmScreen(name="confirm"),
         ReportScreen(name="report"),
         LoginScreen(name="login"),
         AccountScreen(name="account"),

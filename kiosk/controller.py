@@ -28,6 +28,7 @@ from kiosk.connectivity import Connectivity
 from kiosk.idle import DEFAULT_IDLE_S, IdleTimer
 from kiosk.keypad import Entry
 from kiosk.kiosk_api import KioskApi, ResidentSession
+from kiosk.ordering import confirm_view, needs_confirmation
 from kiosk.views import (
     Chrome,
     MessageView,
@@ -47,7 +48,7 @@ from kiosk.views import (
     requests_view,
 )
 from kiosk.views import ListView as _ListView
-from kiosk.wording import Lang, say
+from kiosk.wording import Lang, Said, say
 
 __all__ = ["KEEP_ALIVE_S", "SCREENS", "KioskController"]
 
@@ -58,11 +59,12 @@ KEEP_ALIVE_S = 60.0
 Json = dict[str, Any]
 Runner = Any  # kiosk.tasks.TaskRunner (or a test double with the same submit())
 
-SCREENS = ("attract", "home", "menu", "item", "report", "login", "account", "requests",
-           "request", "fees", "items", "pickup", "found", "notices", "contacts", "message")
+SCREENS = ("attract", "home", "menu", "item", "confirm", "report", "login", "account",
+           "requests", "request", "fees", "items", "pickup", "found", "notices", "contacts",
+           "message")
 # Where "back" leads from each screen.
-_PARENT = {"menu": "home", "item": "menu", "request": "requests", "requests": "account",
-           "fees": "account", "items": "account", "found": "pickup"}
+_PARENT = {"menu": "home", "item": "menu", "confirm": "item", "request": "requests",
+           "requests": "account", "fees": "account", "items": "account", "found": "pickup"}
 _NEEDS_LOGIN = ("account", "requests", "request", "fees", "items", "report")
 # Items of the assistance menu are ordered as free assistance, all others as service orders
 # (the control room checks that the type matches the item's menu).
@@ -90,6 +92,9 @@ class KioskController:
         self.on_change: Callable[[], None] = lambda: None
 
         self.lang: Lang = lang
+        # The site's language for this kiosk: the next person in the lobby finds it again
+        # after the idle reset or a log-out.
+        self.default_lang: Lang = lang
         self.large_text = False
         self.screen = "attract"
         self.busy = 0
@@ -120,9 +125,10 @@ class KioskController:
         self.flat = Entry(max_len=10, allow_dash=True)
         self.pin = Entry(max_len=8, secret=True)
         self.login_field = "flat"
-        self.login_error = ""
+        # Messages are kept unrendered, so they follow a change of language.
+        self.login_error: Said | None = None
         self.code = Entry(max_len=8)
-        self.pickup_error = ""
+        self.pickup_error: Said | None = None
         self.found: Json = {}
         self._message: Callable[[Lang], MessageView] | None = None
 
@@ -162,7 +168,8 @@ class KioskController:
     def _title(self, lang: Lang) -> str:
         if self.screen == "menu" and self.menu_id:
             return self.catalogue.menu(self.menu_id, lang).title
-        key = {"item": "order", "report": "report", "login": "login", "account": "account",
+        key = {"item": "order", "confirm": "confirm_title", "report": "report",
+               "login": "login", "account": "account",
                "requests": "my_requests", "request": "my_requests", "fees": "my_fees",
                "items": "my_items", "pickup": "pickup", "found": "pickup",
                "notices": "notices", "contacts": "contacts", "message": "home"}[self.screen]
@@ -189,10 +196,13 @@ class KioskController:
         if s == "item":
             item = self._item(self.item_id)
             return item_view(item, lang, format_price(item, lang), self.logged_in)
+        if s == "confirm":
+            return confirm_view(self._item(self.item_id), lang)
         if s == "report":
             return report_view(self.categories, self.report_kind, self.report_category, lang)
         if s == "login":
-            return login_view(self.flat, self.pin, self.login_field, self.login_error, lang)
+            return login_view(self.flat, self.pin, self.login_field,
+                              self.login_error(lang) if self.login_error else "", lang)
         if s == "account":
             return account_view(self.me, lang)
         if s == "requests":
@@ -204,7 +214,8 @@ class KioskController:
         if s == "items":
             return items_view(self.items, self.tz, lang)
         if s == "pickup":
-            return pickup_view(self.code, self.pickup_error, self.pickup_locked_for(), lang)
+            return pickup_view(self.code, self.pickup_error(lang) if self.pickup_error else "",
+                               self.pickup_locked_for(), lang)
         if s == "found":
             return found_view(self.found, self.tz, lang)
         if s == "notices":
@@ -278,9 +289,8 @@ class KioskController:
     def tick(self) -> None:
         """Called about twice a second by the app."""
         now = self.clock()
-        if self.screen != "attract" and self.idle.expired(now):
-            self.end_session()
-            self._show("attract")
+        if self.idle.expired(now) and (self.screen != "attract" or self._personalised):
+            self.logout()
             return
         api = self.api
         if api is not None and self.logged_in and now - self._last_call >= KEEP_ALIVE_S:
@@ -291,6 +301,11 @@ class KioskController:
         if self.screen == "pickup" and (self.pickup_locked_for() > 0 or self._was_locked):
             self._was_locked = self.pickup_locked_for() > 0
             self.on_change()
+
+    @property
+    def _personalised(self) -> bool:
+        """Language or text size changed from the kiosk's own (by someone who has left)."""
+        return self.lang != self.default_lang or self.large_text
 
     _was_locked = False
     _last_call = 0.0
@@ -386,7 +401,7 @@ class KioskController:
         if self.api is not None:
             self.api.session = None
         self._reset_resident()
-        self.login_error = say("session_expired", self.lang)
+        self.login_error = Said.of("session_expired")
         self._show("login")
 
     # -- logging in ------------------------------------------------------------------------
@@ -401,7 +416,7 @@ class KioskController:
     def open_login(self) -> None:
         self.flat, self.pin = self.flat.cleared(), self.pin.cleared()
         self.login_field = "flat"
-        self.login_error = ""
+        self.login_error = None
         self._show("login")
 
     def login_select(self, field: str) -> None:
@@ -440,7 +455,7 @@ class KioskController:
     def _logged_in(self, session: ResidentSession) -> None:
         self._generation += 1
         self.session = session
-        self.login_error = ""
+        self.login_error = None
         pending, self.pending = self.pending or Pending("account"), None
         {
             "order": lambda: self.order(pending.arg),
@@ -452,14 +467,13 @@ class KioskController:
         }.get(pending.action, self.open_account)()
 
     def _login_refused(self, exc: ApiError) -> None:
-        lang = self.lang
         if exc.code == "wrong_pin":
-            self.login_error = say("wrong_pin", lang, n=exc.body.get("attempts_left", 0))
+            self.login_error = Said.of("wrong_pin", n=exc.body.get("attempts_left", 0))
         elif exc.code == "locked":
             wait = float(exc.body.get("retry_after_s") or 0)
-            self.login_error = say("locked", lang, time=format_countdown_words(wait, lang))
+            self.login_error = Said.of("locked", minutes=max(1, round(wait / 60)))
         elif exc.code == "unknown_card":
-            self.login_error = say("unknown_card", lang)
+            self.login_error = Said.of("unknown_card")
         else:
             self._refuse(exc)
             return
@@ -468,7 +482,11 @@ class KioskController:
             self._show("login")
 
     def logout(self) -> None:
+        """The resident leaves (or walked away): the attract screen in the kiosk's own
+        language and text size, for the next person."""
         self.end_session()
+        self.lang = self.default_lang
+        self.large_text = False
         self._show("attract")
 
     def end_session(self) -> None:
@@ -485,11 +503,28 @@ class KioskController:
     # -- ordering --------------------------------------------------------------------------
 
     def order(self, item_id: str) -> None:
+        """"Order" on an item: a paid item is confirmed first (price, what ordering means);
+        a free one is placed at once."""
         if not self.online:
             self._refuse_offline()
             return
         if not self._require_login("order", item_id):
             return
+        if needs_confirmation(self._item(item_id)):
+            self.item_id = item_id
+            self._show("confirm")
+            return
+        self._place(item_id)
+
+    def confirm_order(self) -> None:
+        if self.screen != "confirm" or not self.online:
+            if not self.online:
+                self._refuse_offline()
+            return
+        if self._require_login("order", self.item_id):
+            self._place(self.item_id)
+
+    def _place(self, item_id: str) -> None:
         api = self.api
         assert api is not None
         menu = next(m for m in self.site.menus if any(i.id == item_id for i in m.items))
@@ -591,21 +626,21 @@ class KioskController:
 
     def open_pickup(self) -> None:
         self.code = self.code.cleared()
-        self.pickup_error = ""
+        self.pickup_error = None
         self._show("pickup")
 
     def pickup_key(self, key: str) -> None:
         if self.pickup_locked_for() > 0:
             return
         self.code = self.code.press(key)
-        self.pickup_error = ""
+        self.pickup_error = None
         self.on_change()
 
     def code_scanned(self, code: str) -> None:
         """A pickup slip under the barcode scanner: look it up from any screen."""
         self.touched()
         self.code = Entry(value=code[: self.code.max_len], max_len=self.code.max_len)
-        self.pickup_error = ""
+        self.pickup_error = None
         if self.screen != "pickup":
             self._show("pickup")
         self.pickup_find()
@@ -640,19 +675,18 @@ class KioskController:
             ok=True, button=say("done_home", lang)))
 
     def _pickup_refused(self, exc: ApiError) -> None:
-        lang = self.lang
         self.code = self.code.cleared()
         if exc.code == "wrong_code":
-            self.pickup_error = say("wrong_code", lang, n=exc.body.get("attempts_left", 0))
+            self.pickup_error = Said.of("wrong_code", n=exc.body.get("attempts_left", 0))
         elif exc.code == "locked":
             self.pickup_locked_until = self.clock() + float(exc.body.get("retry_after_s") or 0)
             self._was_locked = True
         elif exc.code in ("desk_only", "pieces_mismatch", "already_collected"):
-            at = format_time(exc.body.get("released_at"), self.tz, lang)
-            key = exc.code
+            released, key = exc.body.get("released_at"), exc.code
             self._message_screen(lambda lang: MessageView(
                 title=say("refused", lang), number_label="", number="",
-                body=say(key, lang, at=at) if key == "already_collected" else say(key, lang),
+                body=say(key, lang, at=format_time(released, self.tz, lang))
+                if key == "already_collected" else say(key, lang),
                 ok=False, button=say("home", lang)))
             return
         else:
@@ -672,8 +706,3 @@ class KioskController:
     def menu_title(self, menu_id: str) -> str:
         m = next(m for m in self.site.menus if m.id == menu_id)
         return pick(self.lang, m.name_zh, m.name_en)
-
-
-def format_countdown_words(seconds: float, lang: Lang) -> str:
-    minutes = max(1, round(seconds / 60))
-    return f"{minutes} 分钟" if lang == "zh" else f"{minutes} min"

@@ -16,11 +16,15 @@ A script is a JSON list of steps, or an object `{"steps": [...], "report": "repo
     {"wait_no_text": "..."}            until no visible label shows this text
     {"wait": 0.5}                      seconds
     {"tap_keys": "246810"}             tap these keys of the visible keypad, one by one
-    {"mark": "at-login"}               write the file <script folder>/at-login (the test,
-                                       outside, waits for it to act, e.g. swipe a card)
+    {"mark": "at-login"}               write the file <script folder>/at-login, holding the
+                                       DISPLAY and XAUTHORITY as JSON (the test, outside,
+                                       waits for it to act, e.g. swipe a card)
     {"wait_file": "swiped"}            until <script folder>/swiped exists
     {"set_idle": 5}                    from now on the idle timeout is 5 s (a test runs its
                                        flows with a long one, then waits for this short one)
+    {"layout": "login"}                once settled, record in the step's result the keys of
+                                       every visible keypad (`keys`: text, size, the size of
+                                       its rendered text), the `tappables` and the `overflow`
     {"measure_tap": "增值管家服务", "screen": "menu"}
                                        tap, then time until that screen is current and drawn
                                        (ms in the step's "ms"; for make bench-kiosk)
@@ -66,7 +70,7 @@ DEFAULT_STEP_TIMEOUT = 10.0
 Step = dict[str, Any]
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels
 _KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait", "tap_keys", "mark",
-          "wait_file", "measure_tap", "wait_no_text", "set_idle")
+          "wait_file", "measure_tap", "wait_no_text", "set_idle", "layout")
 
 
 class ScriptError(Exception):
@@ -121,6 +125,7 @@ class ScriptDriver:
         self._done = False
         self._detail = ""
         self._ms: float | None = None
+        self._layout: dict[str, Any] | None = None
         self.first_frame_at: float | None = None
 
     @classmethod
@@ -181,6 +186,7 @@ class ScriptDriver:
                 "seconds": round(time.monotonic() - self._step_started, 3),
                 "finished_at": time.time(),
                 **({"ms": self._ms} if self._ms is not None else {}),
+                **(self._layout or {}),
                 **self._snapshot(),
             }
         )
@@ -208,6 +214,7 @@ class ScriptDriver:
     def _run(self, step: Step) -> Iterator[None]:
         self._detail = ""
         self._ms = None
+        self._layout = None
         timeout = float(step.get("timeout", DEFAULT_STEP_TIMEOUT))
         yield from self._frames(1)
         if "screenshot" in step:
@@ -224,7 +231,9 @@ class ScriptDriver:
                 yield from self._tap_key(key)
             self._detail = f"typed {step['tap_keys']!r}"
         elif "mark" in step:
-            self._path(str(step["mark"])).write_text("", encoding="utf-8")
+            # The display in the file: a test outside may look at the window through it.
+            where = {k: os.environ.get(k, "") for k in ("DISPLAY", "XAUTHORITY")}
+            self._path(str(step["mark"])).write_text(json.dumps(where), encoding="utf-8")
             self._detail = f"marked {step['mark']}"
         elif "wait_file" in step:
             path = self._path(str(step["wait_file"]))
@@ -235,6 +244,10 @@ class ScriptDriver:
             self.app.ctl.idle.idle_s = float(step["set_idle"])
             self.app.ctl.touched()
             self._detail = f"idle timeout now {step['set_idle']} s"
+        elif "layout" in step:
+            yield from self._settle(timeout)
+            self._layout = self._layout_now()
+            self._detail = f"{len(self._layout['keys'])} keypad keys measured"
         elif "wait_no_text" in step:
             gone = str(step["wait_no_text"])
             yield from self._until(lambda: gone not in self._texts(), timeout,
@@ -368,6 +381,20 @@ class ScriptDriver:
             "texts": self._texts(),
         }
 
+    def _keys(self, widgets: list[Widget]) -> list[dict[str, Any]]:
+        """Every key of a visible keypad, its OK key included."""
+        keys = [k for pad in widgets if isinstance(pad, Keypad)
+                and self._visible_rect(pad) is not None
+                for k in pad.walk(restrict=True) if isinstance(k, ButtonBehavior)]
+        return [{"text": k.text, "size": [round(k.width), round(k.height)],
+                 "text_size": [round(v) for v in k.texture_size],
+                 "visible": self._visible_rect(k) == _rect(k)} for k in keys]
+
+    def _layout_now(self) -> dict[str, Any]:
+        state = self._state()
+        return {"keys": state["keys"], "tappables": state["tappables"],
+                "overflow": state["overflow"]}
+
     def _state(self) -> dict[str, Any]:
         screen = self._screen()
         widgets = list(screen.walk(restrict=True)) if screen is not None else []
@@ -375,6 +402,7 @@ class ScriptDriver:
             **self._snapshot(),
             "font": self.app.font_path,
             "window": list(Window.size),
+            "keys": self._keys(widgets),
             "items": [
                 {
                     "id": w.item_id,

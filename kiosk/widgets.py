@@ -125,11 +125,19 @@ class KeypadKey(ButtonBehavior, Label):
 
 class Keypad(BoxLayout):
     """A numeric keypad: 3 columns of `keys` and an OK key below. Dispatches
-    `on_key(key)` and `on_ok()`; what a key means is the controller's business."""
+    `on_key(key)` and `on_ok()`; what a key means is the controller's business.
+
+    `min_height` is the least height at which every key is still a touch target
+    (`theme.KEY_MIN`) with its text inside it (large text makes the digits taller); a screen
+    gives the keypad at least that and lets the rest of its content scroll instead."""
 
     keys = ListProperty([])
     ok_text = StringProperty("")
     enabled = BooleanProperty(True)
+    key_text_height = NumericProperty(0)  # the tallest rendered text of a key
+    key_min = NumericProperty(0)  # least height of a key (widgets.kv)
+    ok_min = NumericProperty(0)  # least height of the OK key (widgets.kv)
+    min_height = NumericProperty(0)
     __events__ = ("on_key", "on_ok")
 
     def on_keys(self, _pad: Keypad, keys: list[str]) -> None:
@@ -138,7 +146,14 @@ class Keypad(BoxLayout):
             return  # the same pad: keep its widgets (a key press must not rebuild it)
         grid.clear_widgets()
         for key in keys:
-            grid.add_widget(KeypadKey(text=key, on_release=self._pressed))
+            widget = KeypadKey(text=key, on_release=self._pressed)
+            widget.bind(texture_size=self._measure)
+            grid.add_widget(widget)
+        self._measure()
+
+    def _measure(self, *_args: object) -> None:
+        self.key_text_height = max((k.texture_size[1] for k in self.ids.grid.children),
+                                   default=0)
 
     def _pressed(self, key: KeypadKey) -> None:
         if self.enabled:

@@ -7,6 +7,7 @@ Short, plain words for elderly residents; every refusal says what to do next, mo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -48,6 +49,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "your_number": ("您的单号", "Your number"),
     "promised_by": ("承诺时间：{at} 前", "Promised by {at}"),
     "done_home": ("完成", "Done"),
+    # confirming a paid order
+    "confirm_title": ("请确认订单", "Please confirm your order"),
+    "paid_fixed": ("这是有偿服务：确认下单即表示同意支付 {price}。",
+                   "This is a paid service: by confirming you agree to pay {price}."),
+    "paid_quote": ("这是有偿服务，价格面议：工作人员会先与您确认价格。",
+                   "This is a paid service, priced on request: staff will agree the price "
+                   "with you first."),
+    "confirm_order": ("确认下单", "Confirm order"),
+    "cancel": ("取消", "Cancel"),
     # report
     "report_repair": ("报修", "Repair"),
     "report_complaint": ("投诉", "Complaint"),
@@ -66,7 +76,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "clear": ("清除", "Clear"),
     "wrong_pin": ("房号或密码不正确，还可尝试 {n} 次", "Flat or PIN not right: {n} tries left"),
     "unknown_card": ("无法识别此卡，请输入房号和密码", "Card not recognised: enter flat and PIN"),
-    "locked": ("尝试次数过多，请 {time} 后再试", "Too many tries: try again in {time}"),
+    "locked": ("尝试次数过多，请 {minutes} 分钟 后再试",
+               "Too many tries: try again in {minutes} min"),
     "session_expired": ("登录已过期，请重新登录", "Your session ended: please log in again"),
     # account
     "account": ("我的账户", "My account"),
@@ -167,6 +178,22 @@ def _index(lang: Lang) -> int:
 def say(key: str, lang: Lang, **values: object) -> str:
     words = WORDS[key][_index(lang)]
     return words.format(**values) if values else words
+
+
+@dataclass(frozen=True)
+class Said:
+    """A sentence kept as its key and values, rendered when shown: a message on screen
+    follows a later change of language (`said(lang)`)."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> Said:
+        return cls(key, tuple(values.items()))
+
+    def __call__(self, lang: Lang) -> str:
+        return say(self.key, lang, **dict(self.values))
 
 
 def state_label(state: str, lang: Lang) -> str:

@@ -57,7 +57,9 @@ def tour(orientation: str, code: str) -> list[dict[str, Any]]:
     steps += [{"tap_keys": "1-2-1502"}, {"tap_text": "登录"}, {"tap_keys": "2468"}]
     shot("login")
     steps += [{"tap_keys": "10"}]
-    tap("登录", "message")
+    tap("登录", "confirm")
+    shot("confirm")
+    tap("确认下单", "message")
     shot("order-done")
     tap("完成", "home")
     tap("报修 / 投诉", "report")

@@ -2,6 +2,7 @@
 
 from kiosk.screens.account import AccountScreen
 from kiosk.screens.attract import AttractScreen
+from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.found import FoundScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.item import ItemScreen
@@ -16,6 +17,7 @@ from kiosk.screens.request import RequestScreen
 __all__ = [
     "AccountScreen",
     "AttractScreen",
+    "ConfirmScreen",
     "FoundScreen",
     "HomeScreen",
     "ItemScreen",

@@ -25,7 +25,7 @@ def test_no_display_on_linux_is_explained_with_the_way_to_start() -> None:
     problem = display_problem({}, "linux")
 
     assert problem is not None
-    assert "xvfb-run -a python -m kiosk" in problem
+    assert 'xvfb-run -a -s "-screen 0 1080x1920x24" python -m kiosk' in problem
     assert "DISPLAY" in problem
 
 

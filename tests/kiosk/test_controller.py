@@ -80,7 +80,14 @@ def test_an_incident_shows_a_banner_on_the_attract_screen(site: Site, clock: Clo
     assert c.view().banner.startswith("Building alert: Gas alarm")
 
 
-def test_ordering_asks_for_a_login_then_places_the_order(kiosk: KioskController) -> None:
+def placed(fake: FakeKioskApi, unit: str = "1-2-1502") -> list[str]:
+    """Numbers of the requests the stand-in control room holds for `unit`."""
+    return [str(q["number"]) for q in fake.requests.get(unit, [])]
+
+
+def test_ordering_asks_for_a_login_then_confirms_the_price_then_places_the_order(
+        kiosk: KioskController, fake: FakeKioskApi) -> None:
+    before = placed(fake)
     kiosk.touch_start()
     kiosk.open_menu("value-added")
     kiosk.open_item("plumbing")
@@ -92,10 +99,53 @@ def test_ordering_asks_for_a_login_then_places_the_order(kiosk: KioskController)
     press(kiosk, "246810", kiosk.login_key)
     kiosk.login_submit()
 
+    # logged in: the paid item is not ordered yet, the resident confirms the price first
+    assert kiosk.screen == "confirm" and placed(fake) == before
+    confirm = kiosk.view()
+    assert (confirm.title, confirm.price) == ("水管维修", "¥80")
+    assert confirm.note == "这是有偿服务：确认下单即表示同意支付 ¥80。"
+    assert (confirm.confirm, confirm.cancel) == ("确认下单", "取消")
+    kiosk.confirm_order()
+
     assert kiosk.screen == "message"
     done = kiosk.view()
     assert done.ok and done.number.startswith("SR-")
+    assert placed(fake) == [done.number, *before]
     assert kiosk.chrome().greeting == "您好，陈**"
+
+
+def test_cancelling_a_paid_order_places_nothing(kiosk: KioskController,
+                                                fake: FakeKioskApi) -> None:
+    login_by_pin(kiosk)
+    before = placed(fake)
+    kiosk.lang = "en"
+    kiosk.open_menu("value-added")
+    kiosk.open_item("home-cleaning")
+    kiosk.order("home-cleaning")
+    confirm = kiosk.view()
+    assert kiosk.screen == "confirm" and kiosk.chrome().title == "Please confirm your order"
+    assert confirm.price == "¥150"
+    assert confirm.note == "This is a paid service: by confirming you agree to pay ¥150."
+    kiosk.back()  # "Cancel"
+    assert kiosk.screen == "item" and placed(fake) == before
+    kiosk.confirm_order()  # a stray call from the item screen orders nothing
+    assert kiosk.screen == "item" and placed(fake) == before
+
+
+def test_an_item_priced_on_request_is_confirmed_too(kiosk: KioskController) -> None:
+    login_by_pin(kiosk)
+    kiosk.order("moving")
+    assert kiosk.screen == "confirm"
+    assert kiosk.view().price == "面议" and "价格面议" in kiosk.view().note
+
+
+def test_a_free_item_is_ordered_with_one_tap(kiosk: KioskController,
+                                             fake: FakeKioskApi) -> None:
+    login_by_pin(kiosk)
+    kiosk.open_menu("assistance")
+    kiosk.order("trolley")
+    assert kiosk.screen == "message" and kiosk.view().ok
+    assert placed(fake)[0] == kiosk.view().number
 
 
 def test_a_wrong_pin_says_how_many_tries_are_left_and_the_fifth_locks(
@@ -107,6 +157,28 @@ def test_a_wrong_pin_says_how_many_tries_are_left_and_the_fifth_locks(
         kiosk.login_submit()
     assert kiosk.view().error == "尝试次数过多，请 5 分钟 后再试"
     assert not kiosk.logged_in
+
+
+def test_the_error_line_follows_a_change_of_language(kiosk: KioskController) -> None:
+    login_by_pin(kiosk, pin="000000")
+    assert kiosk.view().error == "房号或密码不正确，还可尝试 4 次"
+    kiosk.toggle_lang()
+    assert kiosk.view().error == "Flat or PIN not right: 4 tries left"
+    for _ in range(4):
+        press(kiosk, "000000", kiosk.login_key)
+        kiosk.login_submit()
+    assert kiosk.view().error == "Too many tries: try again in 5 min"
+    kiosk.toggle_lang()
+    assert kiosk.view().error == "尝试次数过多，请 5 分钟 后再试"
+
+
+def test_the_pickup_error_follows_a_change_of_language(kiosk: KioskController) -> None:
+    kiosk.open_pickup()
+    press(kiosk, "111111", kiosk.pickup_key)
+    kiosk.pickup_find()
+    assert kiosk.view().error == "取件码不正确，还可尝试 9 次"
+    kiosk.toggle_lang()
+    assert kiosk.view().error == "That code is not right: 9 tries left"
 
 
 def test_a_card_logs_in_from_any_screen_and_opens_the_account(kiosk: KioskController) -> None:
@@ -205,6 +277,45 @@ def test_idle_ends_the_session_and_returns_to_attract(kiosk: KioskController, cl
     assert kiosk.screen == "attract" and not kiosk.logged_in
     assert kiosk.me == {} and kiosk.chrome().greeting == ""
     assert len(fake.deleted_sessions) == 1 and fake.sessions == {}
+
+
+def test_idle_returns_to_the_kiosks_language_and_normal_text(kiosk: KioskController,
+                                                            clock: Clock) -> None:
+    kiosk.touch_start()
+    kiosk.toggle_lang()
+    kiosk.toggle_large_text()
+    login_by_pin(kiosk, pin="000000")
+    assert kiosk.view().error.startswith("Flat or PIN not right")
+    clock.t += 60
+    kiosk.tick()
+    assert kiosk.screen == "attract"
+    assert kiosk.lang == "zh" and not kiosk.large_text
+    assert kiosk.view().prompt == "请触摸屏幕开始"
+    assert kiosk.login_error is None  # the last person's error is gone too
+
+
+def test_a_language_chosen_on_the_attract_screen_alone_is_reset_too(kiosk: KioskController,
+                                                                   clock: Clock) -> None:
+    kiosk.toggle_lang()
+    clock.t += 59
+    kiosk.tick()
+    assert kiosk.lang == "en"
+    clock.t += 1
+    kiosk.tick()
+    assert kiosk.lang == "zh" and kiosk.screen == "attract"
+
+
+def test_a_kiosk_started_in_english_returns_to_english(site: Site, fake: FakeKioskApi,
+                                                       clock: Clock) -> None:
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(fake.handle))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60, clock=clock,
+                        lang="en")
+    c.start()
+    c.toggle_lang()
+    c.logout()
+    assert c.lang == "en"
 
 
 def test_offline_refuses_with_the_hotline_and_recovers(kiosk: KioskController) -> None:

@@ -62,6 +62,8 @@ def test_order_report_and_follow_a_request(kiosk: KioskController, stack: Stack)
     kiosk.open_menu("value-added")
     kiosk.order("plumbing")
     log_in(kiosk, "1-2-1502", "246810")
+    assert kiosk.screen == "confirm" and kiosk.view().price == "¥80"
+    kiosk.confirm_order()
     assert kiosk.screen == "message" and kiosk.view().ok, kiosk.view()
     assert kiosk.view().number.startswith("SR-")
 

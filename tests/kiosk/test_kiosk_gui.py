@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import shutil
 import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
-from config import DEFAULT_SITE_PATH, Site, load_site
+from config import DEFAULT_SITE_PATH, Site
 from firmware_sim.kiosk_readers import ReaderPty
 from kiosk.catalogue import Catalogue
 from tests.support.kiosk_run import run_kiosk
@@ -46,72 +44,6 @@ TOUCH_MIN_PX = 120  # 30 mm at the assumed 4 px/mm (kiosk/theme.py), at least 15
 OFFLINE_ZH = "暂时无法连接服务中心。下单、报修、取件暂停，请致电 400-820-8820"
 OFFLINE_EN = ("The service centre cannot be reached. Orders, reports and pickups are paused: "
               "please call 400-820-8820")
-
-
-# -- a private X server ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb)")
-    # -displayfd: Xvfb picks a free display number itself and writes it once it accepts
-    # connections, so parallel runs cannot collide on a number.
-    log = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
-    read_end, write_end = os.pipe()
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [xvfb, "-displayfd", str(write_end), "-screen", "0", "1920x1920x24", "-nolisten",
-             "tcp"],
-            pass_fds=(write_end,),
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    os.close(write_end)
-    try:
-        number = _read_display_number(read_end, proc, log, timeout=30)
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        _poll(socket.exists, timeout=10, what=f"the X socket {socket}")
-        yield f":{number}"
-    finally:
-        os.close(read_end)
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _read_display_number(fd: int, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> int:
-    data = b""
-    deadline = time.monotonic() + timeout
-    while not data.endswith(b"\n"):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or proc.poll() is not None:
-            why = "it exited" if proc.poll() is not None else "timed out"
-            pytest.fail(f"Xvfb did not start ({why}): {log.read_text(errors='replace')[-2000:]}")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            chunk = os.read(fd, 64)
-            if not chunk:
-                continue
-            data += chunk
-    return int(data.strip())
-
-
-def _poll(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site(DEFAULT_SITE_PATH)
 
 
 def keep_artifacts(workdir: Path) -> None:
@@ -201,7 +133,10 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"tap_text": "水管维修"}, {"wait_screen": "item"},
         {"tap_text": "登录后下单"}, {"wait_screen": "login"},
         {"tap_keys": "1-2-1502"}, {"tap_text": "登录"}, {"tap_keys": "246810"},
-        {"tap_text": "登录"}, {"wait_screen": "message"},
+        # a paid item: its price is confirmed before the order is placed
+        {"tap_text": "登录"}, {"wait_screen": "confirm"},
+        {"screenshot": "confirm.png"},
+        {"tap_text": "确认下单"}, {"wait_screen": "message"},
         {"screenshot": "ordered.png"},
         # report a repair: category first, no text
         {"tap_text": "完成"}, {"wait_screen": "home"},
@@ -271,6 +206,10 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
     for row in Catalogue(site, "kiosk-1").menu(menu.id, "zh").rows:
         assert row.name in shown_menu and row.price in shown_menu
 
+    confirm = after(report, "screenshot", "confirm.png")["texts"]
+    assert {"请确认订单", "水管维修", "¥80", "这是有偿服务：确认下单即表示同意支付 ¥80。",
+            "确认下单", "取消"} <= set(confirm), confirm
+    assert not any(re.fullmatch(r"SR-\d{8}-\d{4}", t) for t in confirm)  # nothing placed yet
     ordered = after(report, "screenshot", "ordered.png")["texts"]
     assert "已下单" in ordered and any(re.fullmatch(r"SR-\d{8}-\d{4}", t) for t in ordered)
     assert "您好，陈**" in ordered  # the name masked
@@ -406,7 +345,7 @@ def test_without_a_display_it_says_how_to_start_and_exits_1() -> None:
     proc = _kiosk()
 
     assert proc.returncode == 1
-    assert "xvfb-run -a python -m kiosk" in proc.stderr
+    assert 'xvfb-run -a -s "-screen 0 1080x1920x24" python -m kiosk' in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
