@@ -23,6 +23,7 @@ stop:
 
 test: $(STAMP) system-deps-test
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 	@echo "--- the database tests again, on PostgreSQL (a server of the tests' own) ---"
 	BUTLER_TEST_DB=postgresql $(BIN)/python -m pytest -m db $(PYTEST_PARALLEL)
@@ -58,6 +59,7 @@ bench-kiosk: $(STAMP) system-deps-test
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 venv: $(STAMP)
 

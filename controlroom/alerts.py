@@ -3,6 +3,7 @@ and announces every change on the broadcaster after it is committed."""
 
 from __future__ import annotations
 
+import builtins
 import logging
 import zlib
 from collections.abc import Callable, Sequence
@@ -108,7 +109,7 @@ class AlertService:
                 raise NotFound(f"no alert {alert_id}")
             return alert
 
-    def changes_since(self, last_id: int, limit: int = 1000) -> list[Message]:
+    def changes_since(self, last_id: int, limit: int = 1000) -> builtins.list[Message]:
         """History rows after `last_id`, as the SSE messages a reconnecting client missed."""
         with self.sessions() as s:
             rows = s.execute(
@@ -120,7 +121,7 @@ class AlertService:
             ).all()
             return [Message(hid, "alert", alert_json(a)) for hid, a in rows]
 
-    def raised_times(self, since: datetime) -> list[datetime]:
+    def raised_times(self, since: datetime) -> builtins.list[datetime]:
         """When each alert (test events excluded) raised after `since` was raised."""
         with self.sessions() as s:
             return list(s.scalars(select(Alert.raised_at).where(Alert.test.is_(False),
@@ -253,7 +254,7 @@ class AlertService:
             return SignalApplied(outcome, False, alert)
 
     def _restore_resolved(self, s: Session, device: str, kind: str, unit: str | None,
-                          now: datetime) -> list[tuple[AlertHistory, Alert]]:
+                          now: datetime) -> builtins.list[tuple[AlertHistory, Alert]]:
         """Record a restore on this device's alerts of this kind that an operator resolved
         while their condition was still active: they said "still in alarm" until now."""
         rows = s.scalars(select(Alert).where(
@@ -267,7 +268,7 @@ class AlertService:
                                       "resolved"), a))
         return out
 
-    def _flap_history(self, s: Session, alert: Alert, now: datetime) -> list[Alert] | None:
+    def _flap_history(self, s: Session, alert: Alert, now: datetime) -> builtins.list[Alert] | None:
         """The earlier alerts of this device and kind that its restore closed within the
         flapping window, if this restore makes it flapping; None otherwise.
 
@@ -340,7 +341,7 @@ class AlertService:
 
     # -- escalation ----------------------------------------------------------------------------
 
-    def escalate_due(self, now: datetime) -> list[Alert]:
+    def escalate_due(self, now: datetime) -> builtins.list[Alert]:
         """Escalate every priority-1 alert left unacknowledged past a threshold (§6): mark it,
         record and audit it, announce it and notify the supervisors. Run every second."""
         done: list[tuple[AlertHistory, Alert, int, int]] = []
@@ -459,7 +460,7 @@ class AlertService:
             self._announce(hist, alert)
             return alert
 
-    def announce(self, alert_ids: list[int]) -> None:
+    def announce(self, alert_ids: builtins.list[int]) -> None:
         """Publish the latest change of each alert (after a change made elsewhere)."""
         if not alert_ids:
             return

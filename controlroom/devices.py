@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select, update
@@ -25,7 +26,7 @@ class DeviceService:
         with self.sessions() as s:
             return s.scalars(q).all()
 
-    def update(self, states: list[DeviceStateIn]) -> tuple[int, list[str]]:
+    def update(self, states: builtins.list[DeviceStateIn]) -> tuple[int, builtins.list[str]]:
         """Apply reported health; returns (updated, unknown ids)."""
         with self.sessions() as s:
             known = set(s.scalars(select(DeviceRecord.id).where(

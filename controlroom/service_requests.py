@@ -4,6 +4,7 @@ the SLA watcher marks and escalates the ones whose promise ran out."""
 
 from __future__ import annotations
 
+import builtins
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -265,7 +266,7 @@ class RequestService:
         return ""
 
     def _wait_parts(self, req: ServiceRequest, now: datetime, *,
-                    told: list[tuple[str, str, str]], **_: Any) -> str:
+                    told: builtins.list[tuple[str, str, str]], **_: Any) -> str:
         residents = self.site.residents_of(req.unit)
         for r in residents:
             told.append((req.unit, r.phone,
@@ -334,7 +335,7 @@ class RequestService:
 
     # -- the SLA watcher -----------------------------------------------------------------------
 
-    def escalate_due(self, now: datetime) -> list[ServiceRequest]:
+    def escalate_due(self, now: datetime) -> builtins.list[ServiceRequest]:
         """Mark overdue every open request with a promise past its deadline, and escalate each
         such promise once to the supervisor (history, audit, notification)."""
         done: list[tuple[ServiceRequest, list[str]]] = []
@@ -371,7 +372,7 @@ class RequestService:
             self._notify(req, late)
         return [req for req, _ in done]
 
-    def _notify(self, req: ServiceRequest, late: list[str]) -> None:
+    def _notify(self, req: ServiceRequest, late: builtins.list[str]) -> None:
         subject = f"Overdue service request {req.number} ({req.unit}): " + ", ".join(
             PROMISE_LABELS[n][1] for n in late)
         body = (f"{req.title_en} for {req.unit}, received {req.created_at.isoformat()}, owner "

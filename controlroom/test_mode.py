@@ -6,6 +6,7 @@ The rules (`covers`, `is_active`, `walk_report`) are pure; `TestModeService` kee
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -125,7 +126,7 @@ class TestModeService:
                                                           TestWindow.ends_at > now)).all()
         return next((w for w in open_windows if covers(w.scope, w.target, device)), None)
 
-    def end(self, window_id: int, actor: str) -> tuple[TestWindow, list[Alert]]:
+    def end(self, window_id: int, actor: str) -> tuple[TestWindow, builtins.list[Alert]]:
         """End a window now; its test alerts still open are resolved with cause `test`."""
         now = self.now()
         with self.sessions() as s:
@@ -137,7 +138,7 @@ class TestModeService:
             s.commit()
             return w, closed
 
-    def expire(self) -> list[Alert]:
+    def expire(self) -> builtins.list[Alert]:
         """Return every window past its end to service (run periodically)."""
         now = self.now()
         closed: list[Alert] = []
@@ -152,7 +153,7 @@ class TestModeService:
             s.commit()
         return closed
 
-    def _close(self, s: Session, w: TestWindow, now: datetime, actor: str) -> list[Alert]:
+    def _close(self, s: Session, w: TestWindow, now: datetime, actor: str) -> builtins.list[Alert]:
         """End the window: resolve its open test alerts (cause `test`), and raise a real
         alert for each whose condition is still active (a button still offline, a detector
         still in alarm), so the end of a test never hides a fault. Returns every alert
@@ -211,7 +212,7 @@ class TestModeService:
                          target=f"alert:{real.id}", detail=note))
         return real
 
-    def report(self, window_id: int) -> tuple[TestWindow, list[DeviceResult]]:
+    def report(self, window_id: int) -> tuple[TestWindow, builtins.list[DeviceResult]]:
         with self.sessions() as s:
             w = s.get(TestWindow, window_id)
             if w is None:

@@ -131,7 +131,9 @@ class SerialLink:
                          f" after {time.monotonic() - down_since:.0f} s" if down_since else "")
                 down_since = None
             try:
-                data = ser.read(max(1, ser.in_waiting))
+                # Every concrete port (serial_for_url: posix, loop, pty) has in_waiting; the
+                # stubs type the factory as SerialBase, which does not.
+                data = ser.read(max(1, ser.in_waiting))  # type: ignore[attr-defined]
             except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
                 log.warning("%s: lost %s (%s); reopening it every %.0f s", self.panel.id,
                             self.port, exc, self.reconnect_s)

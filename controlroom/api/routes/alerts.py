@@ -125,10 +125,11 @@ def read_alert(alert_id: AlertId, alerts: AlertsDep, _: AlertReader) -> AlertWit
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
 
-def _act(alerts: AlertsDep, alert_id: int, action: str, actor: str, **kw: str | None
-         ) -> AlertPublic:
+def _act(alerts: AlertsDep, alert_id: int, action: str, actor: str, note: str,
+         to: str | None = None, cause: str | None = None) -> AlertPublic:
     try:
-        return AlertPublic.model_validate(alerts.act(alert_id, action, actor, **kw))
+        return AlertPublic.model_validate(alerts.act(alert_id, action, actor, note=note, to=to,
+                                                     cause=cause))
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except TransitionError as exc:
