@@ -1,8 +1,8 @@
 """`make bench-kiosk`: the lobby kiosk's cold start and tap-to-next-screen latency under Xvfb.
 
-The real kiosk (`python -m kiosk --script ...`), portrait 1080x1920, against a real control
-room process (temporary database, demo notices), on the DISPLAY given (the Makefile wraps it
-in xvfb-run; Mesa's llvmpipe renders, no GPU).
+The real kiosk (`python -m tests.support.kiosk_driver --script ...`), portrait 1080x1920,
+against a real control room process (temporary database, demo notices), on the DISPLAY given
+(the Makefile wraps it in xvfb-run; Mesa's llvmpipe renders, no GPU).
 
 - cold start: from spawning the process to its first frame drawn, and to the attract screen
   showing the notices fetched from the API (3 runs; the median is reported);

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config import DEFAULT_SITE_PATH, Settings, load_site_or_exit
 from kiosk.api_client import ApiClient
@@ -30,7 +31,8 @@ from kiosk.kiosk_api import KioskApi
 from kiosk.readers import ReaderKind
 from kiosk.tasks import TaskRunner
 
-SCRIPT_ENV = "BUTLER_KIOSK_SCRIPT"
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
 
 
 def _size(value: str) -> tuple[int, int]:
@@ -40,14 +42,18 @@ def _size(value: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def _tell(message: str) -> None:
+    """A line for the person at the console (stderr: stdout stays free for --help)."""
+    sys.stderr.write(message + "\n")
+
+
+def build_parser(prog: str = "python -m kiosk") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m kiosk",
+        prog=prog,
         description="The Estate Butler lobby kiosk: service menus on a touch screen.",
         epilog=(
             f"Without a display, run it under a virtual one: {XVFB_HINT}. "
-            f"Environment: BUTLER_SITE (site file), BUTLER_API_URL (control room), "
-            f"{SCRIPT_ENV} (same as --script)."
+            "Environment: BUTLER_SITE (site file), BUTLER_API_URL (control room)."
         ),
     )
     parser.add_argument(
@@ -85,41 +91,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--card-reader", metavar="PORT", help="serial port of the resident-card reader"
     )
     parser.add_argument("--scanner", metavar="PORT", help="serial port of the barcode scanner")
-    parser.add_argument(
-        "--script",
-        type=Path,
-        metavar="JSON",
-        default=os.environ.get(SCRIPT_ENV) or None,
-        help="run scripted touches and write a report, then exit (see kiosk/testdriver.py)",
-    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show Kivy's log")
-    return parser.parse_args(argv)
+    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def build_app(args: argparse.Namespace) -> KioskApp | int:
+    """The kiosk app for these options, ready to `run()`; or the exit code when it cannot
+    start (the reason already told on stderr)."""
     site = load_site_or_exit(args.config)
 
     kiosk_id = args.kiosk or next(iter(site.kiosks), None)
     if kiosk_id is not None and kiosk_id not in site.kiosks:
         known = ", ".join(site.kiosks) or "none"
-        print(f"{site.path}: kiosks: no kiosk {kiosk_id!r} (known: {known})", file=sys.stderr)
-        return 2
-    if args.script is not None and not args.script.is_file():
-        print(f"kiosk: no such script file: {args.script}", file=sys.stderr)
+        _tell(f"{site.path}: kiosks: no kiosk {kiosk_id!r} (known: {known})")
         return 2
 
     problem = display_problem(os.environ)
     if problem:
-        print(problem, file=sys.stderr)
+        _tell(problem)
         return 1
 
     font = choose_font(site.kiosk_fonts)
     if font is None:
-        print(
+        _tell(
             f"kiosk: warning: none of the fonts in {site.path} [kiosk] fonts exists; Chinese "
-            "will not render (install fonts-noto-cjk)",
-            file=sys.stderr,
+            "will not render (install fonts-noto-cjk)"
         )
 
     size = args.size
@@ -146,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         readers["card"] = args.card_reader
     if args.scanner:
         readers["scanner"] = args.scanner
-    app = KioskApp(controller, font_path=font, script=args.script, readers=readers)
+    return KioskApp(controller, font_path=font, readers=readers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    app = build_app(parse_args(argv))
+    if isinstance(app, int):
+        return app
     app.run()
     return app.exit_code
 

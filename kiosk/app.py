@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
+from kivy.lang import Builder
 from kivy.logger import Logger
 from kivy.properties import (
     BooleanProperty,
@@ -53,10 +53,9 @@ from kiosk.screens import (
 )
 from kiosk.transition import InstantTransition
 
-if TYPE_CHECKING:
-    from kiosk.testdriver import ScriptDriver
+__all__ = ["KioskApp", "deliver_on_ui_thread", "load_layouts", "register_font"]
 
-__all__ = ["KioskApp", "deliver_on_ui_thread", "register_font"]
+_KIOSK = Path(__file__).parent
 
 # Kivy sends Python logging to its console: one line per health probe is noise.
 for _noisy in ("httpx", "httpcore"):
@@ -79,6 +78,16 @@ def register_font(regular: Path) -> None:
 def deliver_on_ui_thread(fn: Callable[[], None]) -> None:
     """For `TaskRunner`: run `fn` on Kivy's UI thread at the next frame."""
     Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+def load_layouts() -> None:
+    """The kv files, each beside its class: the widgets (the others use them), the frame, every
+    screen. Loaded when the app builds, not when a module is imported, so importing a screen
+    (a test, a tool) reads no file and a second app in one process gets each rule once."""
+    for path in (_KIOSK / "widgets.kv", _KIOSK / "chrome.kv",
+                 *sorted((_KIOSK / "screens").glob("*.kv"))):
+        Builder.unload_file(str(path))
+        Builder.load_file(str(path))
 
 
 def _screens() -> list[Screen]:
@@ -120,22 +129,21 @@ class KioskApp(App):
         controller: KioskController,
         *,
         font_path: Path | None = None,
-        script: Path | None = None,
         readers: dict[ReaderKind, str] | None = None,
     ) -> None:
         super().__init__()
         self.ctl = controller
         self.font_path = str(font_path or "")
-        self.script = script
         self.reader_ports = readers or {}
         self.readers: list[SerialReader] = []
         self.poller: HealthPoller | None = None
-        self.driver: ScriptDriver | None = None
+        # What `python -m kiosk` exits with once the window closes.
         self.exit_code = 0
 
     # -- lifecycle --------------------------------------------------------------------------
 
     def build(self) -> KioskRoot:
+        load_layouts()
         site = self.ctl.site
         self.title = f"{site.name_zh} {site.name_en}"
         Window.clearcolor = theme.BACKGROUND
@@ -165,12 +173,6 @@ class KioskApp(App):
             self.readers.append(reader)
         Clock.schedule_interval(lambda _dt: self.ctl.tick(), 0.5)
         Clock.schedule_interval(self._animate_busy, 1 / 30)
-        if self.script is not None:
-            from kiosk.testdriver import ScriptDriver
-
-            # Kivy's clock holds callbacks weakly: the app keeps the driver alive.
-            self.driver = ScriptDriver.from_file(self, self.script)
-            self.driver.start()
 
     def on_stop(self) -> None:
         if self.poller is not None:

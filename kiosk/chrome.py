@@ -4,11 +4,9 @@ overlay on top. Layout in chrome.kv beside this file."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.uix.floatlayout import FloatLayout
 
 __all__ = ["KioskRoot"]
@@ -19,6 +17,3 @@ class KioskRoot(FloatLayout):
         # Any touch anywhere keeps the resident's session alive (the idle rule).
         App.get_running_app().ctl.touched()
         return bool(super().on_touch_down(touch))
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -190,6 +188,3 @@ class BusyOverlay(FloatLayout):
 
     def on_touch_up(self, touch: Any) -> bool:
         return bool(self.text)
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

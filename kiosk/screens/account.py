@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -24,6 +21,3 @@ class AccountScreen(Screen):
             b = RowButton(title=row.title, value=row.value, row_id=row.id)
             b.bind(on_release=lambda btn: ctl.open(btn.row_id))
             box.add_widget(b)
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -3,11 +3,9 @@ incident, and "touch to start". Nothing personal: no one is logged in here."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -34,6 +32,3 @@ class AttractScreen(Screen):
             App.get_running_app().ctl.touch_start()
             return True
         return False
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -3,15 +3,9 @@ cancel (kiosk.ordering decides when it shows)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 
 class ConfirmScreen(Screen):
     view = ObjectProperty(None, allownone=True)  # ConfirmView | None
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

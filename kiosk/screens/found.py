@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 
 class FoundScreen(Screen):
     view = ObjectProperty(None, allownone=True)  # FoundView | None
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

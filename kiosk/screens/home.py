@@ -3,9 +3,6 @@ notices, emergency numbers (the hotline is in the frame of every screen)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -36,6 +33,3 @@ class HomeScreen(Screen):
         from kivy.app import App
 
         App.get_running_app().ctl.open(target)
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -29,6 +26,3 @@ class ListScreen(Screen):
                 b.bind(on_release=lambda btn: ctl.open_request(btn.row_id))
             box.add_widget(b)
         self.ids.scroller.scroll_y = 1
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

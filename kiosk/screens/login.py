@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -23,6 +20,3 @@ class LoginScreen(Screen):
         scroll, error = self.ids.scroll, self.ids.error
         if error.text and scroll.children and scroll.children[0].height > scroll.height:
             scroll.scroll_to(error, padding=0, animate=False)
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -23,6 +20,3 @@ class MenuScreen(Screen):
         for row in view.rows:
             rows.add_widget(ItemRowView(item_id=row.id, name=row.name, price=row.price))
         self.ids.scroller.scroll_y = 1
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -3,15 +3,9 @@ many wrong codes the keypad is dead and a countdown shows when to try again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 
 class PickupScreen(Screen):
     view = ObjectProperty(None, allownone=True)  # PickupView | None
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -3,10 +3,7 @@ free text (typed on a keyboard if the kiosk has one; a Chinese input method is n
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -35,6 +32,3 @@ class ReportScreen(Screen):
 
     def on_leave(self, *_args: object) -> None:
         self.ids.note.text = ""
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -20,6 +17,3 @@ class RequestScreen(Screen):
         box.clear_widgets()
         for step in view.timeline if view else ():
             box.add_widget(RowButton(title=step.title, value=step.value))
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))

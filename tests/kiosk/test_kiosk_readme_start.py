@@ -3,9 +3,10 @@ screen, and no traceback on the console (issue 19: xvfb-run's own 1280x1024 scre
 the window; Kivy printed tracebacks for clipboard and touch providers the kiosk does not use).
 
 The command is read from the README's kiosk section and run as written (the venv's python
-swapped for this one); a script given through BUTLER_KIOSK_SCRIPT (the kiosk's own way to run
-scripted) waits for the attract screen and takes a screenshot, and while the window is up
-the test asks the X server (xwininfo) for the screen's size and where the window lies.
+swapped for this one, and `-m kiosk` for the test entry point that starts the same kiosk with
+the script driver attached, `-m tests.support.kiosk_driver --script ...`); the script waits
+for the attract screen and takes a screenshot, and while the window is up the test asks the
+X server (xwininfo) for the screen's size and where the window lies.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def test_the_readme_command_shows_the_whole_portrait_window_without_tracebacks(
     ]}, ensure_ascii=False), encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "BUTLER_SITE")}
-    env.update(BUTLER_KIOSK_SCRIPT=str(script), KIVY_HOME=str(workdir / "kivy-home"),
-               LIBGL_ALWAYS_SOFTWARE="1")
+    env.update(KIVY_HOME=str(workdir / "kivy-home"), LIBGL_ALWAYS_SOFTWARE="1")
+    command[-2:] = ["-m", "tests.support.kiosk_driver", "--script", str(script)]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:

@@ -1,5 +1,5 @@
-"""Running the real kiosk window with a script (kiosk/testdriver.py) from a test or a tool,
-and acting from outside when the script asks (a card swipe on the pty, stopping the control
+"""Running the real kiosk window with a script (tests/support/kiosk_driver) from a test or a
+tool, and acting from outside when the script asks (a card swipe on the pty, stopping the control
 room): the script writes a mark file, the runner does what that mark names and answers with
 `<mark>.done`, which the script can wait for (`{"wait_file": "<mark>.done"}`)."""
 
@@ -64,8 +64,8 @@ def run_kiosk(
     stderr_path = workdir / "kiosk.stderr"
     with stderr_path.open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "--verbose", "--config", str(DEFAULT_SITE_PATH),
-             "--script", str(script), *args],
+            [sys.executable, "-m", "tests.support.kiosk_driver", "--verbose",
+             "--config", str(DEFAULT_SITE_PATH), "--script", str(script), *args],
             cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=err)
         pending = dict(on_mark or {})
         deadline = time.monotonic() + timeout
