@@ -33,7 +33,6 @@ FIELD_ACTIVE = (1, 0.97, 0.88, 1)
 # Touch targets, at least 15 mm. DPI assumption: a 21.5" 1080x1920 panel, 268 mm for the
 # 1080-px short side = 4.0 px/mm (102 dpi), so 15 mm = 60 px. TOUCH_MIN is twice that
 # (30 mm there), which still gives >= 15 mm on any 1080-px-wide panel from 11" up to 43".
-PX_PER_MM = 4.0
 TOUCH_MIN = 120
 KEY_MIN = 120
 TILE_MIN = 200

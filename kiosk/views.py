@@ -1,60 +1,22 @@
 """What each screen shows, as frozen values built from the control room's answers.
 
 No Kivy here: a screen's .kv binds to these fields as they are. Every wording, time and money
-format is chosen in this module (and kiosk.wording) and tested with plain values.
+format is chosen in this module (with kiosk.formats and kiosk.wording) and tested with plain
+values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.catalogue import pick
+from kiosk.formats import format_countdown, format_money, format_time, mask_name, pieces
 from kiosk.keypad import Entry, keys_for
 from kiosk.wording import Lang, kind_label, say, state_label
 
 Json = dict[str, Any]
-
-# -- formats ---------------------------------------------------------------------------------
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def format_time(value: str | None, tz: ZoneInfo, lang: Lang) -> str:
-    """A time of the control room (ISO 8601, UTC) in the site's time zone, in the one format
-    the console uses too (`YYYY-MM-DD HH:mm`, issue 19); the same in both languages."""
-    if not value:
-        return ""
-    return f"{parse_time(value).astimezone(tz):%Y-%m-%d %H:%M}"
-
-
-def format_money(amount: float | None) -> str:
-    if amount is None:
-        return ""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
-
-
-def format_countdown(seconds: float) -> str:
-    """Whole seconds left as m:ss, rounded up (a lockout never shows 0:00 while it holds)."""
-    s = max(0, int(-(-seconds // 1)))
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def pieces(n: int, lang: Lang) -> str:
-    return say("piece" if n == 1 else "pieces", lang, n=n)
-
-
-def mask_name(name: str) -> str:
-    """First character of each word, then one '*' per further character (docs/api/kiosk.md).
-    The control room masks already; the kiosk masks again so a full name can never reach
-    the public screen."""
-    return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split(" ") if w)
-
 
 # -- shared pieces ---------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """A paid order before it is placed: the item, its price, what confirming means; confirm or
-cancel (kiosk.ordering decides when it shows)."""
+cancel (kiosk.flows.ordering decides when it shows)."""
 
 from __future__ import annotations
 
