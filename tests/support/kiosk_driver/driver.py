@@ -184,50 +184,65 @@ class ScriptDriver:
         self._layout = None
         timeout = float(step.get("timeout", DEFAULT_STEP_TIMEOUT))
         yield from self._frames(1)
-        if "screenshot" in step:
-            yield from self._screenshot(self._path(step["screenshot"]), timeout)
-        elif "tap_text" in step:
-            yield from self._tap_text(str(step["tap_text"]), timeout)
-        elif "wait_screen" in step:
-            name = str(step["wait_screen"])
-            yield from self._until(lambda: self._settled(name), timeout, f"screen {name!r}")
-            self._detail = f"screen {name!r} is shown"
-        elif "tap_keys" in step:
-            yield from self._settle(timeout)
-            for key in str(step["tap_keys"]):
-                yield from self._tap_key(key)
-            self._detail = f"typed {step['tap_keys']!r}"
-        elif "mark" in step:
-            # The display in the file: a test outside may look at the window through it.
-            where = {k: os.environ.get(k, "") for k in ("DISPLAY", "XAUTHORITY")}
-            self._path(str(step["mark"])).write_text(json.dumps(where), encoding="utf-8")
-            self._detail = f"marked {step['mark']}"
-        elif "wait_file" in step:
-            path = self._path(str(step["wait_file"]))
-            yield from self._until(path.exists, timeout, f"the file {path}")
-        elif "measure_tap" in step:
-            yield from self._measure_tap(str(step["measure_tap"]), str(step["screen"]), timeout)
-        elif "set_idle" in step:
-            self.app.ctl.idle.idle_s = float(step["set_idle"])
-            self.app.ctl.touched()
-            self._detail = f"idle timeout now {step['set_idle']} s"
-        elif "layout" in step:
-            yield from self._settle(timeout)
-            self._layout = self._layout_now()
-            self._detail = f"{len(self._layout['keys'])} keypad keys measured"
-        elif "wait_no_text" in step:
-            gone = str(step["wait_no_text"])
-            yield from self._until(lambda: gone not in self._texts(), timeout,
-                                   f"no visible label {gone!r}")
-        elif "wait_text" in step:
-            wanted = str(step["wait_text"])
-            yield from self._until(
-                lambda: wanted in self._texts(), timeout, f"a visible label {wanted!r}"
-            )
-        else:
-            end = time.monotonic() + float(step["wait"])
-            while time.monotonic() < end:
-                yield
+        kind = next(k for k in _KINDS if k in step)  # Script.load checked there is one
+        yield from getattr(self, f"_step_{kind}")(step, timeout)
+
+    def _step_screenshot(self, step: Step, timeout: float) -> Iterator[None]:
+        yield from self._screenshot(self._path(step["screenshot"]), timeout)
+
+    def _step_tap_text(self, step: Step, timeout: float) -> Iterator[None]:
+        yield from self._tap_text(str(step["tap_text"]), timeout)
+
+    def _step_wait_screen(self, step: Step, timeout: float) -> Iterator[None]:
+        name = str(step["wait_screen"])
+        yield from self._until(lambda: self._settled(name), timeout, f"screen {name!r}")
+        self._detail = f"screen {name!r} is shown"
+
+    def _step_tap_keys(self, step: Step, timeout: float) -> Iterator[None]:
+        yield from self._settle(timeout)
+        for key in str(step["tap_keys"]):
+            yield from self._tap_key(key)
+        self._detail = f"typed {step['tap_keys']!r}"
+
+    def _step_mark(self, step: Step, _timeout: float) -> Iterator[None]:
+        # The display in the file: a test outside may look at the window through it.
+        where = {k: os.environ.get(k, "") for k in ("DISPLAY", "XAUTHORITY")}
+        self._path(str(step["mark"])).write_text(json.dumps(where), encoding="utf-8")
+        self._detail = f"marked {step['mark']}"
+        yield from ()
+
+    def _step_wait_file(self, step: Step, timeout: float) -> Iterator[None]:
+        path = self._path(str(step["wait_file"]))
+        yield from self._until(path.exists, timeout, f"the file {path}")
+
+    def _step_measure_tap(self, step: Step, timeout: float) -> Iterator[None]:
+        yield from self._measure_tap(str(step["measure_tap"]), str(step["screen"]), timeout)
+
+    def _step_set_idle(self, step: Step, _timeout: float) -> Iterator[None]:
+        self.app.ctl.idle.idle_s = float(step["set_idle"])
+        self.app.ctl.touched()
+        self._detail = f"idle timeout now {step['set_idle']} s"
+        yield from ()
+
+    def _step_layout(self, _step: Step, timeout: float) -> Iterator[None]:
+        yield from self._settle(timeout)
+        self._layout = self._layout_now()
+        self._detail = f"{len(self._layout['keys'])} keypad keys measured"
+
+    def _step_wait_no_text(self, step: Step, timeout: float) -> Iterator[None]:
+        gone = str(step["wait_no_text"])
+        yield from self._until(lambda: gone not in self._texts(), timeout,
+                               f"no visible label {gone!r}")
+
+    def _step_wait_text(self, step: Step, timeout: float) -> Iterator[None]:
+        wanted = str(step["wait_text"])
+        yield from self._until(lambda: wanted in self._texts(), timeout,
+                               f"a visible label {wanted!r}")
+
+    def _step_wait(self, step: Step, _timeout: float) -> Iterator[None]:
+        end = time.monotonic() + float(step["wait"])
+        while time.monotonic() < end:
+            yield
 
     def _screenshot(self, path: Path, timeout: float) -> Iterator[None]:
         yield from self._settle(timeout)
