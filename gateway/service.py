@@ -62,6 +62,7 @@ class Submitted:
 @dataclass(frozen=True)
 class _Tick:
     now: float
+    deaf: bool = False  # the broker links are down: the devices cannot be heard
 
 
 _T = TypeVar("_T")
@@ -198,7 +199,9 @@ class Gateway:
                     if note is not None:
                         self.notes.put((note, 0))
                 if p.heard:
-                    transitions += self.supervisor.heard(p.heard, item.received_at, p.mark)
+                    transitions += self.supervisor.heard(
+                        p.heard, item.received_at, p.mark,
+                        said_online=item.topic.endswith("/state"))
                 if p.gone:
                     transitions += self.supervisor.last_will(p.gone, item.received_at)
             elif isinstance(item, TelemetryBatch):
@@ -212,6 +215,8 @@ class Gateway:
                 for dev in item.heard:
                     transitions += self.supervisor.heard(dev, started)
             else:
+                if item.deaf:
+                    self.supervisor.deaf(list(self.site.devices), item.now)
                 transitions += self.supervisor.tick(item.now)
                 for note in self.valves.expire(item.now):
                     self.notes.put((note, 0))
@@ -245,7 +250,7 @@ class Gateway:
                 out += self.supervisor.heard(dev, when, item.marks.get(dev))
                 continue
             self.ingestor.state(dev, when, online)
-            out += (self.supervisor.heard(dev, when) if online
+            out += (self.supervisor.heard(dev, when, said_online=True) if online
                     else self.supervisor.last_will(dev, when))
         return out
 
@@ -273,8 +278,11 @@ class Gateway:
                          {"why": t.why})
 
     def _tick(self) -> None:
+        # Until both broker links are up (after a start, or a lost broker), the devices'
+        # silence is the gateway's: their grace is renewed rather than spent.
         while not self.stopping.wait(TICK_S):
-            self._urgent(_Tick(time.time()))
+            deaf = not (self.link.connected.is_set() and self.tel.connected.is_set())
+            self._urgent(_Tick(time.time(), deaf))
 
     # -- the drainer: deliver, highest priority first --------------------------------------
 

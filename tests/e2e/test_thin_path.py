@@ -19,7 +19,8 @@ BROKERS = [
         pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed "
                                                      "(apt-get install mosquitto)")]),
 ]
-DEADLINE_S = 10.0  # acceptance: seen within 10 s
+DEADLINE_S = 10.0  # acceptance: seen within 10 s of the device's publish
+WAIT_S = 60.0  # how long to wait at all (a loaded machine); the deadline is checked apart
 # The spine runs again on PostgreSQL in `make test`'s second pass (the Stack's control room
 # takes its database from BUTLER_TEST_DB).
 pytestmark = pytest.mark.db
@@ -32,24 +33,27 @@ def test_gas_alarm_and_emergency_button_reach_the_alarm_api_and_stream(
         token = stack.token("operator", "operator123")
         sse = SseCollector(f"{stack.api_url}/api/alerts/stream", token)
         try:
-            assert sse.connected.wait(10), "the SSE stream did not open"
-            started = time.monotonic()
+            assert sse.connected.wait(WAIT_S), "the SSE stream did not open"
+            # The clock starts when the simulator's command returns: the broker has the event
+            # by then (QoS 1, acknowledged), and the CLI's own start-up (seconds on a loaded
+            # machine) is no part of the alarm path.
             out = stack.sim("gas", "--unit", "1-2-1502")
+            gas_sent = time.monotonic()
             # (seq counts heartbeats too, so it depends on when the last one was sent)
             assert re.match(r"gas-1-2-1502: gas/alarm \(boot 1, seq \d+\) raised by the running",
                             out.stdout), out.stdout
             stack.sim("press", "--unit", "2-1-0304")
+            panic_sent = time.monotonic()
 
             def seen(kind: str, unit: str):  # type: ignore[no-untyped-def]
                 return lambda e: e["kind"] == kind and e["unit"] == unit
 
-            gas = sse.wait_for(seen("gas_alarm", "1-2-1502"), DEADLINE_S)
-            panic = sse.wait_for(seen("panic", "2-1-0304"),
-                                 max(0.1, DEADLINE_S - (time.monotonic() - started)))
-            elapsed = time.monotonic() - started
+            gas = sse.wait_for(seen("gas_alarm", "1-2-1502"), WAIT_S)
+            panic = sse.wait_for(seen("panic", "2-1-0304"), WAIT_S)
             assert gas is not None, "no gas_alarm for 1-2-1502 on the SSE stream"
             assert panic is not None, "no panic for 2-1-0304 on the SSE stream"
-            assert elapsed < DEADLINE_S
+            assert sse.arrival(gas) - gas_sent < DEADLINE_S
+            assert sse.arrival(panic) - panic_sent < DEADLINE_S
 
             r = httpx.get(f"{stack.api_url}/api/alerts", params={"state": "open"},
                           headers={"Authorization": f"Bearer {token}"}, timeout=10)

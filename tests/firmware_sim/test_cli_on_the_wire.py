@@ -29,7 +29,7 @@ SCHEMAS = {name: json.loads((ROOT / "docs" / "protocol" / f"{name}.schema.json")
            for name in ("evt", "tel", "cmd", "ack", "state")}
 SITE = "testsite"
 GAS, BTN, GAS2 = "gas-1-1-0101", "btn-1-1-0101", "gas-1-1-0102"
-WAIT_S = 10.0
+WAIT_S = 60.0  # a broker round trip or a simulator start on a loaded machine; ends at the message
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class Rig:
         body = {"id": cid, "cmd": cmd, "ts": int(time.time() * 1000)}
         jsonschema.validate(body, SCHEMAS["cmd"])
         info = self.wire.c.publish(f"estate/v1/{SITE}/{device}/cmd", json.dumps(body), qos=1)
-        info.wait_for_publish(5)
+        info.wait_for_publish(WAIT_S)
         return cid
 
 
@@ -145,7 +145,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         # Every device announces itself online (retained) once connected.
         online = {wire.next("state").device for _ in range(4)}
         assert online == {GAS, BTN, GAS2, "btn-1-1-0102"}
-        group.wait_for("control socket", (tmp / "s.sock").exists, 10, sim)
+        group.wait_for("control socket", (tmp / "s.sock").exists, WAIT_S, sim)
         yield rig
         wire.close()
     finally:

@@ -72,7 +72,7 @@ class Counter:
         self._client.on_message = self._on_message
         self._client.connect("127.0.0.1", port)
         self._client.loop_start()
-        assert self._subscribed.wait(10), "the counting subscriber did not get its SUBACK"
+        assert self._subscribed.wait(30), "the counting subscriber did not get its SUBACK"
 
     def _on_message(self, _c: object, _u: object, msg: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -82,7 +82,7 @@ class Counter:
         with self._lock:
             return len(self.received)
 
-    def settle(self, expected: int, timeout: float = 10.0) -> int:
+    def settle(self, expected: int, timeout: float = 30.0) -> int:
         """Wait for `expected` messages, then a moment longer for any extra."""
         deadline = time.monotonic() + timeout
         while self.count() < expected and time.monotonic() < deadline:

@@ -14,6 +14,7 @@ from tests.support.stack import MOSQUITTO, Stack, wait_until
 
 pytestmark = [pytest.mark.mosquitto,
               pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")]
+WAIT_S = 60.0  # a simulator command's effect on the board, on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_a_gas_alarm_closes_the_flats_valve_and_the_alert_records_the_confirmati
     stack.sim("gas", "--unit", "1-1-0101", "--lel", "30")
     alert = wait_until("the valve's confirmation on the alert", lambda: (
         a := _one(stack, op, "gas_alarm", unit="1-1-0101")) and a["detail"].get("valve")  # type: ignore[union-attr]
-        and a, 20)
+        and a, WAIT_S)
     assert alert["detail"]["valve"] == "closed_confirmed"  # type: ignore[index]
 
 
@@ -56,7 +57,7 @@ def test_a_stuck_valve_is_recorded_as_failed(stack: Stack, op: str) -> None:
     stack.sim("gas", "--unit", "1-1-0302", "--lel", "40")
     alert = wait_until("the valve's refusal on the alert", lambda: (
         a := _one(stack, op, "gas_alarm", unit="1-1-0302")) and a["detail"].get("valve")  # type: ignore[union-attr]
-        and a, 20)
+        and a, WAIT_S)
     assert alert["detail"]["valve"] == "failed"  # type: ignore[index]
     assert alert["detail"]["valve_error"] == "valve stuck"  # type: ignore[index]
 
@@ -66,7 +67,7 @@ def test_gas_alarms_in_two_flats_of_a_building_raise_one_incident(stack: Stack, 
     stack.sim("gas", "--unit", "1-1-0201", "--lel", "35")
     incident = wait_until("the building incident", lambda: (
         i := _one(stack, op, "incident", building="1")) and "1-1-0201" in i["detail"]["units"]  # type: ignore[index,operator]
-        and i, 20)
+        and i, WAIT_S)
     assert incident["priority"] == 1 and incident["unit"] is None
     assert set(incident["detail"]["units"]) >= {"1-1-0101", "1-1-0201"}  # type: ignore[index]
     assert len([a for a in stack.alerts(op, state="open", kind="incident")]) == 1
@@ -78,7 +79,7 @@ def test_a_chattering_tamper_switch_is_one_flapping_alert(stack: Stack, op: str)
         stack.sim("tamper", "--unit", "1-1-0104", "--kind", "btn", "--close")
     alert = wait_until("one flapping tamper alert", lambda: (
         a := _one(stack, op, "tamper", device="btn-1-1-0104")) and a["detail"].get("flapping")  # type: ignore[union-attr]
-        and a, 20)
+        and a, WAIT_S)
     assert alert["occurrences"] >= 4  # type: ignore[operator]
     assert len([a for a in stack.alerts(op, state="open", kind="tamper")]) == 1
 
@@ -99,7 +100,7 @@ def test_a_flat_on_test_reports_apart_and_feeds_the_walk_test(stack: Stack, op: 
                          "reason": "button replaced"}).json()
     stack.sim("press", "--unit", "1-1-0303")
     wait_until("the test alert", lambda: [a for a in stack.alerts(op, test="true")
-                                          if a["device"] == "btn-1-1-0303"], 10)
+                                          if a["device"] == "btn-1-1-0303"], WAIT_S)
     assert not [a for a in stack.alerts(op, test="false") if a["device"] == "btn-1-1-0303"]
     report = httpx.get(f"{stack.api_url}/api/test-mode/{w['id']}/report?kind=panic_button",
                        headers={"Authorization": f"Bearer {op}"}).json()

@@ -51,7 +51,9 @@ def test_two_replicas_that_heard_the_same_messages_name_a_drop_the_same() -> Non
 def test_a_device_dropping_twice_without_a_word_is_two_drops() -> None:
     s = _sup()
     s.heard("a", 10, "tel:1:1")
-    marks = [t.mark for t in s.last_will("a", 20) + s.heard("a", 21) + s.last_will("a", 22)]
+    # Its last will, its `online` state, its last will again: no message in between.
+    marks = [t.mark for t in s.last_will("a", 20) + s.heard("a", 21, said_online=True)
+             + s.last_will("a", 22)]
     assert marks == ["tel:1:1.1", "tel:1:1.2", "tel:1:1.3"]
     assert [t.mark for t in s.heard("a", 30, "tel:1:2")] == ["tel:1:2.1"]
 

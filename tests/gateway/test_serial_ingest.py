@@ -34,22 +34,18 @@ from gateway.quarantine import Quarantine
 from gateway.serial_link import SerialLink
 from gateway.service import Submitted
 from launcher.processes import Child, ProcessGroup, free_port, tail
+from tests.support.stack import wait_until
 
 SITE = load_site()
 PANEL = SITE.panels["panel-2"]  # account 2001, zones 001..004 -> 2-1-0101..2-1-0104
 T = TypeVar("T")
+WAIT_S = 60.0
 
 
-def poll(what: str, check: Callable[[], T | None], timeout: float = 15.0) -> T:
-    """Poll until `check` returns something truthy; fail naming `what`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
+def poll(what: str, check: Callable[[], T | None]) -> T:
+    """Until `check` returns something truthy (through a gateway and a control room on a
+    loaded machine: a generous wait, ended by the condition)."""
+    return wait_until(what, check, WAIT_S, every=0.05)  # type: ignore[no-any-return]
 
 
 # --- the link on its own -------------------------------------------------------------------------

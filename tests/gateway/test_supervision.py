@@ -41,3 +41,35 @@ def test_panels_have_their_own_interval_and_unknown_devices_are_ignored() -> Non
     offline = {t.device for t in s.tick(3 * 3600.0 + 1)}
     assert "panel" in offline
     assert s.heard("ghost", 1.0) == [] and s.last_will("ghost", 1.0) == []
+
+
+def test_a_message_sent_before_the_last_will_does_not_bring_the_device_back() -> None:
+    """A heartbeat travels through the telemetry process, the last will through the urgent
+    link: one sent just before the device dropped may arrive after its will."""
+    s = _sup()
+    s.heard("a", 10.0)
+    assert s.last_will("a", 20.0) == [Transition("a", True, 20.0, "last_will")]
+    assert s.heard("a", 19.95) == []  # received before the will, processed after it
+    assert s.heard("a", 20.5) == []  # stamped by another process, just after: still unsure
+    assert "a" in s.offline
+    # Its `online` state (same connection as the will) brings it back at once ...
+    assert s.heard("a", 20.6, said_online=True) == [Transition("a", False, 20.6, "heard")]
+    # ... and so does anything received well after the will.
+    s.last_will("a", 30.0)
+    assert s.heard("a", 33.0) == [Transition("a", False, 33.0, "heard")]
+
+
+def test_a_silent_device_is_back_with_any_newer_message() -> None:
+    s = _sup()
+    assert [t.device for t in s.tick(181.0)] == ["a", "b"]
+    assert s.heard("a", 180.5) == [Transition("a", False, 180.5, "heard")]
+
+
+def test_silence_while_the_gateway_cannot_hear_does_not_count() -> None:
+    s = _sup(now=0.0)
+    for t in range(1, 300):  # broker links not up yet: five minutes of deaf ticks
+        s.deaf(["a", "b"], float(t))
+        s.tick(float(t))
+    assert s.offline == set()
+    assert s.tick(300.0 + 179.0) == []  # a full grace from when it could hear again
+    assert [t.device for t in s.tick(300.0 + 181.0)] == ["a", "b"]

@@ -160,6 +160,7 @@ class SseCollector:
 
     def __init__(self, url: str, token: str) -> None:
         self.events: list[dict[str, object]] = []
+        self.arrived: list[float] = []  # time.monotonic() of each event's arrival
         self.connected = threading.Event()
         self._stop = threading.Event()
         self._cond = threading.Condition()
@@ -183,6 +184,7 @@ class SseCollector:
                     elif line == "" and data and event == "alert":
                         with self._cond:
                             self.events.append({"event": event, **json.loads(data)})
+                            self.arrived.append(time.monotonic())
                             self._cond.notify_all()
                         event, data = "", ""
                     elif line == "":
@@ -194,6 +196,11 @@ class SseCollector:
         with self._cond:
             ok = self._cond.wait_for(lambda: any(pred(e) for e in self.events), timeout)
             return next(e for e in self.events if pred(e)) if ok else None
+
+    def arrival(self, event: dict[str, object]) -> float:
+        """When `event` (one that `wait_for` returned) arrived, on time.monotonic()."""
+        with self._cond:
+            return self.arrived[next(i for i, e in enumerate(self.events) if e is event)]
 
     def close(self) -> None:
         self._stop.set()
