@@ -3,26 +3,24 @@
  * ES modules, no build step. lib/ is the shared library (api.js: the one fetch; dom.js: the
  * one h(); i18n.js: the one t() over {key: [zh, en]} tables; format.js: times in the site's
  * zone; session.js: who is signed in, the language, the app's events; fielderrors.js: a form's
- * field errors). pages/ are the console's pages, each {id, roles, label(), show(), hide()}:
- * the alarm board (board.js and its parts), the front desk, the request queue and the views
- * beside the board. This module signs in and out, draws the navigation for the signed-in
+ * field errors); i18n/ holds the words, {key: [zh, en]} as JSON modules. pages/ are the
+ * console's pages, each {id, roles, label(), show(), hide()}: the alarm board (board.js and
+ * its parts), the front desk, the request queue and the views beside the board. This module signs in and out, draws the navigation for the signed-in
  * role, shows one page at a time, switches the language and keeps the clock. Pages hear
  * what changed through lib/session.js events, never by watching the DOM.
  */
-import { BOARD_WORDS } from './i18n/board.js';
 import { api } from './lib/api.js';
 import { byTestId, h, setText } from './lib/dom.js';
 import { format as fmtTime, offset, setZone, zone } from './lib/format.js';
-import { translateTree, translator } from './lib/i18n.js';
+import { translateTree } from './lib/i18n.js';
 import * as session from './lib/session.js';
 import { primeAudio, renderSound } from './pages/alarm_sound.js';
 import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, renderTitle, tickBoard } from './pages/board.js';
-import { el, readsBoard, roleLabel, state } from './pages/board_state.js';
+import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
 import { deskPage } from './pages/desk.js';
 import { requestsPage } from './pages/requests.js';
 import { viewPages } from './pages/views.js';
 
-const t = translator(BOARD_WORDS);
 const PAGES = [deskPage, requestsPage, ...viewPages];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;

@@ -32,8 +32,9 @@ ORIGIN = "http://console.test"  # the console's files served from WEB, as /stati
 def serve_web(route: Any) -> None:
     path = route.request.url.removeprefix(ORIGIN)
     if path.startswith("/static/"):
+        kind = "application/json" if path.endswith(".json") else "text/javascript"
         route.fulfill(path=str(WEB / path.removeprefix("/static/")),
-                      content_type="text/javascript; charset=utf-8")
+                      content_type=f"{kind}; charset=utf-8")
     else:
         route.fulfill(body="<!doctype html><html><body></body></html>",
                       content_type="text/html; charset=utf-8")

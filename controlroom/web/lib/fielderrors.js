@@ -7,7 +7,7 @@
  * naming each field by its label as the form shows it. Used by the desk's forms (desk.js,
  * requests.js). Shown errors are said again when the language changes (the 'language' event).
  */
-import { FIELD_WORDS } from '../i18n/fields.js';
+import FIELD_WORDS from '../i18n/fields.json' with { type: 'json' };
 import { h } from './dom.js';
 import { translator } from './i18n.js';
 import { on } from './session.js';

@@ -6,9 +6,9 @@
  * fixed English sentences (controlroom/alerts.py, casework.py, test_mode.py,
  * gateway/valves.py). This file names each known field and translates each known sentence;
  * anything it does not know is shown as it came, never dropped. The words are in
- * i18n/alert_words.js.
+ * i18n/alert_words.json.
  */
-import { ALERT_WORDS } from '../i18n/alert_words.js';
+import ALERT_WORDS from '../i18n/alert_words.json' with { type: 'json' };
 import { fill } from '../lib/i18n.js';
 
 // The server's fixed sentences (the files named above), exactly.

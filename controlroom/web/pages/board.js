@@ -27,8 +27,6 @@ export function initBoard() {
   el.boardEmpty = byTestId('board-empty');
   el.testBoard = byTestId('test-board');
   el.tplAlert = document.getElementById('tpl-alert');
-  el.tplDispatch = document.getElementById('tpl-dispatch');
-  el.tplResolve = document.getElementById('tpl-resolve');
   el.testBoard.appendChild($('thead', el.board).cloneNode(true));
   el.muteToggle.addEventListener('click', () => {
     primeAudio();

@@ -5,6 +5,7 @@
 import { api } from '../lib/api.js';
 import { $, byTestId, h, setText } from '../lib/dom.js';
 import { elapsed, format as fmtTime } from '../lib/format.js';
+import { wordsH } from '../lib/i18n.js';
 import { lang, session } from '../lib/session.js';
 import { select } from './alert_details.js';
 import { primeAudio } from './alarm_sound.js';
@@ -171,14 +172,49 @@ async function acknowledge(id, button) {
   if (!r.ok && session()) showActionError(id, r.err.detail);
 }
 
+const hw = wordsH(t);
+const CAUSES = ['real', 'false_alarm', 'test', 'device_fault', 'other'];
+
+function formFields(which) {
+  if (which === 'dispatch') {
+    return [
+      h('label', {}, hw('span', { i18n: 'dispatch.to' }),
+        h('input', { name: 'to', testid: 'dispatch-to', list: 'dispatch-suggestions', maxlength: '128', required: true,
+          i18nPh: 'dispatch.toPlaceholder', placeholder: t('dispatch.toPlaceholder') })),
+      h('label', { class: 'grow' }, hw('span', { i18n: 'form.note' }),
+        h('input', { name: 'note', testid: 'dispatch-note', maxlength: '2000' })),
+    ];
+  }
+  return [
+    h('label', {}, hw('span', { i18n: 'resolve.cause' }),
+      h('select', { name: 'cause', testid: 'resolve-cause', required: true },
+        hw('option', { value: '', i18n: 'resolve.choose' }),
+        CAUSES.map((c) => hw('option', { value: c, i18n: `cause.${c}` })))),
+    h('label', { class: 'grow' }, hw('span', { i18n: 'resolve.note' }),
+      h('input', { name: 'note', testid: 'resolve-note', maxlength: '2000', required: true,
+        i18nPh: 'resolve.notePlaceholder', placeholder: t('resolve.notePlaceholder') })),
+  ];
+}
+
+/** The inline form under a row: dispatch (who was sent) or resolve (cause and what happened). */
+function rowForm(which) {
+  return h('tr', { class: `form-row form-${which}`, testid: `${which}-form-row` },
+    h('td', { colspan: '12' },
+      h('form', { class: 'inline-form', testid: `${which}-form`, novalidate: true },
+        hw('span', { class: 'inline-title', i18n: `${which}.title` }),
+        formFields(which),
+        hw('button', { type: 'submit', class: 'btn btn-small btn-primary', testid: `${which}-submit`, i18n: `${which}.submit` }),
+        hw('button', { type: 'button', class: 'btn btn-small btn-ghost', testid: 'form-cancel', i18n: 'common.cancel' }),
+        h('span', { class: 'form-error', testid: 'form-error', role: 'alert', hidden: true }))));
+}
+
 function toggleForm(tb, id, which) {
   primeAudio();
   const existing = $('.form-row', tb);
   const same = existing && existing.classList.contains(`form-${which}`);
   if (existing) existing.remove();
   if (same) return;
-  const tpl = which === 'dispatch' ? el.tplDispatch : el.tplResolve;
-  const row = tpl.content.firstElementChild.cloneNode(true);
+  const row = rowForm(which);
   row.dataset.alertId = String(id);
   const form = $('form', row);
   const err = byTestId('form-error', row);

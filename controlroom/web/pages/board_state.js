@@ -2,9 +2,9 @@
  *
  * The board (board.js: the stream and reloads; board_rows.js: the rows and their actions;
  * alert_details.js: the selected alert; alarm_sound.js: the tone) works on one `state`;
- * `el` holds the page's fixed elements (found once by app.js). Words: i18n/board.js.
+ * `el` holds the page's fixed elements (found once by app.js). Words: i18n/board.json.
  */
-import { BOARD_WORDS } from '../i18n/board.js';
+import BOARD_WORDS from '../i18n/board.json' with { type: 'json' };
 import { translator } from '../lib/i18n.js';
 import { toMs as ms } from '../lib/format.js';
 import { session } from '../lib/session.js';

@@ -3,12 +3,12 @@
  * Parcel check-in (the pickup code is shown once, for the claim stub), the held-items
  * register with release at the desk, and the daily reconciliation against the shelves.
  * An ES module: the page (deskPage) tells app.js which roles it serves; it hears sign-out
- * and language changes through lib/session.js events. Words: i18n/desk.js.
+ * and language changes through lib/session.js events. Words: i18n/desk.json.
  *
  * Test hooks: data-testid on every element a test needs; register rows carry data-item-id
  * and data-serial.
  */
-import { DESK_WORDS } from '../i18n/desk.js';
+import DESK_WORDS from '../i18n/desk.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { $, byTestId as tid, h } from '../lib/dom.js';
 import { clear as clearFields, show as showFields } from '../lib/fielderrors.js';

@@ -4,12 +4,12 @@
  * red (GET /api/requests), assignment and progress through the lifecycle
  * (POST /api/requests/{id}/{step}), the history of one request. An ES module: the page
  * (requestsPage) tells app.js which roles it serves; it hears the session, language and
- * time-zone changes through lib/session.js events. Words: i18n/requests.js.
+ * time-zone changes through lib/session.js events. Words: i18n/requests.json.
  *
  * Test hooks: data-testid on every element a test needs; rows carry data-request-id,
  * data-state and data-overdue.
  */
-import { REQUEST_WORDS } from '../i18n/requests.js';
+import REQUEST_WORDS from '../i18n/requests.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { $, byTestId } from '../lib/dom.js';
 import { clear as clearFields, show as showFields } from '../lib/fielderrors.js';

@@ -8,10 +8,10 @@
  *
  * An ES module: each view is a page of the console (viewPages, drawn by app.js); it hears
  * sign-out, language changes and the alert stream through lib/session.js events. Each view
- * loads when shown and refreshes while it is shown. Words: i18n/views.js (and the board's).
+ * loads when shown and refreshes while it is shown. Words: i18n/views.json (and the board's).
  */
-import { BOARD_WORDS } from '../i18n/board.js';
-import { VIEW_WORDS } from '../i18n/views.js';
+import BOARD_WORDS from '../i18n/board.json' with { type: 'json' };
+import VIEW_WORDS from '../i18n/views.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { format as fmtTime, toMs as ms, zone } from '../lib/format.js';
