@@ -12,13 +12,13 @@
 import REQUEST_WORDS from '../i18n/requests.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { $, byTestId } from '../lib/dom.js';
-import { clear as clearFields, show as showFields } from '../lib/fielderrors.js';
-import { format, fromLocalInput } from '../lib/format.js';
+import { format } from '../lib/format.js';
 import { translateTree, translator, wordsH } from '../lib/i18n.js';
 import { lang, on, session } from '../lib/session.js';
+import { buildNewForm, onNewSubmit, openForm, toggleNewForm } from './request_forms.js';
 
-const t = translator(REQUEST_WORDS);
-const node = wordsH(t);
+export const t = translator(REQUEST_WORDS);
+export const node = wordsH(t);
 // controlroom/request_flow.py: who acts, the steps from each state, the technician's steps.
 const ACT_ROLES = ['frontdesk', 'supervisor', 'admin'];
 const READ_ROLES = [...ACT_ROLES, 'maintenance', 'operator'];
@@ -39,7 +39,7 @@ const PATHS = { wait_parts: 'wait-parts', return_visit: 'return-visit' };
 const FORM_STEPS = ['assign', 'return_visit', 'close', 'cancel', 'feedback', 'judge'];
 const POLL_MS = 5000;
 
-const st = {
+export const st = {
   view: 'board',
   rows: [],
   choices: null,
@@ -87,7 +87,7 @@ function mayStep(r, step) {
 // The page's skeleton (built once)
 // ---------------------------------------------------------------------------------------
 
-const el = {};
+export const el = {};
 
 function build() {
   const view = byTestId('requests-view');
@@ -211,7 +211,7 @@ function onFilter() {
   load();
 }
 
-async function load() {
+export async function load() {
   if (!session()) return;
   const gen = ++st.gen;
   const q = new URLSearchParams({ state: st.filters.state });
@@ -247,7 +247,7 @@ function renderStatus() {
       : t('rq.ready', { n: st.rows.length, time: st.syncedAt ? fmtTime(st.syncedAt, 'time') : '' });
 }
 
-function renderRows() {
+export function renderRows() {
   if (!el.tbody) return;
   el.tbody.replaceChildren(...st.rows.map(row));
   el.empty.hidden = st.rows.length > 0 || st.status !== 'ready';
@@ -312,7 +312,7 @@ function showError(detail) {
   el.error.textContent = detail || '';
 }
 
-async function send(r, step, body, button) {
+export async function send(r, step, body, button) {
   if (button) button.disabled = true;
   try {
     const updated = await api(`api/requests/${r.id}/${PATHS[step] || step}`, { method: 'POST', json: body || {} });
@@ -334,189 +334,10 @@ function onStep(r, step, button) {
   else send(r, step, {}, button);
 }
 
-function closeForm() {
+export function closeForm() {
   st.openForm = null;
   const open = $('.rq-form-row', el.tbody);
   if (open) open.remove();
-}
-
-function field(labelKey, input) {
-  return node('label', {}, node('span', { i18n: labelKey }), input);
-}
-
-// No rating is chosen for the caller: an untouched form must not record 5/5/5 (issue 19).
-function ratingSelect(name) {
-  return node('select', { name, testid: `form-${name}`, required: true },
-    node('option', { value: '', text: t('form.choose') }),
-    ...[5, 4, 3, 2, 1].map((n) => node('option', { value: String(n), text: String(n) })));
-}
-
-function openForm(r, step) {
-  closeForm();
-  renderRows();
-  st.openForm = { id: r.id, step };
-  const err = node('span', { class: 'form-error', testid: 'form-error', role: 'alert', hidden: true });
-  const form = node('form', { class: 'inline-form', testid: `${step}-form`, novalidate: true });
-  const parts = [node('span', { class: 'inline-title', text: `${t(`act.${step}`)} · ${r.number}` })];
-  if (step === 'assign') {
-    const people = (st.choices && st.choices.assignees) || [];
-    parts.push(
-      field('form.assignee', node('select', { name: 'assignee', testid: 'form-assignee' },
-        node('option', { value: '', text: t('form.choose') }),
-        ...people.map((p) => node('option', { value: p.username, text: `${p.name} (${p.username})` })))),
-      field('form.department', node('input', { name: 'department', testid: 'form-department', value: r.department || '', maxlength: '64' })),
-      field('form.dueAt', node('input', { name: 'due_at', type: 'datetime-local', testid: 'form-due-at' })));
-  } else if (step === 'return_visit') {
-    parts.push(field('form.attitude', ratingSelect('attitude')), field('form.quality', ratingSelect('quality')),
-      field('form.punctuality', ratingSelect('punctuality')));
-  } else if (step === 'close') {
-    const complaint = r.type === 'complaint';
-    parts.push(node('label', {}, node('input', { type: 'checkbox', name: 'resident_confirmed', testid: 'form-confirmed', required: complaint }),
-      node('span', { i18n: complaint ? 'form.confirmedNeeded' : 'form.confirmed' })));
-  } else if (step === 'judge') {
-    parts.push(
-      node('label', {}, node('input', { type: 'checkbox', name: 'valid', testid: 'form-valid', checked: r.valid !== false }),
-        node('span', { i18n: 'form.valid' })),
-      node('label', {}, node('input', { type: 'checkbox', name: 'serious', testid: 'form-serious', checked: r.severity === 'serious' }),
-        node('span', { i18n: 'form.serious' })));
-  }
-  const noteKey = { cancel: 'form.reason', feedback: 'form.told' }[step] || 'form.note';
-  parts.push(node('label', { class: 'grow' }, node('span', { i18n: noteKey }),
-    node('input', { name: 'note', testid: 'form-note', maxlength: '2000' })));
-  parts.push(
-    node('button', { type: 'submit', class: 'btn btn-small btn-primary', testid: 'form-submit', i18n: 'form.submit' }),
-    node('button', { type: 'button', class: 'btn btn-small btn-ghost', testid: 'form-cancel', i18n: 'form.cancel',
-      onclick: () => { closeForm(); renderRows(); } }),
-    err);
-  form.append(...parts);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const f = new FormData(form);
-    const body = { note: String(f.get('note') || '') };
-    const need = (name, labelKey) => {
-      if (f.get(name)) return true;
-      err.hidden = false;
-      err.textContent = t('form.required', { f: t(labelKey) });
-      return false;
-    };
-    if (step === 'assign') {
-      if (!need('assignee', 'form.assignee')) return;
-      body.assignee = String(f.get('assignee'));
-      if (f.get('department')) body.department = String(f.get('department'));
-      if (f.get('due_at')) body.due_at = fromLocalInput(String(f.get('due_at'))); // site time
-    } else if (step === 'return_visit') {
-      for (const k of ['attitude', 'quality', 'punctuality']) {
-        if (!f.get(k)) {
-          err.hidden = false;
-          err.textContent = t('form.rate', { f: t(`form.${k}`) });
-          return;
-        }
-        body[k] = Number(f.get(k));
-      }
-    } else if (step === 'close') {
-      body.resident_confirmed = f.get('resident_confirmed') === 'on';
-      if (r.type === 'complaint' && !body.resident_confirmed) {
-        err.hidden = false;
-        err.textContent = t('form.confirmRequired');
-        return;
-      }
-    } else if (step === 'judge') {
-      body.valid = f.get('valid') === 'on';
-      body.serious = f.get('serious') === 'on';
-    } else if (step === 'cancel' && !need('note', 'form.reason')) {
-      return;
-    } else if (step === 'feedback' && !need('note', 'form.told')) {
-      return;
-    }
-    const ok = await send(r, step, body, $('[data-testid="form-submit"]', form));
-    if (!ok) {
-      err.hidden = false;
-      err.textContent = el.error.textContent;
-    }
-  });
-  const tr = node('tr', { class: 'form-row rq-form-row', testid: `${step}-form-row` },
-    node('td', { colspan: '10' }, form));
-  const anchor = $(`[data-testid="request-row"][data-request-id="${r.id}"]`, el.tbody);
-  if (anchor) anchor.after(tr);
-  const first = $('select, input', form);
-  if (first) first.focus();
-}
-
-// ---------------------------------------------------------------------------------------
-// Taking a request at the desk
-// ---------------------------------------------------------------------------------------
-
-function toggleNewForm() {
-  el.newForm.hidden = !el.newForm.hidden;
-  if (!el.newForm.hidden) buildNewForm();
-}
-
-function buildNewForm() {
-  const c = st.choices || { categories: { repair: [], complaint: [] }, items: [] };
-  const name = (x) => (lang() === 'zh' ? x.name_zh : x.name_en);
-  const type = node('select', { name: 'type', testid: 'new-type' },
-    ...['repair', 'urgent_repair', 'complaint', 'enquiry', 'suggestion', 'help', 'service_order', 'assistance']
-      .map((v) => node('option', { value: v, text: t(`type.${v}`) })));
-  const category = node('select', { name: 'category', testid: 'new-category' });
-  const item = node('select', { name: 'item', testid: 'new-item' });
-  const sync = () => {
-    const v = type.value;
-    const cats = v === 'complaint' ? c.categories.complaint : c.categories.repair;
-    category.replaceChildren(...cats.map((x) => node('option', { value: x.id, text: name(x) })));
-    const items = c.items.filter((x) => (v === 'assistance' ? x.menu === 'assistance' : x.menu !== 'assistance'));
-    item.replaceChildren(...items.map((x) => node('option', { value: x.id, text: name(x) })));
-    category.parentElement.hidden = !['repair', 'urgent_repair', 'complaint'].includes(v);
-    item.parentElement.hidden = !['service_order', 'assistance'].includes(v);
-  };
-  type.addEventListener('change', sync);
-  const err = node('span', { class: 'form-error', testid: 'form-error', role: 'alert', hidden: true });
-  el.newForm.replaceChildren(
-    node('span', { class: 'inline-title', i18n: 'new.title' }),
-    field('new.unit', node('input', { name: 'unit', testid: 'new-unit', placeholder: '1-2-1502', maxlength: '32' })),
-    field('new.type', type), field('new.category', category), field('new.item', item),
-    field('new.channel', node('select', { name: 'channel', testid: 'new-channel' },
-      node('option', { value: 'desk', text: t('channel.desk') }),
-      node('option', { value: 'phone', text: t('channel.phone') }))),
-    node('label', { class: 'grow' }, node('span', { i18n: 'new.description' }),
-      node('input', { name: 'description', testid: 'new-description', maxlength: '500' })),
-    node('button', { type: 'submit', class: 'btn btn-small btn-primary', testid: 'new-submit', i18n: 'form.submit' }),
-    node('button', { type: 'button', class: 'btn btn-small btn-ghost', i18n: 'form.cancel',
-      onclick: () => { el.newForm.hidden = true; } }),
-    err);
-  sync();
-}
-
-async function onNewSubmit(ev) {
-  ev.preventDefault();
-  const f = new FormData(el.newForm);
-  const err = byTestId('form-error', el.newForm);
-  clearFields(el.newForm);
-  const body = {
-    unit: String(f.get('unit') || '').trim(),
-    type: String(f.get('type')),
-    channel: String(f.get('channel')),
-    description: String(f.get('description') || ''),
-  };
-  if (!body.unit) {
-    err.hidden = false;
-    err.textContent = t('form.required', { f: t('new.unit') });
-    return;
-  }
-  if (['repair', 'urgent_repair', 'complaint'].includes(body.type)) body.category = String(f.get('category'));
-  if (['service_order', 'assistance'].includes(body.type)) body.item = String(f.get('item'));
-  try {
-    const created = await api('api/requests', { method: 'POST', json: body });
-    el.newForm.hidden = true;
-    st.selected = created.id;
-    st.detail = created;
-    await load();
-    renderDetails();
-  } catch (e) {
-    // Field errors in the console's language (lib/fielderrors.js), else the answer's words.
-    if (showFields(el.newForm, e.body, err)) return;
-    err.hidden = false;
-    err.textContent = e.detail;
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -544,7 +365,7 @@ async function refreshDetails() {
   renderDetails();
 }
 
-function renderDetails() {
+export function renderDetails() {
   const pane = el.details;
   if (!pane) return;
   const r = st.detail;

@@ -10,46 +10,21 @@
  * sign-out, language changes and the alert stream through lib/session.js events. Each view
  * loads when shown and refreshes while it is shown. Words: i18n/views.json (and the board's).
  */
-import BOARD_WORDS from '../i18n/board.json' with { type: 'json' };
-import VIEW_WORDS from '../i18n/views.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
-import { format as fmtTime, toMs as ms, zone } from '../lib/format.js';
-import { translator } from '../lib/i18n.js';
+import { format as fmtTime, toMs as ms } from '../lib/format.js';
 import { emit, on, session } from '../lib/session.js';
 import { select } from './alert_details.js';
-import { buildingLabel, causeLabel, kindLabel, priorityLabel, stateLabel } from './board_state.js';
+import { buildingLabel, kindLabel, stateLabel } from './board_state.js';
+import { kpisView } from './view_kpis.js';
+import { ago, dash, devKind, heading, secs, t, table } from './view_parts.js';
 
-const t = translator(VIEW_WORDS, BOARD_WORDS);
+const role = () => (session() ? session().role : null);
 const LOW_BATTERY = 20; // %: below this a device is on the low-battery list
 const REFRESH_MS = 10000;
 const TEST_ROLES = ['maintenance', 'supervisor', 'admin']; // controlroom/api/routes/test_mode.py
 const VIEWS = ['board', 'devices', 'incidents', 'testmode', 'kpis'];
 
-// -- small helpers ---------------------------------------------------------------------------
-
-const dash = '—';
-const pct = (v) => (v === null || v === undefined ? dash : `${(v * 100).toFixed(1)}%`);
-function secs(v) {
-  if (v === null || v === undefined) return dash;
-  if (v < 90) return `${Math.round(v)} s`;
-  if (v < 5400) return `${Math.floor(v / 60)} min ${Math.round(v % 60)} s`;
-  return `${(v / 3600).toFixed(1)} h`;
-}
-function ago(iso) {
-  const v = ms(iso);
-  if (Number.isNaN(v)) return t('dev.never');
-  return t('dev.ago', { d: secs(Math.max(0, (Date.now() - v) / 1000)) });
-}
-const devKind = (k) => t.or(`devkind.${k}`, k);
-const role = () => (session() ? session().role : null);
-
-function table(testid, heads, rows, empty) {
-  if (!rows.length) return h('p', { class: 'view-empty', testid: `${testid}-empty`, text: empty });
-  return h('table', { class: 'grid', testid },
-    h('thead', {}, h('tr', {}, heads.map((x) => h('th', { text: t(x) })))),
-    h('tbody', {}, rows));
-}
 
 // -- the views ---------------------------------------------------------------------------------
 
@@ -124,11 +99,6 @@ function render(v) {
   const keep = loaders[v].keep ? loaders[v].keep(p) : null;
   p.replaceChildren(...loaders[v].render(p._data, p).flat().filter((n) => n !== null && n !== undefined && n !== false));
   if (keep) keep();
-}
-
-function heading(key, extra) {
-  return h('div', { class: 'view-head' }, h('h2', { text: t(key) }), extra || null,
-    h('span', { class: 'view-updated', text: t('common.updated', { t: fmtTime(new Date().toISOString()) }) }));
 }
 
 // -- device health -----------------------------------------------------------------------------
@@ -362,104 +332,7 @@ function renderReport(r) {
     table('report-table', ['tm.col.device', 'tm.col.unit', 'tm.col.kind', 'tm.col.reported', 'tm.col.first', 'tm.col.signals'], rows, t('common.none')));
 }
 
-// -- KPIs ----------------------------------------------------------------------------------------
-
-loaders.kpis = {
-  async fetch() {
-    const [shift, flood] = await Promise.all([api('api/kpis/shift'), api('api/kpis/flood')]);
-    return { shift, flood };
-  },
-  render({ shift, flood }) {
-    const f = shift.figures;
-    // All priorities together: each priority's share weighted by its count.
-    const n = f.priorities.reduce((s, p) => s + p.count, 0);
-    const within = (key) => (n ? f.priorities.reduce((s, p) => s + (p[key] || 0) * p.count, 0) / n : null);
-    const gauge = (key, share, target, testid) => {
-      const meets = share !== null && share >= target - 1e-9;
-      const k = share === null ? 0 : Math.round(share * n);
-      return h('div', { class: `gauge ${share === null ? 'is-empty' : meets ? 'is-ok' : 'is-behind'}`, testid, 'data-share': share === null ? '' : share.toFixed(4), 'data-meets': share === null ? '' : String(meets) },
-        h('div', { class: 'gauge-label', text: t(key) }),
-        h('div', { class: 'gauge-value', testid: 'gauge-value', text: share === null ? dash : pct(share) }),
-        h('div', { class: 'gauge-bar' },
-          h('div', { class: 'gauge-fill', style: { width: `${share === null ? 0 : (share * 100).toFixed(1)}%` } }),
-          h('div', { class: 'gauge-target', style: { left: `${(target * 100).toFixed(1)}%` }, title: pct(target) })),
-        h('div', { class: 'gauge-foot' },
-          h('span', { text: share === null ? t('kpi.noAlerts') : t('kpi.ofN', { k, n }) }),
-          h('span', { class: 'gauge-norm', text: `${t('kpi.target', { p: pct(target) })}${share === null ? '' : ` · ${t(meets ? 'kpi.meets' : 'kpi.behind')}`}` })));
-    };
-    const backlog = h('div', { class: `gauge gauge-backlog ${shift.open_unacknowledged ? 'is-behind' : 'is-ok'}`, testid: 'gauge-backlog' },
-      h('div', { class: 'gauge-label', text: t('kpi.backlog') }),
-      h('div', { class: 'gauge-value', testid: 'gauge-value', text: String(shift.open_unacknowledged) }),
-      h('div', { class: 'gauge-foot', text: shift.oldest_unacknowledged_s === null ? '' : t('kpi.oldest', { d: secs(shift.oldest_unacknowledged_s) }) }));
-    const prioRows = f.priorities.map((p) => h('tr', { testid: 'kpi-priority', 'data-priority': p.priority },
-      h('td', {}, h('span', { class: `pri pri-${p.priority}`, text: `P${p.priority}` }), ` ${priorityLabel(p.priority)}`),
-      h('td', { class: 'mono', text: String(p.count) }),
-      h('td', { class: 'mono', testid: 'ack-median', text: secs(p.ack_median_s) }),
-      h('td', { class: 'mono', testid: 'ack-p90', text: secs(p.ack_p90_s) }),
-      h('td', { class: `mono ${p.ack_within_30s !== null && p.ack_within_30s < shift.targets.ack_within_30s ? 'bad' : ''}`, testid: 'within-30', text: pct(p.ack_within_30s) }),
-      h('td', { class: `mono ${p.ack_within_60s !== null && p.ack_within_60s < shift.targets.ack_within_60s ? 'bad' : ''}`, testid: 'within-60', text: pct(p.ack_within_60s) }),
-      h('td', { class: 'mono', text: secs(p.resolve_median_s) }),
-      h('td', { class: 'mono', text: secs(p.resolve_p90_s) })));
-    const counts = (testid, obj, label) => {
-      const entries = Object.entries(obj);
-      const max = Math.max(1, ...entries.map(([, v]) => v));
-      return entries.length ? h('ul', { class: 'bars', testid }, entries.map(([k, v]) => h('li', { testid: `${testid}-item`, 'data-key': k },
-        h('span', { class: 'bar-label', text: label(k) }),
-        h('span', { class: 'bar' }, h('span', { class: 'bar-fill', style: { width: `${(100 * v / max).toFixed(1)}%` } })),
-        h('span', { class: 'bar-n mono', text: String(v) }))))
-        : h('p', { class: 'view-empty', text: t('common.none') });
-    };
-    const noisy = f.devices.map((d) => h('tr', { testid: 'noisy-device', 'data-device': d.device },
-      h('td', { class: 'mono', text: d.device }), h('td', { class: 'mono', text: String(d.resolved) }),
-      h('td', { class: 'mono', text: String(d.false_alarms) }),
-      h('td', { class: `mono ${d.rate >= 0.5 ? 'bad' : ''}`, text: pct(d.rate) })));
-    const maxBucket = Math.max(flood.threshold + 1, ...flood.buckets.map((b) => b.count));
-    const floodBox = h('div', { class: `flood ${flood.flood ? 'is-flood' : ''}`, testid: 'flood-meter', 'data-flood': String(flood.flood), 'data-current': String(flood.current) },
-      h('div', { class: 'flood-head' },
-        h('span', { class: `badge ${flood.flood ? 'badge-bad' : 'badge-ok'}`, testid: 'flood-state', text: t(flood.flood ? 'kpi.flooding' : 'kpi.calm') }),
-        h('span', { text: t('kpi.floodNow', { n: flood.current, max: flood.threshold }) })),
-      h('div', { class: 'flood-bars' },
-        h('div', { class: 'flood-limit', style: { bottom: `${(100 * flood.threshold / maxBucket).toFixed(1)}%` } }),
-        flood.buckets.map((b) => h('div', { class: `flood-bar ${b.count > flood.threshold ? 'over' : ''}`, title: `${fmtTime(b.start)}–${fmtTime(b.end)}: ${b.count}` },
-          h('div', { class: 'flood-fill', style: { height: `${(100 * b.count / maxBucket).toFixed(1)}%` } }),
-          h('span', { class: 'flood-n mono', text: String(b.count) }),
-          h('span', { class: 'flood-t mono', text: fmtTime(b.end, 'time').slice(0, 5) })))));
-    const csv = h('button', { type: 'button', class: 'btn btn-small', testid: 'kpi-csv', text: t('kpi.csv'), onclick: (ev) => downloadCsv(shift, ev.currentTarget) });
-    return [
-      heading('kpi.heading', csv),
-      h('p', { class: 'view-sub', testid: 'kpi-shift', text: `${t('kpi.shift', { a: fmtTime(shift.shift_start, 'minute'), b: fmtTime(shift.shift_end, 'time').slice(0, 5), tz: zone() })} · ${t('kpi.testExcluded')}` }),
-      h('div', { class: 'gauges', testid: 'kpi-gauges' },
-        gauge('kpi.within30', within('ack_within_30s'), shift.targets.ack_within_30s, 'gauge-30'),
-        gauge('kpi.within60', within('ack_within_60s'), shift.targets.ack_within_60s, 'gauge-60'),
-        backlog),
-      h('h3', { text: t('kpi.perPriority') }),
-      table('kpi-priorities', ['kpi.col.priority', 'kpi.col.count', 'kpi.col.ackMedian', 'kpi.col.ackP90', 'kpi.col.w30', 'kpi.col.w60', 'kpi.col.resMedian', 'kpi.col.resP90'], prioRows, t('kpi.noAlerts')),
-      h('div', { class: 'kpi-cols' },
-        h('div', {}, h('h3', { text: t('kpi.byKind') }), counts('by-kind', f.by_kind, kindLabel)),
-        h('div', {}, h('h3', { text: t('kpi.byCause') }), counts('by-cause', f.by_cause, causeLabel)),
-        h('div', {}, h('h3', { text: t('kpi.flood') }), floodBox)),
-      h('h3', { text: t('kpi.noisy') }),
-      table('noisy-devices', ['kpi.col.device', 'kpi.col.resolved', 'kpi.col.false', 'kpi.col.rate'], noisy, t('common.none')),
-    ];
-  },
-};
-
-async function downloadCsv(shift, button) {
-  button.disabled = true;
-  try {
-    const q = new URLSearchParams({ since: shift.shift_start, until: new Date().toISOString() });
-    const res = await api(`api/kpis.csv?${q}`, { raw: true });
-    const blob = await res.blob();
-    const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
-    const a = h('a', { href: URL.createObjectURL(blob), download: m ? m[1] : 'kpis.csv' });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-  } finally {
-    button.disabled = false;
-  }
-}
+loaders.kpis = kpisView;
 
 // -- wiring ----------------------------------------------------------------------------------
 
