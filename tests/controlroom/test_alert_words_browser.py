@@ -3,8 +3,8 @@ alert's history, and every detail field they set, is shown in the console's word
 
 The sentences are made by the real code (the alert service on a hand clock: escalation,
 flapping, a building incident, dispatch and resolve; the gateway's valve notes), then put
-through the console's own alert_words.js in headless Chromium. A sentence changed on the
-server without its pattern fails here.
+through the console's own module pages/alert_words.js in headless Chromium. A sentence
+changed on the server without its pattern fails here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,19 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM}"),
 ]
 
-WORDS_JS = REPO / "controlroom" / "web" / "alert_words.js"
+WEB = REPO / "controlroom" / "web"
+ORIGIN = "http://console.test"  # the console's files served from WEB, as /static/ on a page
+
+
+def serve_web(route: Any) -> None:
+    path = route.request.url.removeprefix(ORIGIN)
+    if path.startswith("/static/"):
+        kind = "application/json" if path.endswith(".json") else "text/javascript"
+        route.fulfill(path=str(WEB / path.removeprefix("/static/")),
+                      content_type=f"{kind}; charset=utf-8")
+    else:
+        route.fulfill(body="<!doctype html><html><body></body></html>",
+                      content_type="text/html; charset=utf-8")
 ENGLISH = re.compile(r"[A-Za-z]{3,}")  # a word of English left in the Chinese console
 
 
@@ -85,10 +97,10 @@ def test_every_fixed_sentence_and_field_is_shown_in_the_consoles_words(
 
     page = browser.new_page()
     try:
-        page.set_content("<!doctype html><html><body></body></html>")
-        page.add_script_tag(path=str(WORDS_JS))
-        shown = page.evaluate("""([history, details]) => {
-            const W = window.EstateButlerAlertWords;
+        page.route(f"{ORIGIN}/**", serve_web)
+        page.goto(f"{ORIGIN}/")
+        shown = page.evaluate("""async ([history, details]) => {
+            const W = await import('/static/pages/alert_words.js');
             const causeLabel = (c) => ({ false_alarm: '误报' })[c] || c;
             const fmtTime = (v, mode) => `T(${v})`;
             return {
