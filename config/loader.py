@@ -241,5 +241,5 @@ def load_site_or_exit(path: str | Path | None = None) -> Site:
 
 
 def _die(message: str) -> NoReturn:
-    print(message, file=sys.stderr)
+    sys.stderr.write(f"{message}\n")
     raise SystemExit(2)

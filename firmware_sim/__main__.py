@@ -18,6 +18,7 @@ from config.credentials import SecretError
 from firmware_sim import kiosk_readers, load, panel, scenario
 from firmware_sim.access import Access, access
 from firmware_sim.building import Simulation, send_control
+from firmware_sim.console import say
 from firmware_sim.device import SimDevice
 from firmware_sim.state import CounterStore
 from firmware_sim.wire import MqttError
@@ -99,13 +100,13 @@ async def _one_shot(site: Site, args: argparse.Namespace, device: str, etype: st
         if dev.pending:
             raise MqttError("the broker did not acknowledge the event")
     except (OSError, MqttError, TimeoutError) as exc:
-        print(f"error: cannot reach the broker at {host}:{port}: {exc}", file=sys.stderr)
+        say(f"error: cannot reach the broker at {host}:{port}: {exc}", err=True)
         return 1
     finally:
         await dev.client.disconnect()
     store.put(device, dev.boot, dev.seq)
     store.save()
-    print(f"{device}: {etype}/{state} published (boot {dev.boot}, seq {seq})")
+    say(f"{device}: {etype}/{state} published (boot {dev.boot}, seq {seq})")
     return 0
 
 
@@ -125,7 +126,7 @@ def _stimulus_print(device: str, reply: dict[str, object]) -> int:
     seqs = reply.get("seqs") or []
     said = ", ".join(f"{r} (boot {reply['boot']}, seq {s})"
                      for r, s in zip(reports, seqs, strict=False))  # type: ignore[call-overload]
-    print(f"{device}: {said + ' raised by the running simulation' if said else 'no change'}")
+    say(f"{device}: {said + ' raised by the running simulation' if said else 'no change'}")
     return 0
 
 
@@ -274,20 +275,20 @@ def dispatch(site: Site, args: argparse.Namespace) -> int:
     if c in ("offline", "online", "reboot"):
         dev = _target(site, args, "gas")
         reply = _ask(args, {"cmd": c, "device": dev})
-        print(f"{dev}: {c}" + (f" (now boot {reply['boot']})" if c == "reboot" else ""))
+        say(f"{dev}: {c}" + (f" (now boot {reply['boot']})" if c == "reboot" else ""))
         return 0
     if c == "event":
         reply = _ask(args, {"cmd": "event", "device": args.device, "type": args.type,
                             "state": args.state, "extra": _parse_fields(args.field),
                             "as_device": args.as_device})
-        print(f"{args.device}: {args.type}/{args.state} seq {reply['seqs']}"
-              + (f" under {args.as_device}'s topic" if args.as_device else ""))
+        say(f"{args.device}: {args.type}/{args.state} seq {reply['seqs']}"
+            + (f" under {args.as_device}'s topic" if args.as_device else ""))
         return 0
     if c == "inject":
         reply = _ask(args, {"cmd": "inject", "device": args.device, "fault": args.fault,
                             "value": args.value})
-        print(f"{args.device}: {args.fault} injected"
-              + (f" (gateway must quarantine as {reply['reason']})" if "reason" in reply else ""))
+        say(f"{args.device}: {args.fault} injected"
+            + (f" (gateway must quarantine as {reply['reason']})" if "reason" in reply else ""))
         return 0
     raise AssertionError(f"unhandled command {c}")
 
@@ -301,7 +302,7 @@ def _list(site: Site, args: argparse.Namespace) -> int:
         if args.building and not str(r["unit"]).startswith(f"{args.building}-"):
             continue
         online = {True: "online", False: "offline", None: "-"}[r["online"]]
-        print(f"{r['id']:<28} {r['kind']:<13} {r['unit']:<10} {online}")
+        say(f"{r['id']:<28} {r['kind']:<13} {r['unit']:<10} {online}")
     return 0
 
 

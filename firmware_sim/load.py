@@ -39,7 +39,6 @@ import os
 import resource
 import secrets
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, MutableSequence, Sequence
@@ -50,6 +49,7 @@ from urllib.parse import urlsplit
 
 from config import Site
 from firmware_sim import payloads
+from firmware_sim.console import say
 from firmware_sim.wire import MqttClient, MqttError, Will
 
 TICK_S = 0.005            # the schedule's granularity
@@ -163,10 +163,10 @@ def run(site: Site, args: argparse.Namespace) -> int:
     for name, lo in (("devices", 1), ("connections", 1), ("processes", 1),
                      ("connect_concurrency", 1)):
         if getattr(args, name) < lo:
-            print(f"error: --{name.replace('_', '-')} must be at least {lo}", file=sys.stderr)
+            say(f"error: --{name.replace('_', '-')} must be at least {lo}", err=True)
             return 2
     if args.rate <= 0 or args.seconds <= 0:
-        print("error: --rate and --seconds must be positive", file=sys.stderr)
+        say("error: --rate and --seconds must be positive", err=True)
         return 2
     u = urlsplit(args.mqtt_url)
     host, port = u.hostname or "127.0.0.1", u.port or 1883
@@ -176,7 +176,7 @@ def run(site: Site, args: argparse.Namespace) -> int:
     conns = len(devices) if per_device else max(args.connections, processes)
     err = raise_fd_limit(math.ceil(conns / processes) + FD_MARGIN)
     if err:
-        print(f"error: {err}", file=sys.stderr)
+        say(f"error: {err}", err=True)
         return 2
     boot = args.boot if args.boot is not None else int(time.time())
     token = secrets.token_hex(3)
@@ -188,10 +188,10 @@ def run(site: Site, args: argparse.Namespace) -> int:
                           args.qos, boot, args.connect_concurrency, args.connect_timeout,
                           args.ack_timeout, w, token))
     n_site = min(len(devices), len(site.devices))
-    print(f"load: {len(devices)} devices ({n_site} of site {site.id}, "
-          f"{len(devices) - n_site} synthetic) x {args.rate:g} msg/s for {args.seconds:g} s "
-          f"= {len(devices) * args.rate:g} msg/s target, {args.mode}, {conns} connections, "
-          f"QoS {args.qos}, {processes} process(es), mqtt://{host}:{port}", file=sys.stderr)
+    say(f"load: {len(devices)} devices ({n_site} of site {site.id}, "
+        f"{len(devices) - n_site} synthetic) x {args.rate:g} msg/s for {args.seconds:g} s "
+        f"= {len(devices) * args.rate:g} msg/s target, {args.mode}, {conns} connections, "
+        f"QoS {args.qos}, {processes} process(es), mqtt://{host}:{port}", err=True)
     if processes == 1:
         report = asyncio.run(run_worker(plans[0], progress=True))
         cpu_total, rss = _own_usage()
@@ -483,10 +483,9 @@ async def _print_progress(read: Callable[[], tuple[int, int, int]], target: floa
 
 def _progress_line(el: float, now: tuple[int, int, int], last: tuple[int, int, int],
                    target: float) -> None:
-    print(f"load: {el:5.0f} s  sent {now[0]}  acked {now[1]}  failed {now[2]}  "
-          f"last {PROGRESS_S:g} s: {(now[0] - last[0]) / PROGRESS_S:.0f} sent/s, "
-          f"{(now[1] - last[1]) / PROGRESS_S:.0f} acked/s (target {target:g}/s)",
-          file=sys.stderr, flush=True)
+    say(f"load: {el:5.0f} s  sent {now[0]}  acked {now[1]}  failed {now[2]}  "
+        f"last {PROGRESS_S:g} s: {(now[0] - last[0]) / PROGRESS_S:.0f} sent/s, "
+        f"{(now[1] - last[1]) / PROGRESS_S:.0f} acked/s (target {target:g}/s)", err=True)
 
 
 # -- several worker processes -----------------------------------------------------------------
@@ -636,4 +635,4 @@ def print_report(r: Report) -> None:
         + (f" (largest process; {r.rss_sum_mb:.0f} MiB summed)" if r.processes > 1 else ""),
     ]
     lines += [f"  error            {e}" for e in r.errors[:10]]
-    print("\n".join(lines), flush=True)
+    say("\n".join(lines))

@@ -19,7 +19,6 @@ import logging
 import os
 import select
 import signal
-import sys
 import termios
 import threading
 import time
@@ -33,6 +32,7 @@ from typing import Any, Literal
 
 from config import Panel, Site
 from firmware_sim import dc09
+from firmware_sim.console import say
 
 log = logging.getLogger("firmware_sim.panel")
 
@@ -428,7 +428,7 @@ def _describe(d: Delivery) -> str:
 
 def _print_result(d: Delivery) -> None:
     if d.event != dc09.TEST_REPORT or d.status != "acked":  # acked test reports are routine
-        print(_describe(d), flush=True)
+        say(_describe(d))
 
 
 def run_cli(site: Site, args: argparse.Namespace) -> int:
@@ -449,7 +449,7 @@ def run_cli(site: Site, args: argparse.Namespace) -> int:
         if args.unit:
             sim.zone_for(args.unit)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", err=True)
         return 2
 
     # Ctrl-C and SIGTERM are taken with sigwait() by this (main) thread, blocked before the
@@ -458,8 +458,8 @@ def run_cli(site: Site, args: argparse.Namespace) -> int:
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         with sim:
-            print(f"{panel.id}: account {panel.account}, {len(panel.zones)} zones, on {sim.path}"
-                  + (f" (link {args.link})" if args.link else ""), flush=True)
+            say(f"{panel.id}: account {panel.account}, {len(panel.zones)} zones, on {sim.path}"
+                + (f" (link {args.link})" if args.link else ""))
             if code is None:
                 signal.sigwait(signals)
                 return 0

@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         server = serve(port, gw.metrics_text,
                        lambda: gw.link.connected.is_set() and gw.tel.connected.is_set())
     except OSError as exc:
-        print(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
-              "choose another with --metrics-port or BUTLER_GATEWAY_METRICS_PORT", file=sys.stderr)
+        sys.stderr.write(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
+                         "choose another with --metrics-port or BUTLER_GATEWAY_METRICS_PORT\n")
         raise SystemExit(1) from None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
