@@ -46,7 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.loader import load_site  # noqa: E402
-from firmware_sim.load import Plan, _run_processes, device_list  # noqa: E402
+from firmware_sim.load import device_list  # noqa: E402
+from firmware_sim.load_processes import run_processes  # noqa: E402
+from firmware_sim.load_report import Plan  # noqa: E402
 from launcher.nats_cluster import NATS_SERVER, NatsCluster  # noqa: E402
 from launcher.processes import ProcessGroup, free_port  # noqa: E402
 from tests.support.sites import small_site_text  # noqa: E402
@@ -273,7 +275,7 @@ def main() -> int:
         t_connect = time.monotonic()
 
         def run_load() -> None:
-            load_result["report"] = _run_processes(plans)
+            load_result["report"] = run_processes(plans)
 
         load_thread = threading.Thread(target=run_load, daemon=True)
         load_thread.start()
