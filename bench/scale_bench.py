@@ -46,7 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.loader import load_site  # noqa: E402
-from firmware_sim.load import Plan, _run_processes, device_list  # noqa: E402
+from firmware_sim.load import device_list  # noqa: E402
+from firmware_sim.load_processes import run_processes  # noqa: E402
+from firmware_sim.load_report import Plan  # noqa: E402
 from launcher.nats_cluster import NATS_SERVER, NatsCluster  # noqa: E402
 from launcher.processes import ProcessGroup, free_port  # noqa: E402
 from tests.support.sites import small_site_text  # noqa: E402
@@ -198,7 +200,7 @@ def latencies(published: dict[str, float], arrived: dict[str, float],
             | _pcts(broker, "puback_") | _pcts(after, "puback_to_sse_"))
 
 
-def main() -> int:
+def _parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--devices", type=int, default=50_000)
     ap.add_argument("--rate", type=float, default=1 / 60,
@@ -209,7 +211,11 @@ def main() -> int:
     ap.add_argument("--latency-alarms", type=int, default=200)
     ap.add_argument("--burst", type=int, default=2000, help="alarms in the burst")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "scale.json")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main() -> int:
+    args = _parse_args()
     if NATS_SERVER is None:
         sys.exit("nats-server is not installed: scripts/system-deps.sh test")
     raise_nofile(4 * args.devices // 3 + 4096)
@@ -221,110 +227,153 @@ def main() -> int:
     site_path = tmp / "site.toml"
     site_path.write_text(small_site_text(SITE, floors=50, flats=per_floor, entrances=10,
                                          interval_s=600))
-    site = load_site(site_path)
-    api_port = free_port()
-    api_url = f"http://127.0.0.1:{api_port}"
-    group = ProcessGroup(tmp / "log", env={"BUTLER_DB_URL": f"sqlite:///{tmp}/butler.db",
-                                           "BUTLER_API_URL": api_url})
-    cluster = NatsCluster(group, tmp)
-    result: dict[str, Any] = {"machine": machine(), "uptime_before": uptime(),
-                              "devices": len(site.devices), "rate_per_device": args.rate}
-    print(f"machine: {result['machine']}\nload: {result['uptime_before']}", flush=True)
-    sse = None
-    load_thread = None
+    run = Run(args, tmp, site_path)
+    print(f"machine: {run.result['machine']}\nload: {run.result['uptime_before']}", flush=True)
     try:
-        cluster.start_all()
-        cr = group.start("controlroom", ["-m", "controlroom", "--config", str(site_path)])
-        group.wait_http(f"{api_url}/api/health", cr, timeout=120)
-        metrics = {}
+        run.start_stack()
+        run.start_load()
+        run.wait_connected()
+        run.warm_up()
+        boot = run.boot
+        pubs = Publishers([n.mqtt_url for n in run.cluster.nodes], 60)
+        run.latency_round(pubs, boot)
+        run.burst_round(pubs, boot)
+        run.collect_end(pubs)
+    finally:
+        if run.sse is not None:
+            run.sse.close()
+        run.group.stop_all()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(run.result, indent=2) + "\n")
+    _print_summary(run.result, args.out)
+    return 0
+
+
+class Run:
+    """One bench run: the stack it started, the devices' load, and the figures (`result`)."""
+
+    def __init__(self, args: argparse.Namespace, tmp: Path, site_path: Path) -> None:
+        self.args, self.tmp, self.site_path = args, tmp, site_path
+        self.site = load_site(site_path)
+        api_port = free_port()
+        self.api_url = f"http://127.0.0.1:{api_port}"
+        self.group = ProcessGroup(tmp / "log", env={
+            "BUTLER_DB_URL": f"sqlite:///{tmp}/butler.db", "BUTLER_API_URL": self.api_url})
+        self.cluster = NatsCluster(self.group, tmp)
+        self.result: dict[str, Any] = {
+            "machine": machine(), "uptime_before": uptime(),
+            "devices": len(self.site.devices), "rate_per_device": args.rate}
+        self.sse: Sse | None = None
+        self.metrics: dict[str, int] = {}
+        self.rss_peak = dict.fromkeys(REPLICAS, 0.0)
+        self.nats_peak = {n.name: 0.0 for n in self.cluster.nodes}
+        self.children: dict[str, Any] = {}
+        self.devices: list[tuple[str, str]] = []
+        self.boot = int(time.time())
+        self.load_result: dict[str, Any] = {}
+        self.load_thread: threading.Thread | None = None
+        self.t_connect = 0.0
+
+    def start_stack(self) -> None:
+        """The NATS cluster, the control room, both gateway replicas and the SSE listener."""
+        site_path, tmp = self.site_path, self.tmp
+        self.cluster.start_all()
+        cr = self.group.start("controlroom", ["-m", "controlroom", "--config", str(site_path)])
+        self.group.wait_http(f"{self.api_url}/api/health", cr, timeout=120)
         gws = {}
         for i, name in enumerate(REPLICAS):
-            metrics[name] = free_port()
-            urls = cluster.nats_urls[i + 1:] + cluster.nats_urls[:i + 1]
+            self.metrics[name] = free_port()
+            urls = self.cluster.nats_urls[i + 1:] + self.cluster.nats_urls[:i + 1]
             (tmp / name).mkdir()
-            gws[name] = group.start(name, [
+            gws[name] = self.group.start(name, [
                 "-m", "gateway", "--config", str(site_path), "--source", "nats",
                 "--nats-url", ",".join(urls), "--client-id", name,
-                "--state-dir", str(tmp / name), "--metrics-port", str(metrics[name])])
+                "--state-dir", str(tmp / name), "--metrics-port", str(self.metrics[name])])
         for name in REPLICAS:
-            group.wait_http(f"http://127.0.0.1:{metrics[name]}/health", gws[name], 60)
-        token = httpx.post(f"{api_url}/api/auth/token",
+            self.group.wait_http(f"http://127.0.0.1:{self.metrics[name]}/health", gws[name], 60)
+        token = httpx.post(f"{self.api_url}/api/auth/token",
                            data={"username": "operator", "password": "operator123"},
                            timeout=30).json()["access_token"]
-        sse = Sse(f"{api_url}/api/alerts/stream", token)
-        sse.ready.wait(30)
+        self.sse = Sse(f"{self.api_url}/api/alerts/stream", token)
+        self.sse.ready.wait(30)
 
-        # The devices: a third on each node, each a connection of its own.
-        devices = device_list(site, args.devices)
-        boot, run_token = int(time.time()), secrets.token_hex(3)
-        parts = len(cluster.nodes)
+    def start_load(self) -> None:
+        """The devices: a third on each node, each a connection of its own."""
+        args = self.args
+        devices = self.devices = device_list(self.site, args.devices)
+        run_token = secrets.token_hex(3)
+        parts = len(self.cluster.nodes)
         plans = []
-        for w, node in enumerate(cluster.nodes):
+        for w, node in enumerate(self.cluster.nodes):
             part = devices[len(devices) * w // parts:len(devices) * (w + 1) // parts]
             plans.append(Plan("127.0.0.1", node.mqtt_port, SITE, part, args.rate,
-                              args.seconds, "per-device", len(part), 0, boot, 100, 180.0,
+                              args.seconds, "per-device", len(part), 0, self.boot, 100, 180.0,
                               10.0, w, run_token))
         cmd = (f"firmware_sim load --mode per-device --qos 0 --rate {args.rate:.6g} "
                f"--seconds {args.seconds:g}: {len(devices)} devices in {parts} worker "
                "processes, one per NATS node's MQTT port")
-        result["load_command"] = cmd
+        self.result["load_command"] = cmd
         print(f"devices connecting: {cmd}", flush=True)
-        load_result: dict[str, Any] = {}
-        t_connect = time.monotonic()
+        self.t_connect = time.monotonic()
 
         def run_load() -> None:
-            load_result["report"] = _run_processes(plans)
+            self.load_result["report"] = run_processes(plans)
 
-        load_thread = threading.Thread(target=run_load, daemon=True)
-        load_thread.start()
-        rss_peak = dict.fromkeys(REPLICAS, 0.0)
-        nats_peak = {n.name: 0.0 for n in cluster.nodes}
-        children = {c.name: c for c in group.children}
+        self.load_thread = threading.Thread(target=run_load, daemon=True)
+        self.load_thread.start()
+        self.children = {c.name: c for c in self.group.children}
 
-        def sample() -> None:
-            for name in REPLICAS:
-                rss_peak[name] = max(rss_peak[name], rss_mb(children[name].proc.pid))
-            for n in cluster.nodes:
-                nats_peak[n.name] = max(nats_peak[n.name],
-                                        rss_mb(children[f"nats-{n.name}"].proc.pid))
+    def sample(self) -> None:
+        for name in REPLICAS:
+            self.rss_peak[name] = max(self.rss_peak[name],
+                                      rss_mb(self.children[name].proc.pid))
+        for n in self.cluster.nodes:
+            self.nats_peak[n.name] = max(self.nats_peak[n.name],
+                                         rss_mb(self.children[f"nats-{n.name}"].proc.pid))
 
-        def connected() -> int:
-            total = 0
-            for n in cluster.nodes:
-                with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
-                    total += httpx.get(f"http://127.0.0.1:{n.http_port}/varz",
-                                       timeout=5).json()["connections"]
-            return total
+    def connected(self) -> int:
+        total = 0
+        for n in self.cluster.nodes:
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                total += httpx.get(f"http://127.0.0.1:{n.http_port}/varz",
+                                   timeout=5).json()["connections"]
+        return total
 
+    def wait_connected(self) -> None:
         # The load workers start sending once each has tried every device's connection; a
         # few may have failed (they are counted in the load's report). Sending has begun
         # when the count stops growing.
+        assert self.load_thread is not None
+        devices = self.devices
         last, still = -1, 0.0
-        while load_thread.is_alive() and connected() < len(devices) + len(REPLICAS):
-            sample()
-            n = connected()
+        while self.load_thread.is_alive() and self.connected() < len(devices) + len(REPLICAS):
+            self.sample()
+            n = self.connected()
             still = still + 2 if n == last and n > 0.9 * len(devices) else 0.0
             if still >= 20:
                 break
             last = n
             time.sleep(2)
-        result["connect_s"] = round(time.monotonic() - t_connect, 1)
-        result["connected"] = connected() - len(REPLICAS)
-        print(f"{result['connected']} of {len(devices)} devices connected in "
-              f"{result['connect_s']} s", flush=True)
-        t_send = time.monotonic()
+        self.result["connect_s"] = round(time.monotonic() - self.t_connect, 1)
+        self.result["connected"] = self.connected() - len(REPLICAS)
+        print(f"{self.result['connected']} of {len(devices)} devices connected in "
+              f"{self.result['connect_s']} s", flush=True)
+
+    def warm_up(self) -> None:
         # One full heartbeat round (60 s at 1/min) before measuring: every device has
         # spoken and the supervising replica has reported their health once.
-        warmup = min(70.0, args.seconds / 3)
+        t_send = time.monotonic()
+        warmup = min(70.0, self.args.seconds / 3)
         while time.monotonic() - t_send < warmup:
-            sample()
+            self.sample()
             time.sleep(1)
 
-        gas = [d for d in site.devices.values() if d.kind == "gas_detector"]
-        lat_devs = gas[:args.latency_alarms]
-        burst_devs = gas[args.latency_alarms:args.latency_alarms + args.burst]
-        urls = [n.mqtt_url for n in cluster.nodes]
-        pubs = Publishers(urls, 60)
+    def _gas(self) -> list[Any]:
+        return [d for d in self.site.devices.values() if d.kind == "gas_detector"]
+
+    def latency_round(self, pubs: Publishers, boot: int) -> None:
+        assert self.sse is not None
+        lat_devs = self._gas()[:self.args.latency_alarms]
         print(f"1/2 latency: {len(lat_devs)} alarms, one per 250 ms ...", flush=True)
         published: dict[str, float] = {}
         for i, d in enumerate(lat_devs):
@@ -332,13 +381,17 @@ def main() -> int:
             pubs.publish(i, d.id, alarm_body(1, boot))
             time.sleep(0.25)
             if i % 4 == 0:
-                sample()
+                self.sample()
         deadline = time.time() + 60
-        while time.time() < deadline and not all(d in sse.arrived for d in published):
+        while time.time() < deadline and not all(d in self.sse.arrived for d in published):
             time.sleep(0.2)
-        result["latency"] = latencies(published, sse.arrived, pubs.acked)
-        print(f"    {result['latency']}", flush=True)
+        self.result["latency"] = latencies(published, self.sse.arrived, pubs.acked)
+        print(f"    {self.result['latency']}", flush=True)
 
+    def burst_round(self, pubs: Publishers, boot: int) -> None:
+        assert self.sse is not None
+        args, sse = self.args, self.sse
+        burst_devs = self._gas()[args.latency_alarms:args.latency_alarms + args.burst]
         print(f"2/2 burst: {len(burst_devs)} alarms at once ...", flush=True)
         burst: dict[str, float] = {}
         t0 = time.time()
@@ -348,48 +401,49 @@ def main() -> int:
         t_pub = time.time() - t0
         deadline = time.time() + 300
         while time.time() < deadline and not all(d in sse.arrived for d in burst):
-            sample()
+            self.sample()
             time.sleep(0.5)
         got = [sse.arrived[d] for d in burst if d in sse.arrived]
         span = (max(got) - t0) if got else float("nan")
         acks = [pubs.acked[d] for d in burst if d in pubs.acked]
-        result["burst"] = latencies(burst, sse.arrived, pubs.acked) | {
+        self.result["burst"] = latencies(burst, sse.arrived, pubs.acked) | {
             "all_stored_after_s": round(max(acks) - t0, 2) if acks else float("nan"),
             "publish_s": round(t_pub, 2), "last_alert_after_s": round(span, 2),
             "alerts_per_s": round(len(got) / span, 1) if got else 0.0}
-        print(f"    {result['burst']}", flush=True)
-        sample()
-        result["rss_mb"] = {name: {"peak": round(rss_peak[name], 1),
-                                   "end": round(rss_mb(children[name].proc.pid), 1)}
+        print(f"    {self.result['burst']}", flush=True)
+
+    def collect_end(self, pubs: Publishers) -> None:
+        """Memory, the replicas' counters and the load's own report."""
+        result = self.result
+        self.sample()
+        result["rss_mb"] = {name: {"peak": round(self.rss_peak[name], 1),
+                                   "end": round(rss_mb(self.children[name].proc.pid), 1)}
                             for name in REPLICAS}
-        result["nats_rss_peak_mb"] = {k: round(v, 1) for k, v in nats_peak.items()}
+        result["nats_rss_peak_mb"] = {k: round(v, 1) for k, v in self.nats_peak.items()}
         for name in REPLICAS:
-            text = httpx.get(f"http://127.0.0.1:{metrics[name]}/metrics", timeout=10).text
+            text = httpx.get(f"http://127.0.0.1:{self.metrics[name]}/metrics", timeout=10).text
             result.setdefault("replica_metrics", {})[name] = dict(re.findall(
                 r"^butler_gateway_(messages_received_total|signals_total|delivered_total|"
                 r"outbox_depth|devices_offline) (\S+)$", text, re.M))
         result["uptime_after"] = uptime()
         pubs.close()
-        load_thread.join(args.seconds + 120)
-        rep = load_result.get("report")
+        assert self.load_thread is not None
+        self.load_thread.join(self.args.seconds + 120)
+        rep = self.load_result.get("report")
         if rep is not None:
             result["load"] = {k: getattr(rep, k) for k in (
                 "devices", "connected", "connect_failed", "sent", "behind", "sent_per_s",
                 "connect_s", "peak_rss_mb", "rss_sum_mb")}
-    finally:
-        if sse is not None:
-            sse.close()
-        group.stop_all()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def _print_summary(result: dict[str, Any], out: Path) -> None:
     lat, b = result.get("latency", {}), result.get("burst", {})
     print(f"\nalerts per second (burst of {b.get('alarms')}): {b.get('alerts_per_s')}")
     print(f"alarm latency, paced: p50 {lat.get('p50_ms')} ms, p99 {lat.get('p99_ms')} ms "
           f"({lat.get('arrived')}/{lat.get('alarms')})")
     print(f"alarm latency, burst: p50 {b.get('p50_ms')} ms, p99 {b.get('p99_ms')} ms")
     print(f"RSS per replica (MiB): {result.get('rss_mb')}")
-    print(f"figures: {args.out}")
-    return 0
+    print(f"figures: {out}")
 
 
 if __name__ == "__main__":

@@ -11,20 +11,22 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
 from config.credentials import SecretError
-from firmware_sim import kiosk_readers, load, panel, scenario
+from firmware_sim import kiosk_readers, load, panel_cli, scenario
 from firmware_sim.access import Access, access
 from firmware_sim.building import Simulation, send_control
+from firmware_sim.console import say
 from firmware_sim.device import SimDevice
 from firmware_sim.state import CounterStore
 from firmware_sim.wire import MqttError
 
 # Command modules that add their own subcommands: each has `add_parser(subparsers)`, whose
 # parser sets `handler=fn` with `fn(site, args) -> exit status`.
-EXTENSIONS = [load, panel, scenario, kiosk_readers]
+EXTENSIONS = [load, panel_cli, scenario, kiosk_readers]
 
 DEFAULT_CONTROL = Path("var/firmware_sim.sock")
 DEFAULT_STATE = Path("var/firmware_sim-state.json")
@@ -99,13 +101,13 @@ async def _one_shot(site: Site, args: argparse.Namespace, device: str, etype: st
         if dev.pending:
             raise MqttError("the broker did not acknowledge the event")
     except (OSError, MqttError, TimeoutError) as exc:
-        print(f"error: cannot reach the broker at {host}:{port}: {exc}", file=sys.stderr)
+        say(f"error: cannot reach the broker at {host}:{port}: {exc}", err=True)
         return 1
     finally:
         await dev.client.disconnect()
     store.put(device, dev.boot, dev.seq)
     store.save()
-    print(f"{device}: {etype}/{state} published (boot {dev.boot}, seq {seq})")
+    say(f"{device}: {etype}/{state} published (boot {dev.boot}, seq {seq})")
     return 0
 
 
@@ -125,7 +127,7 @@ def _stimulus_print(device: str, reply: dict[str, object]) -> int:
     seqs = reply.get("seqs") or []
     said = ", ".join(f"{r} (boot {reply['boot']}, seq {s})"
                      for r, s in zip(reports, seqs, strict=False))  # type: ignore[call-overload]
-    print(f"{device}: {said + ' raised by the running simulation' if said else 'no change'}")
+    say(f"{device}: {said + ' raised by the running simulation' if said else 'no change'}")
     return 0
 
 
@@ -244,52 +246,68 @@ def main(argv: list[str] | None = None) -> None:
 def dispatch(site: Site, args: argparse.Namespace) -> int:
     if getattr(args, "handler", None) is not None:
         return int(args.handler(site, args))
+    command = COMMANDS.get(args.command)
+    if command is None:
+        raise AssertionError(f"unhandled command {args.command}")
+    return command(site, args)
+
+
+def _run_command(site: Site, args: argparse.Namespace) -> int:
+    return asyncio.run(_run(site, args))
+
+
+def _gas(site: Site, args: argparse.Namespace) -> int:
+    dev = _target(site, args, "gas")
+    state = args.state
+    lel = args.lel if args.lel is not None else GAS_LEL[state]
+    if args.lel is not None:
+        state = "alarm" if lel >= 25 else "prealarm" if lel >= 10 else "normal"
+    return _emit(site, args, dev, "gas", lel, "gas", state, {"lel": lel})
+
+
+def _button(site: Site, args: argparse.Namespace) -> int:
     c = args.command
-    if c == "run":
-        return asyncio.run(_run(site, args))
-    if c == "list":
-        return _list(site, args)
-    if c == "gas":
-        dev = _target(site, args, "gas")
-        state = args.state
-        lel = args.lel if args.lel is not None else GAS_LEL[state]
-        if args.lel is not None:
-            state = "alarm" if lel >= 25 else "prealarm" if lel >= 10 else "normal"
-        return _emit(site, args, dev, "gas", lel, "gas", state, {"lel": lel})
-    if c in ("press", "reset"):
-        dev = _target(site, args, "btn")
-        return _emit(site, args, dev, c, None, "panic",
-                     "pressed" if c == "press" else "reset", {})
-    if c in ("tamper", "battery", "mains", "fault", "valve"):
-        dev = _target(site, args, "gas")
-        value: object = {
-            "tamper": lambda: not args.close,
-            "battery": lambda: "replace" if args.replace else 85,
-            "mains": lambda: not args.restore,
-            "fault": lambda: None if args.clear else args.code,
-            "valve": lambda: not args.free,
-        }[c]()
-        what = "valve_stuck" if c == "valve" else c
-        return _stimulus(args, dev, what, value)
-    if c in ("offline", "online", "reboot"):
-        dev = _target(site, args, "gas")
-        reply = _ask(args, {"cmd": c, "device": dev})
-        print(f"{dev}: {c}" + (f" (now boot {reply['boot']})" if c == "reboot" else ""))
-        return 0
-    if c == "event":
-        reply = _ask(args, {"cmd": "event", "device": args.device, "type": args.type,
-                            "state": args.state, "extra": _parse_fields(args.field),
-                            "as_device": args.as_device})
-        print(f"{args.device}: {args.type}/{args.state} seq {reply['seqs']}"
-              + (f" under {args.as_device}'s topic" if args.as_device else ""))
-        return 0
-    if c == "inject":
-        reply = _ask(args, {"cmd": "inject", "device": args.device, "fault": args.fault,
-                            "value": args.value})
-        print(f"{args.device}: {args.fault} injected"
-              + (f" (gateway must quarantine as {reply['reason']})" if "reason" in reply else ""))
-        return 0
-    raise AssertionError(f"unhandled command {c}")
+    dev = _target(site, args, "btn")
+    return _emit(site, args, dev, c, None, "panic", "pressed" if c == "press" else "reset", {})
+
+
+def _condition(site: Site, args: argparse.Namespace) -> int:
+    c = args.command
+    dev = _target(site, args, "gas")
+    value: object = {
+        "tamper": lambda: not args.close,
+        "battery": lambda: "replace" if args.replace else 85,
+        "mains": lambda: not args.restore,
+        "fault": lambda: None if args.clear else args.code,
+        "valve": lambda: not args.free,
+    }[c]()
+    what = "valve_stuck" if c == "valve" else c
+    return _stimulus(args, dev, what, value)
+
+
+def _link(site: Site, args: argparse.Namespace) -> int:
+    c = args.command
+    dev = _target(site, args, "gas")
+    reply = _ask(args, {"cmd": c, "device": dev})
+    say(f"{dev}: {c}" + (f" (now boot {reply['boot']})" if c == "reboot" else ""))
+    return 0
+
+
+def _event(site: Site, args: argparse.Namespace) -> int:
+    reply = _ask(args, {"cmd": "event", "device": args.device, "type": args.type,
+                        "state": args.state, "extra": _parse_fields(args.field),
+                        "as_device": args.as_device})
+    say(f"{args.device}: {args.type}/{args.state} seq {reply['seqs']}"
+        + (f" under {args.as_device}'s topic" if args.as_device else ""))
+    return 0
+
+
+def _inject(site: Site, args: argparse.Namespace) -> int:
+    reply = _ask(args, {"cmd": "inject", "device": args.device, "fault": args.fault,
+                        "value": args.value})
+    say(f"{args.device}: {args.fault} injected"
+        + (f" (gateway must quarantine as {reply['reason']})" if "reason" in reply else ""))
+    return 0
 
 
 def _list(site: Site, args: argparse.Namespace) -> int:
@@ -301,8 +319,16 @@ def _list(site: Site, args: argparse.Namespace) -> int:
         if args.building and not str(r["unit"]).startswith(f"{args.building}-"):
             continue
         online = {True: "online", False: "offline", None: "-"}[r["online"]]
-        print(f"{r['id']:<28} {r['kind']:<13} {r['unit']:<10} {online}")
+        say(f"{r['id']:<28} {r['kind']:<13} {r['unit']:<10} {online}")
     return 0
+
+
+COMMANDS: dict[str, Callable[[Site, argparse.Namespace], int]] = {
+    "run": _run_command, "list": _list, "gas": _gas, "press": _button, "reset": _button,
+    **dict.fromkeys(("tamper", "battery", "mains", "fault", "valve"), _condition),
+    **dict.fromkeys(("offline", "online", "reboot"), _link),
+    "event": _event, "inject": _inject,
+}
 
 
 if __name__ == "__main__":

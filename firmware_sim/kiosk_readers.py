@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Site
+from firmware_sim.console import say
 
 __all__ = ["ReaderPty", "add_parser"]
 
@@ -62,10 +63,10 @@ def run(_site: Site, args: argparse.Namespace) -> int:
     if args.link:
         _link(card.path, Path(f"{args.link}-card"))
         _link(scanner.path, Path(f"{args.link}-scanner"))
-    print(f"card reader: {card.path}\nscanner: {scanner.path}", flush=True)
-    print("start the kiosk with: python -m kiosk --card-reader "
-          f"{card.path} --scanner {scanner.path}", flush=True)
-    print("commands: card <hex uid> | scan <code> | raw card|scanner <text> | quit", flush=True)
+    say(f"card reader: {card.path}\nscanner: {scanner.path}")
+    say("start the kiosk with: python -m kiosk --card-reader "
+        f"{card.path} --scanner {scanner.path}")
+    say("commands: card <hex uid> | scan <code> | raw card|scanner <text> | quit")
     try:
         for line in sys.stdin:
             words = line.split()
@@ -80,9 +81,9 @@ def run(_site: Site, args: argparse.Namespace) -> int:
             elif words[0] == "raw" and len(words) >= 3 and words[1] in ("card", "scanner"):
                 (card if words[1] == "card" else scanner).write_line(" ".join(words[2:]))
             else:
-                print(f"? {line.strip()}", flush=True)
+                say(f"? {line.strip()}")
                 continue
-            print("ok", flush=True)
+            say("ok")
     finally:
         card.close()
         scanner.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import time
 import tomllib
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from config import Site
 from firmware_sim.building import send_control
+from firmware_sim.console import say
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 WALK_RESET_AFTER_S = 1.0  # a walk-test press is held this long, then reset
@@ -137,7 +137,7 @@ async def play(actions: list[Action], control: Path, speed: float) -> tuple[int,
             raise ScenarioError(f"no simulation is running at {control}")
         if reply.get("ok"):
             done += 1
-            print(f"t={a.at:6.1f}s  {a.do:<13} {a.device}", flush=True)
+            say(f"t={a.at:6.1f}s  {a.do:<13} {a.device}")
         else:
             errors.append(f"{a.device}: {reply.get('error')}")
     return done, errors
@@ -157,17 +157,17 @@ def run_cli(site: Site, args: argparse.Namespace) -> int:
         scenario = tomllib.loads(path.read_text(encoding="utf-8"))
         actions = expand(scenario, site, args.building)
     except (ScenarioError, tomllib.TOMLDecodeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", err=True)
         return 2
     span = actions[-1].at / args.speed
-    print(f"scenario {scenario.get('name', path.stem)}: {len(actions)} actions over "
-          f"{span:.0f}s", flush=True)
+    say(f"scenario {scenario.get('name', path.stem)}: {len(actions)} actions over "
+        f"{span:.0f}s")
     try:
         done, errors = asyncio.run(play(actions, args.control, args.speed))
     except ScenarioError as exc:
-        print(f"error: {exc}; start one with `python -m firmware_sim run`", file=sys.stderr)
+        say(f"error: {exc}; start one with `python -m firmware_sim run`", err=True)
         return 1
     for e in errors:
-        print(f"failed: {e}", file=sys.stderr)
-    print(f"done: {done} of {len(actions)} actions sent")
+        say(f"failed: {e}", err=True)
+    say(f"done: {done} of {len(actions)} actions sent")
     return 0 if not errors else 1

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from config import Settings, load_site_or_exit
+from config import Settings, Site, load_site_or_exit
 from gateway.logs import setup as setup_logs
 
 
@@ -23,7 +23,7 @@ def _env_int(name: str) -> int | None:
     return int(raw)
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m gateway",
         description="Estate Butler gateway: validates and classifies device events and "
@@ -63,6 +63,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--nats-replicas", type=int, default=3, metavar="R",
                     help="with --source nats: replicas of the event stream and the "
                          "supervision lease (default: 3; at most the cluster's size)")
+    return ap
+
+
+def _panel_ports(ap: argparse.ArgumentParser, site: Site, specs: list[str]) -> dict[str, str]:
+    """Each panel's serial port: the site's, or a `--panel PANEL_ID=/dev/path` override."""
+    ports = {p.id: p.port for p in site.panels.values()}
+    for spec in specs:
+        pid, eq, path = spec.partition("=")
+        if not eq or not path or pid not in ports:
+            ap.error(f"--panel {spec!r}: want PANEL_ID=/dev/path with a panel of the site "
+                     f"({', '.join(sorted(ports)) or 'none'})")
+        ports[pid] = path
+    return ports
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = build_parser()
     args = ap.parse_args(argv)
     if args.shared_group and not args.replica_id:
         ap.error("--shared-group needs --replica-id (each replica has its own session and "
@@ -74,13 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("--source nats needs --nats-url nats://HOST:PORT (or BUTLER_NATS_URL)")
 
     site = load_site_or_exit(args.config)
-    ports = {p.id: p.port for p in site.panels.values()}
-    for spec in args.panel:
-        pid, eq, path = spec.partition("=")
-        if not eq or not path or pid not in ports:
-            ap.error(f"--panel {spec!r}: want PANEL_ID=/dev/path with a panel of the site "
-                     f"({', '.join(sorted(ports)) or 'none'})")
-        ports[pid] = path
+    ports = _panel_ports(ap, site, args.panel)
     settings = Settings.from_site(site)
     setup_logs(args.log_format)
 
@@ -103,8 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         server = serve(port, gw.metrics_text,
                        lambda: gw.link.connected.is_set() and gw.tel.connected.is_set())
     except OSError as exc:
-        print(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
-              "choose another with --metrics-port or BUTLER_GATEWAY_METRICS_PORT", file=sys.stderr)
+        sys.stderr.write(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
+                         "choose another with --metrics-port or BUTLER_GATEWAY_METRICS_PORT\n")
         raise SystemExit(1) from None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -196,36 +196,52 @@ class NatsLink:
             self._loop.close()
 
     async def _main(self) -> None:
-        self._stopping = asyncio.Event()
+        stopping = self._stopping = asyncio.Event()
+        nc = await self._connect(stopping)
+        if nc is None:
+            return
+        await self._subscribe(nc)
+        self.connected.set()
+        log.info("connected to NATS at %s", nc.connected_url.netloc if nc.connected_url
+                 else "?")
+        tasks = [asyncio.create_task(self._consume()), asyncio.create_task(self._lease()),
+                 asyncio.create_task(self._flush_telemetry())]
+        await stopping.wait()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._close(nc)
 
-        async def disconnected() -> None:
-            self.connected.clear()
-            log.warning("disconnected from NATS")
-
-        async def reconnected() -> None:
-            self.connected.set()
-            log.info("reconnected to NATS at %s", self._nc.connected_url.netloc
-                     if self._nc and self._nc.connected_url else "?")
-
-        async def error(exc: Exception) -> None:
-            log.warning("NATS: %s", exc)
-
-        while not self._stopping.is_set():
+    async def _connect(self, stopping: asyncio.Event) -> nats.NATS | None:
+        """Connect, retrying until a server answers (None: stopped first)."""
+        while not stopping.is_set():
             try:
                 self._nc = await nats.connect(
                     servers=self.servers, name=self.name, max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5, connect_timeout=2, ping_interval=5,
-                    max_outstanding_pings=2, disconnected_cb=disconnected,
-                    reconnected_cb=reconnected, error_cb=error,
+                    max_outstanding_pings=2, disconnected_cb=self._disconnected,
+                    reconnected_cb=self._reconnected, error_cb=self._error,
                     pending_size=64 * 1024 * 1024, dont_randomize=True)
                 break
             except Exception as exc:  # no server up yet: keep trying, like paho does
                 log.warning("cannot reach NATS (%s); retrying", exc)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), 1.0)
-        if self._nc is None:
-            return
-        nc = self._nc
+                    await asyncio.wait_for(stopping.wait(), 1.0)
+        return self._nc
+
+    async def _disconnected(self) -> None:
+        self.connected.clear()
+        log.warning("disconnected from NATS")
+
+    async def _reconnected(self) -> None:
+        self.connected.set()
+        log.info("reconnected to NATS at %s", self._nc.connected_url.netloc
+                 if self._nc and self._nc.connected_url else "?")
+
+    async def _error(self, exc: Exception) -> None:
+        log.warning("NATS: %s", exc)
+
+    async def _subscribe(self, nc: nats.NATS) -> None:
         base = f"estate.v1.{self.site}.*"
         received = time.time
 
@@ -243,15 +259,8 @@ class NatsLink:
         await nc.subscribe(f"{base}.state", cb=on_plain)
         await nc.subscribe(f"{base}.ack", cb=on_plain)
         await nc.subscribe(f"{base}.evt", cb=on_evt_copy)
-        self.connected.set()
-        log.info("connected to NATS at %s", nc.connected_url.netloc if nc.connected_url
-                 else "?")
-        tasks = [asyncio.create_task(self._consume()), asyncio.create_task(self._lease()),
-                 asyncio.create_task(self._flush_telemetry())]
-        await self._stopping.wait()
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _close(self, nc: nats.NATS) -> None:
         # Give the lease back, so another replica supervises at once rather than after
         # the lease lapses.
         if self._lease_rev is not None:

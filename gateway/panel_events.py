@@ -103,11 +103,7 @@ def interpret(msg: Message, crc: int, panel: Panel, received_at: float) -> Inter
     """One well-formed message from the line of `panel`, received at `received_at` (the
     gateway's clock, seconds since the epoch)."""
     if msg.token == NULL:
-        if msg.account.upper() != panel.account.upper():
-            return Interpreted("ack", False, rejection=Rejection(
-                "unknown_account", f"link test from account {msg.account}, "
-                f"not {panel.id}'s {panel.account}"))
-        return Interpreted("ack", True)
+        return _link_test(msg, panel)
     if msg.token != ADM_CID:
         return Interpreted("duh", False, rejection=Rejection(
             "unsupported", f"message token {msg.token!r} (only ADM-CID, unencrypted)"))
@@ -115,6 +111,31 @@ def interpret(msg: Message, crc: int, panel: Panel, received_at: float) -> Inter
         cid = parse_contact_id(msg.data)
     except SiaError as exc:
         return Interpreted("duh", False, rejection=Rejection(exc.reason, exc.detail))
+    refused = _refusal(msg, cid, panel)
+    if refused is not None:
+        return refused
+    kind = EVENT_KINDS[cid.event]
+    if kind is None:  # the periodic test report: heard, nothing to raise
+        return Interpreted("ack", True, event=cid)
+    if cid.zone != PANEL_ZONE and cid.zone not in panel.zones:
+        return Interpreted("ack", True, event=cid, rejection=Rejection(
+            "unknown_zone", f"zone {cid.zone} is not wired to a flat on {panel.id}"))
+    # zone 000 is about the panel itself: an alert on the panel, no flat
+    zone = None if cid.zone == PANEL_ZONE else cid.zone
+    return Interpreted("ack", True, [_signal(msg, crc, panel, received_at, cid, kind, zone)],
+                       event=cid)
+
+
+def _link_test(msg: Message, panel: Panel) -> Interpreted:
+    if msg.account.upper() != panel.account.upper():
+        return Interpreted("ack", False, rejection=Rejection(
+            "unknown_account", f"link test from account {msg.account}, "
+            f"not {panel.id}'s {panel.account}"))
+    return Interpreted("ack", True)
+
+
+def _refusal(msg: Message, cid: ContactId, panel: Panel) -> Interpreted | None:
+    """Why a Contact ID report is not taken (wrong account, unknown event or qualifier)."""
     if msg.account.upper() != panel.account.upper() or cid.account.upper() != msg.account.upper():
         return Interpreted("ack", False, event=cid, rejection=Rejection(
             "unknown_account", f"account {msg.account}/{cid.account} on the line of "
@@ -125,15 +146,11 @@ def interpret(msg: Message, crc: int, panel: Panel, received_at: float) -> Inter
     if cid.qualifier not in (NEW, RESTORE, STILL_ACTIVE):
         return Interpreted("ack", True, event=cid, rejection=Rejection(
             "bad_qualifier", f"qualifier {cid.qualifier} (1 new, 3 restore, 6 still active)"))
-    kind = EVENT_KINDS[cid.event]
-    if kind is None:  # the periodic test report: heard, nothing to raise
-        return Interpreted("ack", True, event=cid)
-    zone: str | None = cid.zone
-    if cid.zone == PANEL_ZONE:
-        zone = None  # about the panel itself: an alert on the panel, no flat
-    elif cid.zone not in panel.zones:
-        return Interpreted("ack", True, event=cid, rejection=Rejection(
-            "unknown_zone", f"zone {cid.zone} is not wired to a flat on {panel.id}"))
+    return None
+
+
+def _signal(msg: Message, crc: int, panel: Panel, received_at: float, cid: ContactId,
+            kind: str, zone: str | None) -> SignalOut:
     condition = "restored" if cid.qualifier == RESTORE else "active"
     detail: dict[str, object] = {
         "event": f"{cid.event:03d}", "qualifier": cid.qualifier, "group": cid.group,
@@ -142,5 +159,4 @@ def interpret(msg: Message, crc: int, panel: Panel, received_at: float) -> Inter
         detail["panel_ts"] = msg.timestamp.isoformat()
     observed = datetime.fromtimestamp(received_at, UTC).isoformat()
     key = f"{event_key(panel.id, msg, crc, received_at)}/{kind}"
-    signal = SignalOut(key, panel.id, kind, priority_of(kind), condition, observed, detail, zone)
-    return Interpreted("ack", True, [signal], event=cid)
+    return SignalOut(key, panel.id, kind, priority_of(kind), condition, observed, detail, zone)

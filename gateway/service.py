@@ -189,54 +189,76 @@ class Gateway:
         transitions: list[Transition] = []
         started = time.time()
         for item in batch:
-            if isinstance(item, Inbound):
-                self.metrics.received += 1
-                self.metrics.lag_s = max(0.0, started - item.received_at)
-                p = self.ingestor.process(item)
-                signals += p.signals
-                if p.heard and item.topic.endswith("/ack"):
-                    note = self.valves.on_ack(p.heard, item.payload)
-                    if note is not None:
-                        self.notes.put((note, 0))
-                if p.heard:
-                    transitions += self.supervisor.heard(
-                        p.heard, item.received_at, p.mark,
-                        said_online=item.topic.endswith("/state"))
-                if p.gone:
-                    transitions += self.supervisor.last_will(p.gone, item.received_at)
-            elif isinstance(item, TelemetryBatch):
-                self.metrics.received += item.received
-                self.ingestor.heartbeats(item.seen)
-                transitions += self._signs_of_life(item)
-                for when, topic_, reason, detail, payload in item.rejected:
-                    self.quarantine.add(QuarantineItem(when, topic_, reason, detail, payload))
-            elif isinstance(item, Submitted):
-                signals += item.signals
-                for dev in item.heard:
-                    transitions += self.supervisor.heard(dev, started)
-            else:
-                if item.deaf:
-                    self.supervisor.deaf(list(self.site.devices), item.now)
-                transitions += self.supervisor.tick(item.now)
-                for note in self.valves.expire(item.now):
-                    self.notes.put((note, 0))
+            more_signals, more_transitions = self._absorb(item, started)
+            signals += more_signals
+            transitions += more_transitions
         signals += [self._supervision_signal(t) for t in self._claim(transitions, started)]
         # Durable first (§8): the broker and panels are acknowledged only after this.
         self.outbox.put(signals)
         self.metrics.signals += len(signals)
         if transitions:
             self.outbox.save("offline", sorted(self.supervisor.offline))
-        for sig in signals:
-            device = self.site.devices.get(sig.device)
-            cmd = self.valves.on_signal(sig, device.kind, started) if device else None
-            if cmd is not None:
-                log.warning("gas alarm at %s: closing its gas valve", cmd.device)
-                self.link.publish(topic(self.site.id, cmd.device, "cmd"), cmd.payload)
+        self._close_valves(signals, started)
         for item in batch:
             if isinstance(item, Inbound):
                 self.link.ack(item)
             elif isinstance(item, Submitted) and item.on_recorded is not None:
                 item.on_recorded()
+
+    def _absorb(self, item: Inbound | Submitted | _Tick | TelemetryBatch,
+                started: float) -> tuple[list[SignalOut], list[Transition]]:
+        """What one item of the batch raises: signals, and supervision's transitions."""
+        if isinstance(item, Inbound):
+            return self._inbound(item, started)
+        if isinstance(item, TelemetryBatch):
+            return [], self._take_telemetry(item)
+        if isinstance(item, Submitted):
+            return list(item.signals), [
+                t for dev in item.heard for t in self.supervisor.heard(dev, started)]
+        return [], self._take_tick(item)
+
+    def _inbound(self, item: Inbound,
+                 started: float) -> tuple[list[SignalOut], list[Transition]]:
+        self.metrics.received += 1
+        self.metrics.lag_s = max(0.0, started - item.received_at)
+        p = self.ingestor.process(item)
+        transitions: list[Transition] = []
+        if p.heard and item.topic.endswith("/ack"):
+            note = self.valves.on_ack(p.heard, item.payload)
+            if note is not None:
+                self.notes.put((note, 0))
+        if p.heard:
+            transitions += self.supervisor.heard(
+                p.heard, item.received_at, p.mark,
+                said_online=item.topic.endswith("/state"))
+        if p.gone:
+            transitions += self.supervisor.last_will(p.gone, item.received_at)
+        return list(p.signals), transitions
+
+    def _take_telemetry(self, item: TelemetryBatch) -> list[Transition]:
+        self.metrics.received += item.received
+        self.ingestor.heartbeats(item.seen)
+        transitions = self._signs_of_life(item)
+        for when, topic_, reason, detail, payload in item.rejected:
+            self.quarantine.add(QuarantineItem(when, topic_, reason, detail, payload))
+        return transitions
+
+    def _take_tick(self, item: _Tick) -> list[Transition]:
+        if item.deaf:
+            self.supervisor.deaf(list(self.site.devices), item.now)
+        transitions = self.supervisor.tick(item.now)
+        for note in self.valves.expire(item.now):
+            self.notes.put((note, 0))
+        return transitions
+
+    def _close_valves(self, signals: list[SignalOut], now: float) -> None:
+        """A gas alarm closes its flat's valve (once recorded)."""
+        for sig in signals:
+            device = self.site.devices.get(sig.device)
+            cmd = self.valves.on_signal(sig, device.kind, now) if device else None
+            if cmd is not None:
+                log.warning("gas alarm at %s: closing its gas valve", cmd.device)
+                self.link.publish(topic(self.site.id, cmd.device, "cmd"), cmd.payload)
 
     def _signs_of_life(self, item: TelemetryBatch) -> list[Transition]:
         """Heartbeats, and on a replica also states and event copies, in arrival order."""

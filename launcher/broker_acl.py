@@ -96,6 +96,11 @@ def create_secret(path: Path) -> None:
         f.write(secrets.token_hex(32) + "\n")
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """One line of this command's output (its interface) to stdout, or stderr with `err`."""
+    (sys.stderr if err else sys.stdout).write(f"{text}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m launcher.broker_acl",
@@ -120,24 +125,23 @@ def main(argv: list[str] | None = None) -> int:
         try:
             create_secret(path)
         except FileExistsError:
-            print(f"error: {path} exists; remove it first to rotate the secret (every "
-                  "device's password changes with it)", file=sys.stderr)
+            _say(f"error: {path} exists; remove it first to rotate the secret (every "
+                 "device's password changes with it)", err=True)
             return 1
     try:
         secret = load_secret(args.secret_file)
     except SecretError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}", err=True)
         return 1
     if args.password:
         known = accounts(site, secret)
         if args.password not in known:
-            print(f"error: no broker account {args.password!r} at site {site.id}",
-                  file=sys.stderr)
+            _say(f"error: no broker account {args.password!r} at site {site.id}", err=True)
             return 1
-        print(known[args.password])
+        _say(known[args.password])
         return 0
     passwd, acl = write_files(site, secret, args.out)
-    print(f"wrote {passwd} ({len(site.devices) + 1} accounts) and {acl}")
+    _say(f"wrote {passwd} ({len(site.devices) + 1} accounts) and {acl}")
     return 0
 
 

@@ -18,7 +18,8 @@ import pytest
 
 from config import load_site
 from firmware_sim import payloads
-from firmware_sim.load import device_list, raise_fd_limit, telemetry_payload, telemetry_tail
+from firmware_sim.load import device_list, raise_fd_limit
+from firmware_sim.load_worker import telemetry_payload, telemetry_tail
 from gateway.protocol import parse_telemetry, parse_topic
 from launcher.processes import ROOT, ProcessGroup, free_port
 from tests.support.stack import MOSQUITTO, start_mosquitto

@@ -117,11 +117,7 @@ class FakeKioskApi:
         if path == "/api/health":
             return 200, {"status": "ok", "site": self.site.id}
         if path == "/api/auth/token":
-            form = dict(x.split("=", 1) for x in r.content.decode().split("&") if "=" in x)
-            kiosk = self.site.kiosks.get(form.get("username", ""))
-            if kiosk is None or kiosk.password != form.get("password"):
-                raise Problem(401, "bad_credentials", "wrong username or password")
-            return 200, {"access_token": f"tok-{kiosk.id}", "token_type": "bearer"}
+            return self._token(r)
         auth = r.headers.get("authorization", "")
         kiosk = self.tokens.get(auth.removeprefix("Bearer "))
         if kiosk is None:
@@ -141,7 +137,18 @@ class FakeKioskApi:
         session = self.sessions.get(token)
         if session is None or session[2] != kiosk.id:
             raise Problem(401, "session_expired", "no resident is logged in")
-        unit, name, _ = session
+        return self._resident_route(method, path, token, session[0], session[1], body)
+
+    def _token(self, r: httpx.Request) -> tuple[int, Any]:
+        form = dict(x.split("=", 1) for x in r.content.decode().split("&") if "=" in x)
+        kiosk = self.site.kiosks.get(form.get("username", ""))
+        if kiosk is None or kiosk.password != form.get("password"):
+            raise Problem(401, "bad_credentials", "wrong username or password")
+        return 200, {"access_token": f"tok-{kiosk.id}", "token_type": "bearer"}
+
+    def _resident_route(self, method: str, path: str, token: str, unit: str, name: str,
+                        body: Json) -> tuple[int, Any]:
+        """The calls made with a resident logged in (`token` is the resident session)."""
         if (method, path) == ("DELETE", "/api/kiosk/session"):
             del self.sessions[token]
             self.deleted_sessions.append(token)
@@ -155,11 +162,7 @@ class FakeKioskApi:
         if (method, path) == ("GET", "/api/kiosk/requests"):
             return 200, {"requests": list(self.requests.get(unit, []))}
         if method == "GET" and path.startswith("/api/kiosk/requests/"):
-            rid = int(path.rsplit("/", 1)[1])
-            for q in self.requests.get(unit, []):
-                if q["id"] == rid:
-                    return 200, q
-            raise Problem(404, "not_found", "no such request")
+            return 200, self._one_request(unit, int(path.rsplit("/", 1)[1]))
         if (method, path) == ("POST", "/api/kiosk/requests"):
             return self._create(unit, body)
         if path == "/api/kiosk/fees":
@@ -169,6 +172,12 @@ class FakeKioskApi:
                                     if k not in ("code", "unit", "location", "released_at")}
                                    for i in self._held(unit)]}
         return 404, {"detail": f"no route {method} {path}"}
+
+    def _one_request(self, unit: str, rid: int) -> Json:
+        for q in self.requests.get(unit, []):
+            if q["id"] == rid:
+                return q
+        raise Problem(404, "not_found", "no such request")
 
     def _info(self, building: str, kiosk: Any) -> Json:
         incident = None
