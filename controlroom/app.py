@@ -17,25 +17,26 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from config import Settings, Site
-from controlroom import desk_services, fanout
-from controlroom.alerts import AlertService, NotFound, alert_json
+from controlroom import desk_services
+from controlroom.alarms import fanout
+from controlroom.alarms.casework import CaseworkService
+from controlroom.alarms.devices import DeviceService, sync_devices
+from controlroom.alarms.service import AlertService, NotFound, alert_json
+from controlroom.alarms.stream import Broadcaster
+from controlroom.alarms.test_mode import TestModeService
 from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
 from controlroom.api.routes import kiosk as kiosk_routes
 from controlroom.api.routes import requests as request_routes
-from controlroom.broadcaster import Broadcaster
-from controlroom.casework import CaseworkService
-from controlroom.db import make_engine, make_sessionmaker, startup_lock
-from controlroom.devices import DeviceService
-from controlroom.errors import ApiProblem, api_problem_handler, validation_detail
+from controlroom.core.accounts import signing_key, sync_accounts
+from controlroom.core.db import make_engine, make_sessionmaker, startup_lock
+from controlroom.core.errors import ApiProblem, api_problem_handler, validation_detail
+from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotifier
+from controlroom.core.schemas import HealthPublic, SitePublic
+from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
-from controlroom.notify import LogResidentNotifier, Notifier, ResidentNotifier
-from controlroom.resident_sessions import ResidentDirectory, ResidentSessionStore
-from controlroom.schemas import HealthPublic, SitePublic
-from controlroom.security import Passwords
-from controlroom.service_requests import RequestService
-from controlroom.staff import signing_key, sync_accounts, sync_devices
-from controlroom.test_mode import TestModeService
+from controlroom.services.requests.service import RequestService
+from controlroom.services.residents.sessions import ResidentDirectory, ResidentSessionStore
 
 WEB = Path(__file__).with_name("web")
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
         jobs.append(await desk_services.start(app))  # demo data, the held-item reminders job
         listener = None
-        if replicated:  # the live stream across replicas: see controlroom/fanout.py
+        if replicated:  # the live stream across replicas: see controlroom/alarms/fanout.py
             listener = fanout.Listener(engine, broadcaster, _read_alert,
                                        app.state.alerts.changes_since)
             await listener.start()

@@ -23,11 +23,11 @@ from controlroom.api.routes import items as item_routes
 from controlroom.api.routes import keys as key_routes
 from controlroom.api.routes import kiosk_items
 from controlroom.api.routes import notices as notice_routes
-from controlroom.custody import CustodyService
-from controlroom.fees import FeeService
-from controlroom.held_items import HeldItemService
 from controlroom.jobs import run_every
-from controlroom.notices import NoticeService
+from controlroom.services.desk.custody import CustodyService
+from controlroom.services.desk.held_items import HeldItemService
+from controlroom.services.fees.service import FeeService
+from controlroom.services.notices.service import NoticeService
 
 __all__ = ["REMINDER_SWEEP_S", "install", "seed_demo", "start"]
 

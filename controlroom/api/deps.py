@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
-from controlroom.alerts import AlertService
-from controlroom.casework import CaseworkService
-from controlroom.devices import DeviceService
-from controlroom.security import TokenClaims, TokenError, read_token
+from controlroom.alarms.casework import CaseworkService
+from controlroom.alarms.devices import DeviceService
+from controlroom.alarms.service import AlertService
+from controlroom.core.security import TokenClaims, TokenError, read_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 

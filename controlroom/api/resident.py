@@ -5,23 +5,15 @@ such routes may override `current_resident` (FastAPI `dependency_overrides`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from controlroom.api.deps import KioskCaller
-from controlroom.errors import ApiProblem
+from controlroom.core.errors import ApiProblem
+from controlroom.services.residents.sessions import ResidentClaims
 
 __all__ = ["ResidentClaims", "ResidentDep", "current_resident"]
-
-
-@dataclass(frozen=True)
-class ResidentClaims:
-    unit: str
-    kiosk: str  # the kiosk id the session is bound to
-    name_masked: str
-    session: str
 
 
 def current_resident(

@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 
 from config import Settings, load_site
 from controlroom import desk_services
-from controlroom.api.resident import ResidentClaims, current_resident
+from controlroom.api.resident import current_resident
 from controlroom.app import create_app
+from controlroom.services.residents.sessions import ResidentClaims
 from tests.controlroom.conftest import Clock, RecordingNotifier, _passwords, auth
 
 ID = "110101199003074514"

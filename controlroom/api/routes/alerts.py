@@ -7,23 +7,23 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
 from fastapi.responses import StreamingResponse
 
-from controlroom.alerts import NotFound, TransitionError
-from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
-from controlroom.broadcaster import Message
-from controlroom.casework import Conflict, InvalidAssignee, StepState
-from controlroom.errors import MAX_ID, problems
-from controlroom.schemas import (
+from controlroom.alarms.casework import Conflict, InvalidAssignee, StepState
+from controlroom.alarms.schemas import (
     AckBody,
+    AlertAssignBody,
+    AlertNoteBody,
     AlertPublic,
     AlertsPublic,
     AlertWithHistory,
-    AssignBody,
     DispatchBody,
-    NoteBody,
     PlanPublic,
     PlanStepPublic,
     ResolveBody,
 )
+from controlroom.alarms.service import NotFound, TransitionError
+from controlroom.alarms.stream import Message
+from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
+from controlroom.core.errors import MAX_ID, problems
 
 # Every call here needs a token and a role, and has parameters that can be invalid.
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=problems(401, 403, 422))
@@ -163,7 +163,7 @@ def _plan_public(alert_id: int, kind: str, steps: list[StepState]) -> PlanPublic
 
 
 @router.post("/{alert_id}/note", response_model=AlertWithHistory, responses=ONE)
-def note_alert(alert_id: AlertId, body: NoteBody, work: CaseworkDep, who: AlertActor
+def note_alert(alert_id: AlertId, body: AlertNoteBody, work: CaseworkDep, who: AlertActor
                ) -> AlertWithHistory:
     """Add an operator's note to the alert's history."""
     try:
@@ -173,7 +173,7 @@ def note_alert(alert_id: AlertId, body: NoteBody, work: CaseworkDep, who: AlertA
 
 
 @router.post("/{alert_id}/assign", response_model=AlertWithHistory, responses=CHANGE)
-def assign_alert(alert_id: AlertId, body: AssignBody, work: CaseworkDep, who: AlertActor
+def assign_alert(alert_id: AlertId, body: AlertAssignBody, work: CaseworkDep, who: AlertActor
                  ) -> AlertWithHistory:
     """Assign the alert to an operator or supervisor (`detail.assigned_to`)."""
     try:

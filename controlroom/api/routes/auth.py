@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from controlroom.errors import ApiProblem, problems
-from controlroom.lockout import Lockout
-from controlroom.schemas import Token
-from controlroom.security import issue_token
-from controlroom.staff import audit_login, authenticate
+from controlroom.core.accounts import audit_login, authenticate
+from controlroom.core.errors import ApiProblem, problems
+from controlroom.core.lockout import Lockout
+from controlroom.core.schemas import Token
+from controlroom.core.security import issue_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

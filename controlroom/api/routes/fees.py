@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from controlroom.api.routes.items import ERRORS, DeskStaff
-from controlroom.errors import ApiProblem
-from controlroom.fees import FeeService, yuan
-from controlroom.item_schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
+from controlroom.core.errors import ApiProblem
+from controlroom.services.fees.schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
+from controlroom.services.fees.service import FeeService, yuan
 
 router = APIRouter(prefix="/api/fees", tags=["fees"])
 

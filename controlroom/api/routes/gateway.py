@@ -6,16 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from controlroom.alerts import NotFound, UnknownDevice
-from controlroom.api.deps import AlertsDep, DevicesDep, GatewayCaller
-from controlroom.errors import problems
-from controlroom.schemas import (
+from controlroom.alarms.schemas import (
     AlertNoteIn,
     AlertPublic,
     DeviceStatesIn,
     SignalIn,
     SignalResult,
 )
+from controlroom.alarms.service import NotFound, UnknownDevice
+from controlroom.api.deps import AlertsDep, DevicesDep, GatewayCaller
+from controlroom.core.errors import problems
 
 router = APIRouter(prefix="/api/gateway", tags=["gateway"], responses=problems(401, 403, 422))
 

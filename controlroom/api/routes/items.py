@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from controlroom.api.deps import require
-from controlroom.errors import MAX_ID, problems
-from controlroom.held_items import HeldItemService
-from controlroom.intake import VALUABLES_WARNING
-from controlroom.item_schemas import (
+from controlroom.core.errors import MAX_ID, problems
+from controlroom.core.security import TokenClaims
+from controlroom.core.typed_input import fold_code
+from controlroom.services.desk.held_items import HeldItemService
+from controlroom.services.desk.intake import VALUABLES_WARNING
+from controlroom.services.desk.schemas import (
     AttemptPublic,
     AuditPublic,
     CheckInIn,
@@ -28,8 +30,6 @@ from controlroom.item_schemas import (
     Stub,
     SweepOut,
 )
-from controlroom.security import TokenClaims
-from controlroom.typed_input import fold_code
 
 router = APIRouter(prefix="/api/items", tags=["held items"])
 ERRORS = problems(401, 403, 404, 409, 410, 422)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Request
 
 from controlroom.api.deps import require
 from controlroom.api.routes.items import DESK_ROLES, ERRORS, DeskStaff, ItemId
-from controlroom.custody import CustodyService
-from controlroom.item_schemas import (
+from controlroom.core.security import TokenClaims
+from controlroom.services.desk.custody import CustodyService
+from controlroom.services.desk.schemas import (
     KeyDetail,
     KeyIn,
     KeyMoveIn,
@@ -22,7 +23,6 @@ from controlroom.item_schemas import (
     LentPublic,
     LentReturnIn,
 )
-from controlroom.security import TokenClaims
 
 router = APIRouter(tags=["keys and lending"])
 KeyReader = Annotated[TokenClaims, Depends(require(*DESK_ROLES, "operator"))]

@@ -16,10 +16,18 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import Kiosk, Resident, Site
+from controlroom.alarms.models import Alert
 from controlroom.api.deps import KioskCaller
 from controlroom.api.resident import ResidentDep
-from controlroom.errors import MAX_ID, ApiProblem, problems
-from controlroom.kiosk_schemas import (
+from controlroom.core.errors import MAX_ID, ApiProblem, problems
+from controlroom.core.lockout import Lockout
+from controlroom.core.models import AuditEntry
+from controlroom.core.security import TokenClaims
+from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
+from controlroom.services.requests.models import ServiceRequest
+from controlroom.services.requests.service import Invalid, NotFound, RequestService
+from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS, mask_name
+from controlroom.services.residents.schemas import (
     Catalogue,
     Categories,
     CodeSent,
@@ -29,14 +37,7 @@ from controlroom.kiosk_schemas import (
     Me,
     SessionAnswer,
 )
-from controlroom.lockout import Lockout
-from controlroom.models import Alert, AuditEntry
-from controlroom.request_flow import ACTIONS, OPEN_STATES
-from controlroom.request_models import ServiceRequest
-from controlroom.request_words import NEXT_STEP, STATE_LABELS, mask_name
-from controlroom.resident_sessions import IDLE, ResidentDirectory, ResidentSessionStore
-from controlroom.security import TokenClaims
-from controlroom.service_requests import Invalid, NotFound, RequestService
+from controlroom.services.residents.sessions import IDLE, ResidentDirectory, ResidentSessionStore
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 

@@ -14,19 +14,20 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from controlroom.api.deps import KioskCaller
 from controlroom.api.resident import ResidentDep
-from controlroom.errors import MAX_ID, problems
-from controlroom.fees import FeeService
-from controlroom.held_items import HeldItemService, mask_unit
-from controlroom.item_models import HeldItem
-from controlroom.item_schemas import AccountPublic, NoticePublic, NoticesOut
-from controlroom.kiosk_schemas import (
+from controlroom.core.errors import MAX_ID, problems
+from controlroom.services.desk.held_items import HeldItemService, mask_unit
+from controlroom.services.desk.models import HeldItem
+from controlroom.services.desk.release_rules import DESK_ONLY_KINDS
+from controlroom.services.fees.schemas import AccountPublic
+from controlroom.services.fees.service import FeeService
+from controlroom.services.notices.schemas import NoticePublic, NoticesOut
+from controlroom.services.notices.service import NoticeService
+from controlroom.services.residents.schemas import (
     PickupDone,
     PickupLookup,
     ResidentItemOut,
     ResidentItems,
 )
-from controlroom.notices import NoticeService
-from controlroom.release_rules import DESK_ONLY_KINDS
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 ERRORS = problems(401, 403, 404, 409, 410, 422, 429)

@@ -1,6 +1,6 @@
 """Key figures for the control room's supervisors: response times per priority, counts by kind
 and cause, false-alarm rates per device, the current shift's gauges and the alarm-flood meter
-(ISA-18.2). The figures are defined in `controlroom.kpis`; test events never count."""
+(ISA-18.2). The figures are defined in `controlroom.alarms.kpis`; test events never count."""
 
 from __future__ import annotations
 
@@ -14,13 +14,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy import and_, or_, select
 
-from controlroom.alerts import AlertService
-from controlroom.api.deps import AlertReader, AlertsDep
-from controlroom.clock import as_utc
-from controlroom.errors import problems
-from controlroom.flood import FLOOD_THRESHOLD, FLOOD_WINDOW, flood_meter, history_start
-from controlroom.kpi_schemas import FiguresPublic, KpisPublic, ShiftGaugesPublic, Targets
-from controlroom.kpis import (
+from controlroom.alarms.flood import FLOOD_THRESHOLD, FLOOD_WINDOW, flood_meter, history_start
+from controlroom.alarms.kpis import (
     TARGET_WITHIN_30S,
     TARGET_WITHIN_60S,
     AlertFacts,
@@ -29,8 +24,19 @@ from controlroom.kpis import (
     shift_gauges,
     shift_window,
 )
-from controlroom.models import Alert
-from controlroom.schemas import FloodBucket, FloodMeterPublic
+from controlroom.alarms.models import Alert
+from controlroom.alarms.schemas import (
+    FiguresPublic,
+    FloodBucket,
+    FloodMeterPublic,
+    KpisPublic,
+    ShiftGaugesPublic,
+    Targets,
+)
+from controlroom.alarms.service import AlertService
+from controlroom.api.deps import AlertReader, AlertsDep
+from controlroom.core.clock import as_utc
+from controlroom.core.errors import problems
 
 router = APIRouter(prefix="/api/kpis", tags=["kpis"])
 ERRORS = problems(401, 403)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from controlroom.api.routes.items import ERRORS, DeskStaff, ItemId
-from controlroom.item_schemas import NoticeIn, NoticePatch, NoticePublic, NoticesOut
-from controlroom.notices import NoticeService
+from controlroom.services.notices.schemas import NoticeIn, NoticePatch, NoticePublic, NoticesOut
+from controlroom.services.notices.service import NoticeService
 
 router = APIRouter(prefix="/api/notices", tags=["notices"])
 

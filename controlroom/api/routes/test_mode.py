@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 
-from controlroom.api.deps import AlertReader, AlertsDep, require
-from controlroom.errors import MAX_ID, problems
-from controlroom.schemas import (
+from controlroom.alarms.schemas import (
     TestWindowIn,
     TestWindowPublic,
     TestWindowsPublic,
     WalkTestDevice,
     WalkTestReport,
 )
-from controlroom.security import TokenClaims
-from controlroom.test_mode import TestModeError, TestModeService
+from controlroom.alarms.test_mode import TestModeError, TestModeService
+from controlroom.api.deps import AlertReader, AlertsDep, require
+from controlroom.core.errors import MAX_ID, problems
+from controlroom.core.security import TokenClaims
 
 router = APIRouter(prefix="/api/test-mode", tags=["test mode"],
                    responses=problems(401, 403, 422))

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
+from controlroom.alarms.schemas import UnitPublic
+from controlroom.alarms.units import UNIT_READERS, UnknownUnit, unit_view
 from controlroom.api.deps import DevicesDep, require
-from controlroom.errors import problems
-from controlroom.schemas import UnitPublic
-from controlroom.security import TokenClaims
-from controlroom.units import UNIT_READERS, UnknownUnit, unit_view
+from controlroom.core.errors import problems
+from controlroom.core.security import TokenClaims
 
 router = APIRouter(prefix="/api/units", tags=["units"])
 

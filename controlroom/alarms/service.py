@@ -16,17 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from config import Device, Panel, Site
-from controlroom.alert_rules import (
-    SignalOutcome,
-    TransitionError,
-    latches,
-    next_state,
-    on_signal,
-    open_key,
-)
-from controlroom.broadcaster import Broadcaster, Message
-from controlroom.clock import utcnow
-from controlroom.correlation import (
+from controlroom.alarms.correlation import (
     INCIDENT_KIND,
     INCIDENT_PRIORITY,
     INCIDENT_REASON,
@@ -35,12 +25,23 @@ from controlroom.correlation import (
     in_window,
     incident_due,
 )
-from controlroom.escalation import ESCALATE_AFTER, ESCALATION_ROLE, escalation_due
-from controlroom.flapping import FLAP_WINDOW, is_flapping
-from controlroom.models import Alert, AlertHistory, AuditEntry, IngestedSignal, TestReport
-from controlroom.notify import LogNotifier, Notifier
-from controlroom.schemas import AlertPublic, SignalIn
-from controlroom.test_mode import TestModeService
+from controlroom.alarms.escalation import ESCALATE_AFTER, ESCALATION_ROLE, escalation_due
+from controlroom.alarms.flapping import FLAP_WINDOW, is_flapping
+from controlroom.alarms.models import Alert, AlertHistory, IngestedSignal, TestReport
+from controlroom.alarms.rules import (
+    SignalOutcome,
+    TransitionError,
+    latches,
+    next_state,
+    on_signal,
+    open_key,
+)
+from controlroom.alarms.schemas import AlertPublic, SignalIn
+from controlroom.alarms.stream import Broadcaster, Message
+from controlroom.alarms.test_mode import TestModeService
+from controlroom.core.clock import utcnow
+from controlroom.core.models import AuditEntry
+from controlroom.core.notify import LogNotifier, Notifier
 
 log = logging.getLogger(__name__)
 

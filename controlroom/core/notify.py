@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-log = logging.getLogger("controlroom.notify")
+log = logging.getLogger("controlroom.core.notify")
 
 
 class Notifier(Protocol):

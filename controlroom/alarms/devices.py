@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import sessionmaker
 
-from controlroom.models import DeviceRecord
-from controlroom.schemas import DeviceStateIn
+from config import Site
+from controlroom.alarms.models import DeviceRecord
+from controlroom.alarms.schemas import DeviceStateIn
 
 
 class DeviceService:
@@ -51,3 +52,18 @@ class DeviceService:
                 s.connection().execute(stmt, rows)
             s.commit()
         return len(states) - len(unknown), unknown
+
+
+def sync_devices(sessions: sessionmaker, site: Site) -> None:
+    """Register every device and panel of the site; keep their last known health."""
+    with sessions() as s:
+        known = set(s.scalars(select(DeviceRecord.id)))
+        rows = [
+            DeviceRecord(id=d.id, kind=d.kind, site=site.id, building=d.building, unit=d.unit)
+            for d in site.devices.values() if d.id not in known
+        ] + [
+            DeviceRecord(id=p.id, kind="alarm_panel", site=site.id, building=p.building, unit=None)
+            for p in site.panels.values() if p.id not in known
+        ]
+        s.add_all(rows)
+        s.commit()

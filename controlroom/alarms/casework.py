@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
-from controlroom.alerts import AlertService, NotFound
-from controlroom.models import Alert, AlertHistory, AuditEntry, PlanTick, User
+from controlroom.alarms.models import Alert, AlertHistory, PlanTick
+from controlroom.alarms.service import AlertService, NotFound
+from controlroom.core.models import AuditEntry, User
 
 # Who an alert can be assigned to: the people who work alerts at the console.
 ASSIGNABLE_ROLES = ("operator", "supervisor")

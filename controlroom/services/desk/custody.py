@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
-from controlroom.clock import utcnow
-from controlroom.errors import ApiProblem
-from controlroom.item_models import KeyCustody, KeyMovement, LentItem
-from controlroom.models import AuditEntry
+from controlroom.core.clock import utcnow
+from controlroom.core.errors import ApiProblem
+from controlroom.core.models import AuditEntry
+from controlroom.services.desk.models import KeyCustody, KeyMovement, LentItem
 
 __all__ = ["CustodyService"]
 

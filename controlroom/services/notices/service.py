@@ -11,10 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
-from controlroom.clock import utcnow
-from controlroom.errors import ApiProblem
-from controlroom.item_models import Notice
-from controlroom.models import AuditEntry
+from controlroom.core.clock import utcnow
+from controlroom.core.errors import ApiProblem
+from controlroom.core.models import AuditEntry
+from controlroom.services.notices.models import Notice
 
 __all__ = ["KINDS", "NoticeService"]
 

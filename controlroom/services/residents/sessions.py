@@ -22,11 +22,19 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from config import Resident, Site
-from controlroom.api.resident import ResidentClaims
-from controlroom.clock import utcnow
-from controlroom.request_models import ResidentCode, ResidentSession
-from controlroom.request_words import mask_name
-from controlroom.security import Passwords
+from controlroom.core.clock import utcnow
+from controlroom.core.security import Passwords
+from controlroom.services.requests.wording import mask_name
+from controlroom.services.residents.models import ResidentCode, ResidentSession
+
+
+@dataclass(frozen=True)
+class ResidentClaims:
+    unit: str
+    kiosk: str  # the kiosk id the session is bound to
+    name_masked: str
+    session: str
+
 
 IDLE = timedelta(seconds=120)
 LONGEST = timedelta(minutes=15)
@@ -185,5 +193,5 @@ class ResidentDirectory:
             return bool(won)
 
 
-__all__ = ["IDLE", "LONGEST", "NewSession", "ResidentDirectory", "ResidentSessionStore",
-           "mask_name"]
+__all__ = ["IDLE", "LONGEST", "NewSession", "ResidentClaims", "ResidentDirectory",
+           "ResidentSessionStore", "mask_name"]

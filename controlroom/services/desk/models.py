@@ -1,5 +1,5 @@
-"""Models of the resident services of the desk: held items, keys in custody, lent items, fee
-accounts and notices (DOMAIN.md "Held items and keys", "The self-service terminal").
+"""Models of the resident services of the desk: held items, keys in custody and lent
+items (DOMAIN.md "Held items and keys", "The self-service terminal").
 
 Every write is also an `AuditEntry` (who and when); these tables hold the current state and
 the registers the seeds ask for.
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from controlroom.db import Base, UTCDateTime
+from controlroom.core.db import Base, UTCDateTime
 
-__all__ = ["FeePayment", "FeeStatement", "HeldItem", "KeyCustody", "KeyMovement", "LentItem",
-           "Notice", "PickupAttempt", "VacationHold"]
+__all__ = ["HeldItem", "KeyCustody", "KeyMovement", "LentItem", "PickupAttempt", "VacationHold"]
 
 
 class HeldItem(Base):
@@ -126,45 +125,3 @@ class LentItem(Base):
     received_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     return_condition: Mapped[str] = mapped_column(Text, default="")
     followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class FeeStatement(Base):
-    """A flat's statement for a period; amounts in fen (1/100 yuan), never floats."""
-
-    __tablename__ = "fee_statements"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit: Mapped[str] = mapped_column(String(32), index=True)
-    period: Mapped[str] = mapped_column(String(7))  # "2026-10"
-    due: Mapped[date] = mapped_column(Date)
-    charges: Mapped[list] = mapped_column(JSON)  # [{"label_zh","label_en","amount_fen"}]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(64))
-
-
-class FeePayment(Base):
-    __tablename__ = "fee_payments"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit: Mapped[str] = mapped_column(String(32), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    amount_fen: Mapped[int] = mapped_column(Integer)
-    method: Mapped[str] = mapped_column(String(32))  # cash, wechat, alipay, bank, card
-    recorded_by: Mapped[str] = mapped_column(String(64))
-    note: Mapped[str] = mapped_column(Text, default="")
-
-
-class Notice(Base):
-    """A published notice: site-wide or for one building; shown between start and expiry."""
-
-    __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_window", "starts_at", "expires_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # general | water | power | gas
-    building: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    title_zh: Mapped[str] = mapped_column(String(200))
-    title_en: Mapped[str] = mapped_column(String(200))
-    body_zh: Mapped[str] = mapped_column(Text, default="")
-    body_en: Mapped[str] = mapped_column(Text, default="")
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(64))

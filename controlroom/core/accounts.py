@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from config import Site
-from controlroom.clock import utcnow
-from controlroom.models import AuditEntry, DeviceRecord, Setting, User
-from controlroom.security import Passwords
+from controlroom.core.clock import utcnow
+from controlroom.core.models import AuditEntry, Setting, User
+from controlroom.core.security import Passwords
 
 
 def sync_accounts(sessions: sessionmaker, site: Site, passwords: Passwords) -> None:
@@ -32,21 +32,6 @@ def sync_accounts(sessions: sessionmaker, site: Site, passwords: Passwords) -> N
         for username, user in existing.items():
             if username not in wanted:
                 user.active = False
-        s.commit()
-
-
-def sync_devices(sessions: sessionmaker, site: Site) -> None:
-    """Register every device and panel of the site; keep their last known health."""
-    with sessions() as s:
-        known = set(s.scalars(select(DeviceRecord.id)))
-        rows = [
-            DeviceRecord(id=d.id, kind=d.kind, site=site.id, building=d.building, unit=d.unit)
-            for d in site.devices.values() if d.id not in known
-        ] + [
-            DeviceRecord(id=p.id, kind="alarm_panel", site=site.id, building=p.building, unit=None)
-            for p in site.panels.values() if p.id not in known
-        ]
-        s.add_all(rows)
         s.commit()
 
 

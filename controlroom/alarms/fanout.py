@@ -34,8 +34,8 @@ from typing import Any
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from controlroom.broadcaster import Broadcaster, Message
-from controlroom.models import Alert, AlertHistory
+from controlroom.alarms.models import Alert, AlertHistory
+from controlroom.alarms.stream import Broadcaster, Message
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
-from controlroom.clock import utcnow
-from controlroom.errors import ApiProblem
-from controlroom.fee_ledger import account
-from controlroom.item_models import FeePayment, FeeStatement
-from controlroom.models import AuditEntry
+from controlroom.core.clock import utcnow
+from controlroom.core.errors import ApiProblem
+from controlroom.core.models import AuditEntry
+from controlroom.services.fees.ledger import account
+from controlroom.services.fees.models import FeePayment, FeeStatement
 
 __all__ = ["FeeService", "fen", "yuan"]
 

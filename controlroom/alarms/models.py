@@ -1,4 +1,5 @@
-"""SQLAlchemy models: the system of record."""
+"""Tables of the alarm path: devices, alerts with their history and plan ticks, ingested
+signals, test windows and walk-test reports."""
 
 from __future__ import annotations
 
@@ -17,25 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from controlroom.db import Base, UTCDateTime
-
-
-class User(Base):
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(128))
-    role: Mapped[str] = mapped_column(String(32))
-    password_hash: Mapped[str] = mapped_column(String(256))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class Setting(Base):
-    """Small key/value store shared by every replica (e.g. the token signing key)."""
-
-    __tablename__ = "settings"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+from controlroom.core.db import Base, UTCDateTime
 
 
 class DeviceRecord(Base):
@@ -126,16 +109,6 @@ class IngestedSignal(Base):
     key: Mapped[str] = mapped_column(String(200))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(128), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class TestWindow(Base):

@@ -1,4 +1,5 @@
-"""Request and response bodies of the alarm API (ARCHITECTURE §7)."""
+"""Request and response bodies of the alarm API (ARCHITECTURE §7), the devices and flats it
+shows, and the key figures (`/api/kpis`, defined in controlroom/alarms/kpis.py)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Re-exported: the one error shape lives in controlroom.errors.
-from controlroom.errors import ErrorBody as ErrorBody
+from controlroom.alarms.kpis import DeviceFalseAlarms, Figures, PriorityFigures, ShiftGauges
 
 Cause = Literal["real", "false_alarm", "test", "device_fault", "other"]
 
 
-class Token(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    role: str
-    name: str
-    butler_for: list[str] = Field(default_factory=list, description=(
-        "a butler's buildings (site file `butler_for`): the console opens on their requests"))
-
-
-class HistoryPublic(BaseModel):
+class AlertHistoryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     at: datetime
@@ -58,7 +49,7 @@ class AlertPublic(BaseModel):
 
 
 class AlertWithHistory(AlertPublic):
-    history: list[HistoryPublic]
+    history: list[AlertHistoryPublic]
 
 
 class AlertsPublic(BaseModel):
@@ -220,7 +211,7 @@ class WalkTestReport(BaseModel):
     data: list[WalkTestDevice]
 
 
-class NoteBody(BaseModel):
+class AlertNoteBody(BaseModel):
     """An operator's note on an alert."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
@@ -228,7 +219,7 @@ class NoteBody(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-class AssignBody(BaseModel):
+class AlertAssignBody(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"to": "supervisor"}]})
     to: str = Field(min_length=1, max_length=64,
@@ -279,17 +270,99 @@ class UnitPublic(BaseModel):
     masked: bool = Field(description="true when names are masked and phones left out")
 
 
-class HealthPublic(BaseModel):
-    status: Literal["ok"]
-    site: str
+class PriorityFiguresPublic(BaseModel):
+    """Response times of the real alerts of one priority raised in the window."""
+
+    priority: int
+    count: int = Field(description="alerts of this priority raised in the window")
+    ack_median_s: float | None = Field(description="median time to acknowledge, of those "
+                                                   "acknowledged")
+    ack_p90_s: float | None = Field(description="90th percentile (nearest rank) time to "
+                                                "acknowledge")
+    ack_within_30s: float | None = Field(description="share (0..1) of all `count` acknowledged "
+                                                     "within 30 s; unacknowledged ones count "
+                                                     "against it")
+    ack_within_60s: float | None = Field(description="the same within 60 s")
+    resolve_median_s: float | None = Field(description="median time to resolve, of those "
+                                                       "resolved")
+    resolve_p90_s: float | None = Field(description="90th percentile (nearest rank) time to "
+                                                    "resolve")
+
+    @classmethod
+    def of(cls, p: PriorityFigures) -> PriorityFiguresPublic:
+        return cls(priority=p.priority, count=p.count, ack_median_s=p.ack_median_s,
+                   ack_p90_s=p.ack_p90_s, ack_within_30s=p.ack_within_30s,
+                   ack_within_60s=p.ack_within_60s, resolve_median_s=p.resolve_median_s,
+                   resolve_p90_s=p.resolve_p90_s)
 
 
-class SitePublic(BaseModel):
-    """What the sign-in page shows before anyone is signed in."""
+class DeviceFalseAlarmsPublic(BaseModel):
+    device: str
+    resolved: int = Field(description="resolved alerts of this device in the window")
+    false_alarms: int = Field(description="of those, resolved with cause `false_alarm`")
+    rate: float = Field(description="false_alarms / resolved (0..1)")
 
-    id: str
-    name_zh: str
-    name_en: str
-    hotline: str
-    timezone: str = Field(description="the site's IANA time zone: every time a screen shows "
-                          "is wall-clock time there", examples=["Asia/Shanghai"])
+    @classmethod
+    def of(cls, d: DeviceFalseAlarms) -> DeviceFalseAlarmsPublic:
+        return cls(device=d.device, resolved=d.resolved, false_alarms=d.false_alarms,
+                   rate=d.rate)
+
+
+class Targets(BaseModel):
+    """The EN 50518 norms the within-shares are read against (§6)."""
+
+    ack_within_30s: float
+    ack_within_60s: float
+
+
+class FiguresPublic(BaseModel):
+    """Key figures of the real alerts (test events excluded) raised in [since, until)."""
+
+    since: datetime
+    until: datetime
+    total: int = Field(description="alerts raised in the window")
+    priorities: list[PriorityFiguresPublic] = Field(description="one per priority, 1 to 4")
+    by_kind: dict[str, int] = Field(description="alerts raised, by kind, most first")
+    by_cause: dict[str, int] = Field(description="resolved alerts by cause (`unspecified` when "
+                                                 "none was recorded), most first")
+    devices: list[DeviceFalseAlarmsPublic] = Field(description="false-alarm rate per device "
+                                                               "with resolved alerts, noisiest "
+                                                               "first")
+
+    @classmethod
+    def of(cls, f: Figures) -> FiguresPublic:
+        return cls(since=f.since, until=f.until, total=f.total,
+                   priorities=[PriorityFiguresPublic.of(p) for p in f.priorities],
+                   by_kind=f.by_kind, by_cause=f.by_cause,
+                   devices=[DeviceFalseAlarmsPublic.of(d) for d in f.devices])
+
+
+class KpisPublic(FiguresPublic):
+    """`GET /api/kpis`: the figures of a window, the norms, and the flood meter now."""
+
+    targets: Targets
+    flood: FloodMeterPublic = Field(description="the alarm-flood meter at the time of the call")
+
+
+class ShiftGaugesPublic(BaseModel):
+    """`GET /api/kpis/shift`: the current shift so far (shifts change at 08:00 and 20:00 site
+    time), and the operator's backlog."""
+
+    shift_start: datetime
+    shift_end: datetime
+    now: datetime
+    timezone: str
+    figures: FiguresPublic = Field(description="alerts raised from the shift's start to now")
+    open_unacknowledged: int = Field(description="real alerts open and not acknowledged now, "
+                                                 "whenever raised")
+    oldest_unacknowledged_s: float | None = Field(description="how long the oldest of them has "
+                                                              "waited")
+    targets: Targets
+
+    @classmethod
+    def of(cls, g: ShiftGauges, now: datetime, timezone: str, targets: Targets
+           ) -> ShiftGaugesPublic:
+        return cls(shift_start=g.figures.since, shift_end=g.shift_end, now=now,
+                   timezone=timezone, figures=FiguresPublic.of(g.figures),
+                   open_unacknowledged=g.open_unacknowledged,
+                   oldest_unacknowledged_s=g.oldest_unacknowledged_s, targets=targets)

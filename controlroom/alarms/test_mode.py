@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Device, Site
-from controlroom.clock import utcnow
-from controlroom.models import Alert, AlertHistory, AuditEntry, TestReport, TestWindow
+from controlroom.alarms.models import Alert, AlertHistory, TestReport, TestWindow
+from controlroom.core.clock import utcnow
+from controlroom.core.models import AuditEntry
 
 MAX_MINUTES = 8 * 60  # a forgotten test window must not silence a building for days
 SCOPES = ("device", "unit", "building")

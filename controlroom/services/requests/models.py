@@ -1,5 +1,5 @@
-"""Tables of the resident services' requests side: service requests with their history, and the
-kiosk's resident sessions and one-time codes (same `Base` as controlroom/models.py)."""
+"""Tables of service requests and their history (on the one `Base` of controlroom/core/db.py;
+controlroom/tables.py lists every domain's models)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from controlroom.db import Base
+from controlroom.core.db import Base
 
 
 class ServiceRequest(Base):
@@ -73,30 +73,3 @@ class ServiceRequestHistory(Base):
     state: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     request: Mapped[ServiceRequest] = relationship(back_populates="history")
-
-
-class ResidentSession(Base):
-    """A resident logged in at one kiosk. Only the token's SHA-256 is kept, so a read of the
-    table does not hand out live sessions; every replica sees the same sessions."""
-
-    __tablename__ = "resident_sessions"
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    unit: Mapped[str] = mapped_column(String(32))
-    kiosk: Mapped[str] = mapped_column(String(64))
-    name_masked: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime]
-    last_seen: Mapped[datetime]
-    ends_at: Mapped[datetime] = mapped_column(index=True)  # the 15-minute ceiling
-
-
-class ResidentCode(Base):
-    """A one-time code sent to a flat's phone for logging in at a kiosk (hash only)."""
-
-    __tablename__ = "resident_codes"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit: Mapped[str] = mapped_column(String(32), index=True)
-    kiosk: Mapped[str] = mapped_column(String(64))
-    code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    used: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,4 +1,4 @@
-"""Request and response bodies of the desk API: held items, keys, lending, fees, notices."""
+"""Request and response bodies of the desk API: held items, keys and lending."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pydantic import (
     StringConstraints,
 )
 
-from controlroom.intake import FLAGS
-from controlroom.typed_input import fold_input
+from controlroom.core.typed_input import fold_input
+from controlroom.services.desk.intake import FLAGS
 
 Kind = Literal["parcel", "deposit", "handover", "key"]
 Flag = Literal[FLAGS]  # type: ignore[valid-type]
@@ -259,120 +259,10 @@ class LentPublic(BaseModel):
 # -- fees --------------------------------------------------------------------------------------
 
 
-class ChargeIn(BaseModel):
-    label_zh: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    label_en: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    amount: float = Field(ge=0, le=1_000_000, description="yuan")
-
-
-class StatementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
-        description="YYYY-MM")
-    due: date
-    charges: list[ChargeIn] = Field(min_length=1, max_length=30)
-
-
-class PaymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    amount: float = Field(gt=0, le=1_000_000, description="yuan")
-    method: Literal["cash", "wechat", "alipay", "bank", "card"]
-    note: Annotated[str, StringConstraints(max_length=200)] = ""
-
-
 # -- notices -----------------------------------------------------------------------------------
 
 
-NoticeKind = Literal["general", "water", "power", "gas"]
-
-
-class NoticeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: NoticeKind = "general"
-    building: Annotated[str, StringConstraints(max_length=8)] | None = Field(
-        default=None, description="empty: site-wide")
-    title_zh: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    title_en: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    body_zh: Annotated[str, StringConstraints(max_length=4000)] = ""
-    body_en: Annotated[str, StringConstraints(max_length=4000)] = ""
-    starts_at: AwareDatetime
-    expires_at: AwareDatetime
-
-
-class NoticePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: NoticeKind | None = None
-    building: Annotated[str, StringConstraints(max_length=8)] | None = None
-    title_zh: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    title_en: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    body_zh: Annotated[str, StringConstraints(max_length=4000)] | None = None
-    body_en: Annotated[str, StringConstraints(max_length=4000)] | None = None
-    starts_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
-
-
-class NoticePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    title_zh: str
-    title_en: str
-    body_zh: str
-    body_en: str
-    kind: str
-    building: str | None
-    starts_at: datetime
-    expires_at: datetime
-
-
-class NoticesOut(BaseModel):
-    notices: list[NoticePublic]
-
-
 # -- fee accounts (answers) ------------------------------------------------------------------
-
-
-class ChargePublic(BaseModel):
-    label_zh: str
-    label_en: str
-    amount: float = Field(description="yuan")
-
-
-class StatementPublic(BaseModel):
-    period: str = Field(description="YYYY-MM")
-    charges: list[ChargePublic]
-    paid: float = Field(description="yuan")
-    due: str = Field(description="ISO 8601 date")
-    status: str
-
-
-class PaymentLine(BaseModel):
-    at: str = Field(description="ISO 8601")
-    amount: float = Field(description="yuan")
-    method: str
-
-
-class AccountPublic(BaseModel):
-    """A flat's account as the kiosk contract shows it (docs/api/kiosk.md): newest first."""
-
-    unit: str
-    balance: float = Field(description="yuan")
-    arrears: float = Field(description="yuan")
-    currency: str
-    statements: list[StatementPublic]
-    payments: list[PaymentLine]
-
-
-class PaymentPublic(BaseModel):
-    id: int
-    at: str = Field(description="ISO 8601")
-    amount: float = Field(description="yuan")
-    method: str
-    recorded_by: str
-
-
-class PaymentOut(BaseModel):
-    payment: PaymentPublic
-    account: AccountPublic
 
 
 # -- lists whose answer is a bare JSON array (or null): named, so the document has a model ----

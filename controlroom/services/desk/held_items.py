@@ -19,17 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
-from controlroom.clock import utcnow
-from controlroom.errors import ApiProblem
-from controlroom.intake import IntakeDecision, intake_decision
-from controlroom.item_models import HeldItem, LentItem, PickupAttempt, VacationHold
-from controlroom.lockout import Lockout
-from controlroom.models import AuditEntry
-from controlroom.notify import ResidentNotifier
-from controlroom.pickup_codes import QUARANTINE_DAYS, new_code
-from controlroom.reconciliation import Reconciliation, reconcile
-from controlroom.release_rules import DESK_ONLY_KINDS, ItemFacts, release_allowed
-from controlroom.reminders import Period, due_notice, lent_follow_up_due
+from controlroom.core.clock import utcnow
+from controlroom.core.errors import ApiProblem
+from controlroom.core.lockout import Lockout
+from controlroom.core.models import AuditEntry
+from controlroom.core.notify import ResidentNotifier
+from controlroom.services.desk.intake import IntakeDecision, intake_decision
+from controlroom.services.desk.models import HeldItem, LentItem, PickupAttempt, VacationHold
+from controlroom.services.desk.pickup_codes import QUARANTINE_DAYS, new_code
+from controlroom.services.desk.reconciliation import Reconciliation, reconcile
+from controlroom.services.desk.release_rules import DESK_ONLY_KINDS, ItemFacts, release_allowed
+from controlroom.services.desk.reminders import Period, due_notice, lent_follow_up_due
 
 __all__ = ["CheckIn", "HeldItemService", "mask_unit"]
 

@@ -16,10 +16,10 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from config import Site
-from controlroom.clock import as_utc, utcnow
-from controlroom.models import AuditEntry
-from controlroom.notify import LogNotifier, LogResidentNotifier, Notifier, ResidentNotifier
-from controlroom.request_flow import (
+from controlroom.core.clock import as_utc, utcnow
+from controlroom.core.models import AuditEntry
+from controlroom.core.notify import LogNotifier, LogResidentNotifier, Notifier, ResidentNotifier
+from controlroom.services.requests.flow import (
     ACTIONS,
     CHANNELS,
     OPEN_STATES,
@@ -31,9 +31,16 @@ from controlroom.request_flow import (
     may,
     next_state,
 )
-from controlroom.request_models import ServiceRequest, ServiceRequestHistory
-from controlroom.request_words import PROMISE_LABELS, TYPE_LABELS
-from controlroom.sla import Promise, WorkingCalendar, deadlines, met_by, next_promise, overdue
+from controlroom.services.requests.models import ServiceRequest, ServiceRequestHistory
+from controlroom.services.requests.sla import (
+    Promise,
+    WorkingCalendar,
+    deadlines,
+    met_by,
+    next_promise,
+    overdue,
+)
+from controlroom.services.requests.wording import PROMISE_LABELS, TYPE_LABELS
 
 log = logging.getLogger(__name__)
 

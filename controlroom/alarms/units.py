@@ -8,15 +8,15 @@ sees names masked (张*) and no phones, contacts or household details.
 from __future__ import annotations
 
 from config import Resident, Site
-from controlroom.clock import utcnow
-from controlroom.devices import DeviceService
-from controlroom.models import AuditEntry
-from controlroom.schemas import (
+from controlroom.alarms.devices import DeviceService
+from controlroom.alarms.schemas import (
     DevicePublic,
     EmergencyContactPublic,
     ResidentPublic,
     UnitPublic,
 )
+from controlroom.core.clock import utcnow
+from controlroom.core.models import AuditEntry
 
 FULL_VIEW_ROLES = ("operator", "supervisor", "admin")
 # Roles that may look a flat up at all (the gateway is a service, not a person).
