@@ -9,8 +9,18 @@ from sqlalchemy.orm import sessionmaker
 
 from config import Site
 from controlroom.core.clock import utcnow
+from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry, Setting, User
 from controlroom.core.security import Passwords
+
+LOGIN_FAILURES = 10  # wrong passwords for one account from one address ...
+LOGIN_WINDOW_S = 900  # ... within this long ...
+LOGIN_LOCK_S = 900  # ... lock that account from that address this long
+
+
+def login_lockout() -> Lockout:
+    """Staff sign-in's lockout: in memory, per process."""
+    return Lockout(max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S, lock_s=LOGIN_LOCK_S)
 
 
 def sync_accounts(sessions: sessionmaker, site: Site, passwords: Passwords) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from controlroom.core.accounts import audit_login, authenticate
+from controlroom.core.accounts import LOGIN_FAILURES, audit_login, authenticate
 from controlroom.core.errors import ApiProblem, problems
 from controlroom.core.lockout import Lockout
 from controlroom.core.schemas import Token
@@ -15,16 +15,9 @@ from controlroom.core.security import issue_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
-LOGIN_FAILURES = 10  # wrong passwords for one account from one address ...
-LOGIN_WINDOW_S = 900  # ... within this long ...
-LOGIN_LOCK_S = 900  # ... lock that account from that address this long
 UNKNOWN_ACCOUNT = "(no such account)"  # guesses at names that do not exist share one count
 # Lockout is plain state; requests are served on a thread pool.
 _lockout_lock = threading.Lock()
-
-
-def login_lockout() -> Lockout:
-    return Lockout(max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S, lock_s=LOGIN_LOCK_S)
 
 
 def client_address(request: Request) -> str:

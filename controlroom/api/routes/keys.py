@@ -3,14 +3,10 @@ enters a flat with the key from custody."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-
-from controlroom.api.deps import require
-from controlroom.api.routes.items import DESK_ROLES, ERRORS, DeskStaff, ItemId
-from controlroom.core.security import TokenClaims
-from controlroom.services.desk.custody import CustodyService
+from controlroom.api.deps import CustodyDep, DeskStaff, ItemId, KeyReader
+from controlroom.core.errors import problems
 from controlroom.services.desk.schemas import (
     KeyDetail,
     KeyIn,
@@ -25,14 +21,7 @@ from controlroom.services.desk.schemas import (
 )
 
 router = APIRouter(tags=["keys and lending"])
-KeyReader = Annotated[TokenClaims, Depends(require(*DESK_ROLES, "operator"))]
-
-
-def _svc(request: Request) -> CustodyService:
-    return request.app.state.custody
-
-
-CustodyDep = Annotated[CustodyService, Depends(_svc)]
+ERRORS = problems(401, 403, 404, 409, 410, 422)
 
 
 @router.post("/api/keys", response_model=KeyPublic, status_code=201, responses=ERRORS)

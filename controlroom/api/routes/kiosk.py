@@ -12,20 +12,20 @@ import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import Kiosk, Resident, Site
 from controlroom.alarms.models import Alert
-from controlroom.api.deps import KioskCaller
-from controlroom.api.resident import ResidentDep
+from controlroom.api.deps import KioskCaller, ResidentDep
+from controlroom.api.deps import RequestsDep as Service
 from controlroom.core.errors import MAX_ID, ApiProblem, problems
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.security import TokenClaims
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
-from controlroom.services.requests.service import Invalid, NotFound, RequestService
+from controlroom.services.requests.service import Invalid, NotFound
 from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS, mask_name
 from controlroom.services.residents.schemas import (
     Catalogue,
@@ -42,15 +42,8 @@ from controlroom.services.residents.sessions import IDLE, ResidentDirectory, Res
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 
 ERRORS = problems(401, 403, 404, 422, 429)
-PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
-PIN_WINDOW_S = 300  # ... within this long ...
-PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
 # Lockout is plain state; requests are served on a thread pool.
 _lockout_lock = threading.Lock()
-
-
-def pin_lockout() -> Lockout:
-    return Lockout(max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S, lock_s=PIN_LOCK_S)
 
 
 def _kiosk(request: Request, caller: TokenClaims) -> Kiosk:
@@ -250,13 +243,6 @@ def log_out(request: Request, resident: ResidentDep) -> Response:
 
 
 # -- the resident's own ------------------------------------------------------------------------
-
-
-def _service(request: Request) -> RequestService:
-    return request.app.state.requests
-
-
-Service = Annotated[RequestService, Depends(_service)]
 
 
 @router.get("/me", response_model=Me, responses=ERRORS)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
-from controlroom.api.deps import require
+from controlroom.api.deps import RequestCreator as Creator
+from controlroom.api.deps import RequestReader as Reader
+from controlroom.api.deps import RequestsDep as Service
 from controlroom.core.errors import MAX_ID, ApiProblem, problems
 from controlroom.core.security import TokenClaims
 from controlroom.services.requests.flow import (
-    ACT_ROLES,
-    READ_ROLES,
     ConfirmationRequired,
     RatingError,
 )
@@ -48,16 +48,6 @@ router = APIRouter(prefix="/api/requests", tags=["service requests"])
 
 ERRORS = problems(401, 403, 404, 409, 422)
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-Reader = Annotated[TokenClaims, Depends(require(*READ_ROLES))]
-Creator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
-
-
-def _service(request: Request) -> RequestService:
-    return request.app.state.requests
-
-
-Service = Annotated[RequestService, Depends(_service)]
 
 
 # -- shapes ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from controlroom.alarms.schemas import (
     TestWindowIn,
@@ -13,22 +13,13 @@ from controlroom.alarms.schemas import (
     WalkTestDevice,
     WalkTestReport,
 )
-from controlroom.alarms.test_mode import TestModeError, TestModeService
-from controlroom.api.deps import AlertReader, AlertsDep, require
+from controlroom.alarms.test_mode import TestModeError
+from controlroom.api.deps import AlertReader, AlertsDep, TestManager, TestModeDep
 from controlroom.core.errors import MAX_ID, problems
-from controlroom.core.security import TokenClaims
 
 router = APIRouter(prefix="/api/test-mode", tags=["test mode"],
                    responses=problems(401, 403, 422))
 WindowId = Annotated[int, Path(ge=1, le=MAX_ID)]
-TestManager = Annotated[TokenClaims, Depends(require("maintenance", "supervisor", "admin"))]
-
-
-def _svc(request: Request) -> TestModeService:
-    return request.app.state.test_mode
-
-
-TestModeDep = Annotated[TestModeService, Depends(_svc)]
 
 
 @router.post("", response_model=TestWindowPublic, status_code=201)

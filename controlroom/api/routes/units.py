@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 
 from controlroom.alarms.schemas import UnitPublic
-from controlroom.alarms.units import UNIT_READERS, UnknownUnit, unit_view
-from controlroom.api.deps import DevicesDep, require
+from controlroom.alarms.units import UnknownUnit, unit_view
+from controlroom.api.deps import DevicesDep, UnitReader
 from controlroom.core.errors import problems
-from controlroom.core.security import TokenClaims
 
 router = APIRouter(prefix="/api/units", tags=["units"])
-
-UnitReader = Annotated[TokenClaims, Depends(require(*UNIT_READERS))]
 
 
 @router.get("/{unit}", response_model=UnitPublic,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from config import Resident, Site
 from controlroom.core.clock import utcnow
+from controlroom.core.lockout import Lockout
 from controlroom.core.security import Passwords
 from controlroom.services.requests.wording import mask_name
 from controlroom.services.residents.models import ResidentCode, ResidentSession
@@ -34,6 +35,16 @@ class ResidentClaims:
     kiosk: str  # the kiosk id the session is bound to
     name_masked: str
     session: str
+
+
+PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
+PIN_WINDOW_S = 300  # ... within this long ...
+PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
+
+
+def pin_lockout() -> Lockout:
+    """The kiosk's PIN and one-time-code lockout: in memory, per process."""
+    return Lockout(max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S, lock_s=PIN_LOCK_S)
 
 
 IDLE = timedelta(seconds=120)
@@ -194,4 +205,4 @@ class ResidentDirectory:
 
 
 __all__ = ["IDLE", "LONGEST", "NewSession", "ResidentClaims", "ResidentDirectory",
-           "ResidentSessionStore", "mask_name"]
+           "ResidentSessionStore", "mask_name", "pin_lockout"]
