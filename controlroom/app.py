@@ -34,7 +34,7 @@ from controlroom.alarms.test_mode import TestModeService
 from controlroom.api.main import router as api_router
 from controlroom.core.accounts import login_lockout, signing_key, sync_accounts
 from controlroom.core.db import make_engine, make_sessionmaker, startup_lock
-from controlroom.core.errors import ApiProblem, api_problem_handler, validation_detail
+from controlroom.core.errors import DomainError, domain_error_handler, validation_detail
 from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotifier
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
@@ -152,7 +152,7 @@ def _error_handlers(app: FastAPI) -> None:
                                       "errors": exc.errors()}),
         )
 
-    app.add_exception_handler(ApiProblem, api_problem_handler)
+    app.add_exception_handler(DomainError, domain_error_handler)  # every service refusal
 
 
 def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,

@@ -14,18 +14,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Site
 from controlroom.alarms.models import Alert, AlertHistory, PlanTick
 from controlroom.alarms.service import AlertService, NotFound
+from controlroom.core import errors
 from controlroom.core.models import AuditEntry, User
 
 # Who an alert can be assigned to: the people who work alerts at the console.
 ASSIGNABLE_ROLES = ("operator", "supervisor")
 
 
-class Conflict(ValueError):
+class Conflict(errors.Conflict):
     """The change contradicts the alert's state (already ticked, already resolved)."""
 
 
-class InvalidAssignee(ValueError):
-    pass
+class InvalidAssignee(errors.Invalid):
+    def public_detail(self) -> str:
+        return f"to: {self}"
 
 
 @dataclass(frozen=True)

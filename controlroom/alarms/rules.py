@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from controlroom.core import errors
+
 LATCHING_PRIORITIES = frozenset({1, 2})
 
 
@@ -21,7 +23,7 @@ class SignalOutcome(StrEnum):
     IGNORE = "ignore"  # a restore with nothing open, or a restore repeated
 
 
-class TransitionError(ValueError):
+class TransitionError(errors.Conflict):
     """An operator action the alert's current state does not allow."""
 
 

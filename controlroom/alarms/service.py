@@ -39,6 +39,7 @@ from controlroom.alarms.rules import (
 from controlroom.alarms.schemas import AlertPublic, SignalIn
 from controlroom.alarms.stream import Broadcaster, Message
 from controlroom.alarms.test_mode import TestModeService
+from controlroom.core import errors
 from controlroom.core.clock import utcnow
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import LogNotifier, Notifier
@@ -46,14 +47,17 @@ from controlroom.core.notify import LogNotifier, Notifier
 log = logging.getLogger(__name__)
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    """No such alert (the alarm API's errors carry no `code`)."""
 
 
-class UnknownDevice(ValueError):
+class UnknownDevice(errors.Invalid):
     def __init__(self, message: str, field: str = "device") -> None:
         super().__init__(message)
         self.field = field  # the signal's field that names what is not registered
+
+    def public_detail(self) -> str:
+        return f"{self.field}: {self}; register it in the site file first"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Device, Site
 from controlroom.alarms.models import Alert, AlertHistory, TestReport, TestWindow
+from controlroom.core import errors
 from controlroom.core.clock import utcnow
 from controlroom.core.models import AuditEntry
 
@@ -27,8 +28,15 @@ SCOPES = ("device", "unit", "building")
 SUPERVISION_KINDS = frozenset({"device_offline", "panel_offline"})
 
 
-class TestModeError(ValueError):
-    pass
+class TestModeError(errors.Invalid):
+    # scope and minutes are checked by the body's model: what is left is the target.
+    def public_detail(self) -> str:
+        return (f"target: {self}; give a device id, a unit such as 1-2-1502 or a "
+                "building number")
+
+
+class NoWindow(errors.NotFound):
+    """No such test window."""
 
 
 def covers(scope: str, target: str, device: Device) -> bool:
@@ -112,7 +120,7 @@ class TestModeService:
         with self.sessions() as s:
             w = s.get(TestWindow, window_id)
             if w is None:
-                raise LookupError(f"no test window {window_id}")
+                raise NoWindow(f"no test window {window_id}")
             return w
 
     def list(self, active_only: bool) -> Sequence[TestWindow]:
@@ -134,7 +142,7 @@ class TestModeService:
             # Locked, so an operator ending it and a replica's sweep expiring it close it once.
             w = s.get(TestWindow, window_id, with_for_update=True)
             if w is None:
-                raise LookupError(f"no test window {window_id}")
+                raise NoWindow(f"no test window {window_id}")
             closed = self._close(s, w, now, actor)
             s.commit()
             return w, closed
@@ -217,6 +225,6 @@ class TestModeService:
         with self.sessions() as s:
             w = s.get(TestWindow, window_id)
             if w is None:
-                raise LookupError(f"no test window {window_id}")
+                raise NoWindow(f"no test window {window_id}")
             reports = s.scalars(select(TestReport).where(TestReport.window_id == w.id)).all()
         return w, walk_report(self.devices_in(w.scope, w.target), reports)

@@ -15,6 +15,7 @@ from controlroom.alarms.schemas import (
     ResidentPublic,
     UnitPublic,
 )
+from controlroom.core import errors
 from controlroom.core.clock import utcnow
 from controlroom.core.models import AuditEntry
 
@@ -23,7 +24,7 @@ FULL_VIEW_ROLES = ("operator", "supervisor", "admin")
 UNIT_READERS = (*FULL_VIEW_ROLES, "frontdesk", "maintenance", "kiosk")
 
 
-class UnknownUnit(LookupError):
+class UnknownUnit(errors.NotFound):
     pass
 
 

@@ -17,7 +17,7 @@ from controlroom.alarms.devices import DeviceService
 from controlroom.alarms.service import AlertService
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.alarms.units import UNIT_READERS
-from controlroom.core.errors import MAX_ID, ApiProblem
+from controlroom.core.errors import MAX_ID, NotSignedIn
 from controlroom.core.security import TokenClaims, TokenError, read_token
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
@@ -139,9 +139,8 @@ def current_resident(
     claims = sessions.touch(x_resident_session, kiosk.username) if (
         sessions is not None and x_resident_session) else None
     if claims is None:
-        raise ApiProblem(401, "session_expired",
-                         "no resident is logged in at this kiosk (or the session ended): "
-                         "log in again with your card or flat and PIN")
+        raise NotSignedIn("no resident is logged in at this kiosk (or the session ended): "
+                          "log in again with your card or flat and PIN", code="session_expired")
     return claims
 
 

@@ -1,4 +1,20 @@
-"""The one error shape of the control room API, and the exception that carries it.
+"""The control room's errors: the domain errors every service raises, and the one error
+shape of the API they become.
+
+Services raise a `DomainError`; the one handler (`domain_error_handler`, installed by
+create_app) turns it into the answer. Each class fixes the HTTP status; `code` is the stable
+word a program tells errors apart by (absent on the alarm API's errors, ARCHITECTURE §7):
+
+    DomainError                       (status)  what a person must change
+     ├── NotSignedIn                  401       sign in (again)
+     ├── Forbidden                    403       the role or the flat may not do this
+     ├── NotFound                     404       no such thing (or not yours)
+     ├── Conflict                     409       the current state says no
+     │    └── TransitionError (alarms.rules, requests.flow): a step the state does not allow
+     ├── Gone                         410       it happened already (collected)
+     ├── Invalid                      422       a value is wrong: `detail` names the field
+     ├── Locked                       429       too many wrong tries: wait `retry_after_s`
+     └── Busy                         503       try again
 
 Every error answer is a JSON object with `detail` (a sentence a person can act on). Errors a
 program must tell apart also carry `code` (a stable snake_case word) and sometimes more fields,
@@ -7,7 +23,7 @@ e.g. `{"detail": "...", "code": "locked", "retry_after_s": 120}` or
 
     HTTPException (FastAPI)       -> {"detail": str}
     RequestValidationError (422)  -> {"detail": str, "errors": [...]}   (app.py)
-    ApiProblem                    -> {"detail": str, "code": str, **extra}
+    DomainError                   -> {"detail": str, "code": str, **extra} (no code: no "code")
 """
 
 from __future__ import annotations
@@ -19,8 +35,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["MAX_ID", "ApiProblem", "ErrorBody", "ValidationErrorBody", "api_problem_handler",
-           "problems", "validation_detail"]
+__all__ = ["MAX_ID", "Busy", "Conflict", "DomainError", "ErrorBody", "Forbidden", "Gone",
+           "Invalid", "Locked", "NotFound", "NotSignedIn", "ValidationErrorBody",
+           "domain_error_handler", "problems", "validation_detail"]
 
 # The largest id a path takes: ids are 32-bit on PostgreSQL, and a larger number must be a 422
 # (or a 404), never a database overflow.
@@ -109,18 +126,63 @@ def problems(*codes: int, json_refs: bool = False) -> dict[int | str, dict[str, 
                    "description": _DESCRIPTIONS.get(code, "Error")} for code in codes}
 
 
-class ApiProblem(Exception):
-    def __init__(self, status: int, code: str, detail: str,
+class DomainError(Exception):
+    """A refusal a person can act on. `detail` is the sentence shown; `code` (the class's, or
+    given) and `extra` fields go into the answer too; `headers` (e.g. Retry-After) as well."""
+
+    status = 400
+    code: str | None = None
+
+    def __init__(self, detail: str, *, code: str | None = None,
                  headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
+        if code is not None:
+            self.code = code
         self.headers = headers
         self.extra = extra
 
+    def public_detail(self) -> str:
+        """The answer's `detail`: the message, unless a class says more."""
+        return str(self)
 
-async def api_problem_handler(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiProblem)
+
+class NotSignedIn(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Gone(DomainError):
+    status = 410
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+class Locked(DomainError):
+    status = 429
+
+
+class Busy(DomainError):
+    status = 503
+
+
+async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """The one mapping of domain errors to the error shape."""
+    assert isinstance(exc, DomainError)
+    content: dict[str, Any] = {"detail": exc.public_detail()}
+    if exc.code is not None:
+        content["code"] = exc.code
     return JSONResponse(status_code=exc.status, headers=exc.headers,
-                        content={"detail": exc.detail, "code": exc.code, **exc.extra})
+                        content=content | exc.extra)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from controlroom.api.deps import DeskStaff, FeesDep
-from controlroom.core.errors import ApiProblem, problems
+from controlroom.core.errors import NotFound, problems
 from controlroom.services.fees.schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
 from controlroom.services.fees.service import FeeService, yuan
 
@@ -18,7 +18,7 @@ ERRORS = problems(401, 403, 404, 409, 410, 422)
 
 def _known(svc: FeeService, unit: str) -> None:
     if unit not in svc.site.units:
-        raise ApiProblem(404, "not_found", f"there is no flat {unit!r} at this site")
+        raise NotFound(f"there is no flat {unit!r} at this site", code="not_found")
 
 
 @router.get("/{unit}", response_model=AccountPublic, responses=ERRORS)

@@ -19,13 +19,21 @@ from config import Kiosk, Resident, Site
 from controlroom.alarms.models import Alert
 from controlroom.api.deps import KioskCaller, ResidentDep
 from controlroom.api.deps import RequestsDep as Service
-from controlroom.core.errors import MAX_ID, ApiProblem, problems
+from controlroom.core.errors import (
+    MAX_ID,
+    DomainError,
+    Forbidden,
+    Locked,
+    NotSignedIn,
+    problems,
+)
+from controlroom.core.errors import Invalid as BadLogin
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.security import TokenClaims
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
-from controlroom.services.requests.service import Invalid, NotFound
+from controlroom.services.requests.service import NotFound
 from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS, mask_name
 from controlroom.services.residents.schemas import (
     Catalogue,
@@ -49,7 +57,7 @@ _lockout_lock = threading.Lock()
 def _kiosk(request: Request, caller: TokenClaims) -> Kiosk:
     kiosk = request.app.state.site.kiosks.get(caller.username)
     if kiosk is None:  # an account with role kiosk but no [[kiosks]] entry
-        raise ApiProblem(403, "unknown_kiosk", f"{caller.username!r} is not a kiosk of this site")
+        raise Forbidden(f"{caller.username!r} is not a kiosk of this site", code="unknown_kiosk")
     return kiosk
 
 
@@ -144,16 +152,14 @@ class LoginBody(BaseModel):
 def _need(body: LoginBody, *fields: str) -> None:
     for f in fields:
         if not getattr(body, f):
-            raise ApiProblem(422, "invalid", f"{f}: required for method {body.method!r}",
-                             field=f)
+            raise BadLogin(f"{f}: required for method {body.method!r}", code="invalid", field=f)
 
 
-def _locked(retry_after_s: float) -> ApiProblem:
+def _locked(retry_after_s: float) -> DomainError:
     secs = max(1, math.ceil(retry_after_s))
-    return ApiProblem(429, "locked",
-                      f"too many wrong tries for this flat at this kiosk: try again in "
-                      f"{secs} s, or ask at the front desk",
-                      headers={"Retry-After": str(secs)}, retry_after_s=secs)
+    return Locked(f"too many wrong tries for this flat at this kiosk: try again in "
+                  f"{secs} s, or ask at the front desk", code="locked",
+                  headers={"Retry-After": str(secs)}, retry_after_s=secs)
 
 
 def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: Resident,
@@ -181,9 +187,8 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
         resident = directory.by_card(body.card or "")
         if resident is None:
             _audit(request, kiosk.id, "kiosk.login_failed", "", "unknown card")
-            raise ApiProblem(401, "unknown_card",
-                             "this card is not registered: log in with your flat and PIN, or "
-                             "ask at the front desk")
+            raise NotSignedIn("this card is not registered: log in with your flat and PIN, or "
+                              "ask at the front desk", code="unknown_card")
         return _open_session(request, response, kiosk, resident, "card")
 
     _need(body, "unit")
@@ -225,10 +230,9 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
                f"wrong {body.method}")
         if after.locked:
             raise _locked(after.retry_after_s)
-        raise ApiProblem(401, "wrong_pin",
-                         f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
-                         f"match: {after.attempts_left} tries left",
-                         attempts_left=after.attempts_left)
+        raise NotSignedIn(f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
+                          f"match: {after.attempts_left} tries left", code="wrong_pin",
+                          attempts_left=after.attempts_left)
     with _lockout_lock:
         lockout.succeed(key)
     return _open_session(request, response, kiosk, resident, body.method)
@@ -282,12 +286,9 @@ def kiosk_view(req: ServiceRequest) -> dict[str, Any]:
 
 @router.post("/requests", status_code=201, response_model=KioskRequest, responses=ERRORS)
 def order(body: KioskRequestBody, resident: ResidentDep, svc: Service) -> dict[str, Any]:
-    try:
-        req = svc.create(unit=resident.unit, type=body.type, item=body.item,
-                         category=body.category, description=body.description,
-                         channel="kiosk", actor=f"resident:{resident.unit}@{resident.kiosk}")
-    except Invalid as exc:
-        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    req = svc.create(unit=resident.unit, type=body.type, item=body.item,
+                     category=body.category, description=body.description,
+                     channel="kiosk", actor=f"resident:{resident.unit}@{resident.kiosk}")
     return kiosk_view(req)
 
 
@@ -305,5 +306,5 @@ def my_request(request_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: Resi
         req = None
     if req is None or req.unit != resident.unit:
         # The same answer for another flat's request as for none: nothing to learn.
-        raise ApiProblem(404, "not_found", f"no request {request_id} for your flat")
+        raise NotFound(f"no request {request_id} for your flat", code="not_found")
     return kiosk_view(req)

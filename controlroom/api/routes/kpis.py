@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import and_, or_, select
 
@@ -36,7 +36,7 @@ from controlroom.alarms.schemas import (
 from controlroom.alarms.service import AlertService
 from controlroom.api.deps import AlertReader, AlertsDep
 from controlroom.core.clock import as_utc
-from controlroom.core.errors import problems
+from controlroom.core.errors import Invalid, problems
 
 router = APIRouter(prefix="/api/kpis", tags=["kpis"])
 ERRORS = problems(401, 403)
@@ -72,12 +72,10 @@ def _window(alerts: AlertService, since: datetime | None, until: datetime | None
     try:
         since = as_utc(since) if since is not None else until - DEFAULT_RANGE
     except OverflowError:  # `until` in the first 30 days of year 1
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "until: too early; give a date after 0001-02-01") from None
+        raise Invalid("until: too early; give a date after 0001-02-01") from None
     if since >= until:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"since ({since.isoformat()}) must be before until "
-                            f"({until.isoformat()})")
+        raise Invalid(f"since ({since.isoformat()}) must be before until "
+                      f"({until.isoformat()})")
     return since, until
 
 

@@ -14,12 +14,8 @@ from fastapi import APIRouter, Path, Query, Request
 from controlroom.api.deps import RequestCreator as Creator
 from controlroom.api.deps import RequestReader as Reader
 from controlroom.api.deps import RequestsDep as Service
-from controlroom.core.errors import MAX_ID, ApiProblem, problems
+from controlroom.core.errors import MAX_ID, problems
 from controlroom.core.security import TokenClaims
-from controlroom.services.requests.flow import (
-    ConfirmationRequired,
-    RatingError,
-)
 from controlroom.services.requests.schemas import (
     Choices,
     CloseBody,
@@ -37,11 +33,7 @@ from controlroom.services.requests.schemas import (
 from controlroom.services.requests.service import (
     ASSIGNEE_ROLES,
     Actor,
-    Forbidden,
-    Invalid,
-    NotFound,
     RequestService,
-    TransitionError,
 )
 
 router = APIRouter(prefix="/api/requests", tags=["service requests"])
@@ -58,20 +50,7 @@ RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 def _run(svc: RequestService, request_id: RequestId, action: str, claims: TokenClaims,
          **kw: Any) -> RequestWithHistory:
-    try:
-        req = svc.act(request_id, action, Actor(claims.username, claims.role), **kw)
-    except NotFound as exc:
-        raise ApiProblem(404, "not_found", str(exc)) from None
-    except Forbidden as exc:
-        raise ApiProblem(403, "forbidden", str(exc)) from None
-    except TransitionError as exc:
-        raise ApiProblem(409, "not_allowed_now", str(exc), state=exc.state) from None
-    except ConfirmationRequired as exc:
-        raise ApiProblem(409, "confirmation_required", str(exc)) from None
-    except Invalid as exc:
-        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
-    except RatingError as exc:
-        raise ApiProblem(422, "invalid", str(exc)) from None
+    req = svc.act(request_id, action, Actor(claims.username, claims.role), **kw)
     return with_history(req)
 
 
@@ -121,21 +100,15 @@ def choices(request: Request, _: Reader) -> dict[str, Any]:
 
 @router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)
 def one(request_id: RequestId, svc: Service, _: Reader) -> RequestWithHistory:
-    try:
-        return with_history(svc.get(request_id))
-    except NotFound as exc:
-        raise ApiProblem(404, "not_found", str(exc)) from None
+    return with_history(svc.get(request_id))
 
 
 @router.post("", status_code=201, response_model=RequestWithHistory, responses=ERRORS)
 def take(body: CreateBody, svc: Service, claims: Creator) -> RequestWithHistory:
     """A request taken at the desk (walk-in) or on the phone."""
-    try:
-        req = svc.create(unit=body.unit, type=body.type, item=body.item,
-                         category=body.category, description=body.description,
-                         channel=body.channel, severity=body.severity, actor=claims.username)
-    except Invalid as exc:
-        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    req = svc.create(unit=body.unit, type=body.type, item=body.item,
+                     category=body.category, description=body.description,
+                     channel=body.channel, severity=body.severity, actor=claims.username)
     return with_history(req)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import ApiProblem
+from controlroom.core.errors import Conflict, Invalid, NotFound
 from controlroom.core.models import AuditEntry
 from controlroom.services.desk.models import KeyCustody, KeyMovement, LentItem
 
@@ -34,7 +34,7 @@ class CustodyService:
 
     def _unit(self, unit: str) -> None:
         if unit not in self.site.units:
-            raise ApiProblem(422, "unknown_unit", f"unit: there is no flat {unit!r} at this site")
+            raise Invalid(f"unit: there is no flat {unit!r} at this site", code="unknown_unit")
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -46,8 +46,8 @@ class CustodyService:
             held = s.scalar(select(KeyCustody).where(KeyCustody.unit == unit,
                                                      KeyCustody.state != "returned"))
             if held is not None:
-                raise ApiProblem(409, "key_held", f"a key of {unit} is already in custody "
-                                 f"({held.label}); one door key per flat")
+                raise Conflict(f"a key of {unit} is already in custody "
+                               f"({held.label}); one door key per flat", code="key_held")
             k = KeyCustody(unit=unit, label=label, declaration_ref=declaration_ref,
                            declaration_signed_at=declaration_signed_at, purpose=purpose,
                            state="in", taken_at=now, taken_by=actor)
@@ -62,18 +62,18 @@ class CustodyService:
     def move_key(self, actor: str, key_id: int, direction: str, to_whom: str, why: str
                  ) -> KeyCustody:
         if direction not in MOVES:
-            raise ApiProblem(422, "invalid", f"direction must be one of {', '.join(MOVES)}")
+            raise Invalid(f"direction must be one of {', '.join(MOVES)}", code="invalid")
         if direction == "out" and not (to_whom.strip() and why.strip()):
-            raise ApiProblem(422, "invalid", "to_whom and why: say who takes the key and why")
+            raise Invalid("to_whom and why: say who takes the key and why", code="invalid")
         now = self.now()
         with self.sessions.begin() as s:
             k = s.get(KeyCustody, key_id)
             if k is None:
-                raise ApiProblem(404, "not_found", f"no key {key_id} in custody")
+                raise NotFound(f"no key {key_id} in custody", code="not_found")
             need, after = MOVES[direction]
             if k.state != need:
-                raise ApiProblem(409, "key_state", f"key {k.label} is {k.state}: it cannot go "
-                                 f"{direction} now")
+                raise Conflict(f"key {k.label} is {k.state}: it cannot go "
+                               f"{direction} now", code="key_state")
             k.state = after
             k.holder = to_whom if after == "out" else None
             s.add(KeyMovement(key_id=k.id, at=now, direction=direction, to_whom=to_whom,
@@ -94,7 +94,7 @@ class CustodyService:
         with self.sessions() as s:
             k = s.get(KeyCustody, key_id)
             if k is None:
-                raise ApiProblem(404, "not_found", f"no key {key_id} in custody")
+                raise NotFound(f"no key {key_id} in custody", code="not_found")
             moves = list(s.scalars(select(KeyMovement).where(KeyMovement.key_id == key_id)
                                    .order_by(KeyMovement.id)))
             return k, moves
@@ -118,9 +118,9 @@ class CustodyService:
         with self.sessions.begin() as s:
             lent = s.get(LentItem, lent_id)
             if lent is None:
-                raise ApiProblem(404, "not_found", f"no lent item {lent_id}")
+                raise NotFound(f"no lent item {lent_id}", code="not_found")
             if lent.returned_at is not None:
-                raise ApiProblem(409, "already_returned", f"{lent.item} was already returned")
+                raise Conflict(f"{lent.item} was already returned", code="already_returned")
             lent.returned_at, lent.received_by, lent.return_condition = now, actor, condition
             self._audit(s, now, actor, "lent.back", f"lent_item:{lent.id}",
                         f"{lent.item} back from {lent.unit}" + (f": {condition}"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import ApiProblem
+from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, Locked, NotFound
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import ResidentNotifier
@@ -73,19 +73,19 @@ class HeldItemService:
                  depositor_phone: str = "", expected_pickup: date | None = None) -> CheckIn:
         flags = list(flags)
         if unit not in self.site.units:
-            raise ApiProblem(422, "unknown_unit", f"unit: there is no flat {unit!r} at this "
-                             "site (write it as building-entrance-floorflat, e.g. 1-2-1502)")
+            raise Invalid(f"unit: there is no flat {unit!r} at this site (write it as "
+                          "building-entrance-floorflat, e.g. 1-2-1502)", code="unknown_unit")
         try:
             decision = intake_decision(kind, flags)
         except ValueError as exc:
-            raise ApiProblem(422, "invalid", str(exc)) from None
+            raise Invalid(str(exc), code="invalid") from None
         now = self.now()
         if not decision.accepted:
             with self.sessions.begin() as s:
                 self._audit(s, now, actor, "item.refused", f"unit:{unit}",
                             f"{kind} refused: {', '.join(decision.refused)}")
-            raise ApiProblem(422, "refused", decision.reason_en, refused=list(decision.refused),
-                             reason_zh=decision.reason_zh, reason_en=decision.reason_en)
+            raise Invalid(decision.reason_en, code="refused", refused=list(decision.refused),
+                          reason_zh=decision.reason_zh, reason_en=decision.reason_en)
         for _ in range(5):  # a code drawn by two desks at once: the unique index says, retry
             try:
                 with self.sessions.begin() as s:
@@ -108,7 +108,7 @@ class HeldItemService:
             except IntegrityError:
                 continue
         else:
-            raise ApiProblem(503, "busy", "could not draw a free pickup code; try again")
+            raise Busy("could not draw a free pickup code; try again", code="busy")
         self._tell_arrival(item, code)
         return CheckIn(item, code, decision)
 
@@ -152,7 +152,7 @@ class HeldItemService:
         with self.sessions() as s:
             item = s.get(HeldItem, item_id)
             if item is None:
-                raise ApiProblem(404, "not_found", f"no held item {item_id}")
+                raise NotFound(f"no held item {item_id}", code="not_found")
             return item
 
     def history(self, item_id: int) -> list[AuditEntry]:
@@ -195,7 +195,7 @@ class HeldItemService:
         with self.sessions() as s:
             item = s.get(HeldItem, item_id)
         if item is None or item.unit != unit:
-            raise ApiProblem(404, "not_found", f"no item {item_id} for this flat")
+            raise NotFound(f"no item {item_id} for this flat", code="not_found")
         return item
 
     def count_open(self, unit: str) -> int:
@@ -207,14 +207,14 @@ class HeldItemService:
 
     def hold(self, actor: str, unit: str, ends_at: datetime | None, note: str) -> VacationHold:
         if unit not in self.site.units:
-            raise ApiProblem(422, "unknown_unit", f"unit: there is no flat {unit!r}")
+            raise Invalid(f"unit: there is no flat {unit!r}", code="unknown_unit")
         now = self.now()
         if ends_at is not None and ends_at <= now:
-            raise ApiProblem(422, "invalid", "ends_at: the hold must end in the future")
+            raise Invalid("ends_at: the hold must end in the future", code="invalid")
         with self.sessions.begin() as s:
             if self._active_hold(s, unit, now) is not None:
-                raise ApiProblem(409, "already_on_hold", f"{unit} is already on vacation hold; "
-                                 "end that hold first")
+                raise Conflict(f"{unit} is already on vacation hold; "
+                               "end that hold first", code="already_on_hold")
             h = VacationHold(unit=unit, starts_at=now, ends_at=ends_at, note=note,
                              created_by=actor)
             s.add(h)
@@ -229,7 +229,7 @@ class HeldItemService:
         with self.sessions.begin() as s:
             h = self._active_hold(s, unit, now)
             if h is None:
-                raise ApiProblem(404, "not_found", f"{unit} is not on vacation hold")
+                raise NotFound(f"{unit} is not on vacation hold", code="not_found")
             h.ends_at = now
             self._audit(s, now, actor, "item.hold_end", f"unit:{unit}", "vacation hold ended")
             return h
@@ -270,21 +270,22 @@ class HeldItemService:
         def run(s: Session) -> HeldItem:
             item = s.get(HeldItem, item_id)
             if item is None:
-                raise ApiProblem(404, "not_found", f"no held item {item_id}")
+                raise NotFound(f"no held item {item_id}", code="not_found")
             verdict = release_allowed(self._facts(s, item, now), "desk", code or None, pieces,
                                       id_number, collector, self._entitled(item.unit))
             if not verdict.ok:
                 s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
                                     outcome=verdict.code))
-                status = {"already_collected": 410, "on_hold": 409, "pieces_mismatch": 409}
+                refusal: type[DomainError] = {"already_collected": Gone, "on_hold": Conflict,
+                                              "pieces_mismatch": Conflict}.get(verdict.code,
+                                                                               Invalid)
                 extra: dict[str, Any] = {}
                 if verdict.code == "already_collected" and item.picked_up_at:
                     extra["released_at"] = item.picked_up_at.isoformat()
                 if verdict.code in ("id_required", "not_entitled"):
                     self._audit(s, now, actor, "item.release_refused", f"held_item:{item.id}",
                                 verdict.code)
-                raise ApiProblem(status.get(verdict.code, 422), verdict.code, verdict.reason,
-                                 **extra)
+                raise refusal(verdict.reason, code=verdict.code, **extra)
             by = collector or ("claim stub holder" if code else "")
             self._close(s, item, now, actor, "desk", by, id_number)
             s.add(PickupAttempt(at=now, channel="desk", actor=actor, item_id=item.id,
@@ -296,11 +297,11 @@ class HeldItemService:
     def _tx(self, run: Callable[[Session], HeldItem]) -> HeldItem:
         """Run in one transaction that is committed even when the answer is a refusal, so
         the attempts and their audit entries are kept."""
-        problem: ApiProblem | None = None
+        problem: DomainError | None = None
         with self.sessions.begin() as s:
             try:
                 result = run(s)
-            except ApiProblem as exc:
+            except DomainError as exc:
                 problem = exc
         if problem is not None:
             raise problem
@@ -314,7 +315,7 @@ class HeldItemService:
             state="released", open_code=None, picked_up_at=now, picked_up_by=by,
             released_by=actor, released_via=via, id_number=id_number or None))
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise ApiProblem(410, "already_collected", "this item was already collected")
+            raise Gone("this item was already collected", code="already_collected")
         s.refresh(item)
         self._audit(s, now, actor, "item.release", f"held_item:{item.id}",
                     f"{item.serial} released at the {via}"
@@ -349,18 +350,17 @@ class HeldItemService:
                             f"{self.lockout.max_failures} wrong pickup codes: pickup locked "
                             f"for {int(after.retry_after_s)} s")
                 raise self._locked(after.retry_after_s)
-            raise ApiProblem(404, "wrong_code", "no item waits under this code: check the "
-                             "code in your message, or ask at the desk",
-                             attempts_left=after.attempts_left)
+            raise NotFound("no item waits under this code: check the code in your message, or "
+                           "ask at the desk", code="wrong_code", attempts_left=after.attempts_left)
         self.lockout.succeed(key)
         return item
 
     @staticmethod
-    def _locked(retry_after_s: float) -> ApiProblem:
+    def _locked(retry_after_s: float) -> DomainError:
         secs = max(1, int(retry_after_s + 0.999))
-        return ApiProblem(429, "locked", f"too many wrong codes: pickup at this kiosk is "
-                          f"locked for {secs} s; ask at the desk", {"Retry-After": str(secs)},
-                          retry_after_s=secs)
+        return Locked(f"too many wrong codes: pickup at this kiosk is locked for {secs} s; ask "
+                      "at the desk", code="locked", headers={"Retry-After": str(secs)},
+                      retry_after_s=secs)
 
     def _kiosk_refusal(self, s: Session, item: HeldItem, kiosk: str, now: datetime,
                        pieces: int | None, confirming: bool) -> None:
@@ -372,14 +372,13 @@ class HeldItemService:
         s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
                             outcome=verdict.code))
         if verdict.code == "already_collected":
-            raise ApiProblem(410, "already_collected", "this item was already collected",
-                             released_at=item.picked_up_at.isoformat()
-                             if item.picked_up_at else None)
+            raise Gone("this item was already collected", code="already_collected",
+                       released_at=item.picked_up_at.isoformat() if item.picked_up_at else None)
         if verdict.code == "desk_only":
-            raise ApiProblem(409, "desk_only", "please collect this item at the service desk "
-                             "(ID needed, or the flat's items are on vacation hold)")
-        raise ApiProblem(409, "pieces_mismatch", f"the register has {item.pieces} piece(s): "
-                         "please ask at the desk")
+            raise Conflict("please collect this item at the service desk (ID needed, or the "
+                           "flat's items are on vacation hold)", code="desk_only")
+        raise Conflict(f"the register has {item.pieces} piece(s): "
+                       "please ask at the desk", code="pieces_mismatch")
 
     def kiosk_lookup(self, kiosk: str, code: str) -> HeldItem:
         now = self.now()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import ApiProblem
+from controlroom.core.errors import Conflict, Invalid
 from controlroom.core.models import AuditEntry
 from controlroom.services.fees.ledger import account
 from controlroom.services.fees.models import FeePayment, FeeStatement
@@ -41,7 +41,7 @@ class FeeService:
 
     def _unit(self, unit: str) -> None:
         if unit not in self.site.units:
-            raise ApiProblem(422, "unknown_unit", f"unit: there is no flat {unit!r} at this site")
+            raise Invalid(f"unit: there is no flat {unit!r} at this site", code="unknown_unit")
 
     def add_statement(self, actor: str, unit: str, period: str, due: date,
                       charges: list[dict[str, Any]]) -> FeeStatement:
@@ -52,8 +52,8 @@ class FeeService:
         with self.sessions.begin() as s:
             if s.scalar(select(FeeStatement).where(FeeStatement.unit == unit,
                                                    FeeStatement.period == period)):
-                raise ApiProblem(409, "duplicate", f"{unit} already has a statement for "
-                                 f"{period}")
+                raise Conflict(f"{unit} already has a statement for "
+                               f"{period}", code="duplicate")
             st = FeeStatement(unit=unit, period=period, due=due, charges=rows, created_at=now,
                               created_by=actor)
             s.add(st)
@@ -78,7 +78,7 @@ class FeeService:
                                                                        else ""))
                 return p
         except IntegrityError as exc:  # pragma: no cover - no constraint should trip
-            raise ApiProblem(409, "conflict", str(exc.orig)) from None
+            raise Conflict(str(exc.orig), code="conflict") from None
 
     def statement_of(self, unit: str) -> dict[str, Any]:
         """The flat's account as the kiosk contract shows it (docs/api/kiosk.md)."""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import ApiProblem
+from controlroom.core.errors import Invalid, NotFound
 from controlroom.core.models import AuditEntry
 from controlroom.services.notices.models import Notice
 
@@ -32,14 +32,14 @@ class NoticeService:
 
     def _check(self, values: dict[str, Any]) -> None:
         if values.get("kind") not in KINDS:
-            raise ApiProblem(422, "invalid", f"kind: one of {', '.join(KINDS)}")
+            raise Invalid(f"kind: one of {', '.join(KINDS)}", code="invalid")
         b = values.get("building")
         if b is not None and b not in self.site.buildings:
-            raise ApiProblem(422, "invalid", f"building: there is no building {b!r} "
-                             f"(known: {', '.join(self.site.buildings)}); leave it empty for "
-                             "a site-wide notice")
+            raise Invalid(f"building: there is no building {b!r} "
+                          f"(known: {', '.join(self.site.buildings)}); leave it empty for "
+                          "a site-wide notice", code="invalid")
         if values["expires_at"] <= values["starts_at"]:
-            raise ApiProblem(422, "invalid", "expires_at: a notice must expire after it starts")
+            raise Invalid("expires_at: a notice must expire after it starts", code="invalid")
 
     def create(self, actor: str, values: dict[str, Any]) -> Notice:
         self._check(values)
@@ -58,7 +58,7 @@ class NoticeService:
         with self.sessions.begin() as s:
             n = s.get(Notice, notice_id)
             if n is None:
-                raise ApiProblem(404, "not_found", f"no notice {notice_id}")
+                raise NotFound(f"no notice {notice_id}", code="not_found")
             merged = {k: getattr(n, k) for k in FIELDS} | changes
             self._check(merged)
             for k, v in changes.items():
@@ -72,7 +72,7 @@ class NoticeService:
         with self.sessions.begin() as s:
             n = s.get(Notice, notice_id)
             if n is None:
-                raise ApiProblem(404, "not_found", f"no notice {notice_id}")
+                raise NotFound(f"no notice {notice_id}", code="not_found")
             self._audit(s, now, actor, "notice.delete", f"notice:{n.id}",
                         f"withdrew '{n.title_en}'")
             s.delete(n)
@@ -81,7 +81,7 @@ class NoticeService:
         with self.sessions() as s:
             n = s.get(Notice, notice_id)
             if n is None:
-                raise ApiProblem(404, "not_found", f"no notice {notice_id}")
+                raise NotFound(f"no notice {notice_id}", code="not_found")
             return n
 
     def all(self, current_only: bool = False) -> list[Notice]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from controlroom.core import errors
+
 __all__ = [
     "ACTIONS",
     "ACT_ROLES",
@@ -63,23 +65,28 @@ READ_ROLES = (*ACT_ROLES, "maintenance", "operator")
 TECHNICIAN_ACTIONS = frozenset({"start", "wait_parts", "complete"})
 
 
-class TransitionError(ValueError):
+class TransitionError(errors.Conflict):
     """The step is not allowed from the request's current state."""
 
+    code = "not_allowed_now"
+
     def __init__(self, state: str, action: str) -> None:
-        self.state = state
         self.action = action
         allowed = ACTIONS[action][0] if action in ACTIONS else frozenset(OPEN_STATES)
         super().__init__(f"cannot {action.replace('_', ' ')} a request that is {state}; "
-                         f"only from {', '.join(s for s in STATES if s in allowed)}")
+                         f"only from {', '.join(s for s in STATES if s in allowed)}",
+                         state=state)
+        self.state = state
 
 
-class ConfirmationRequired(ValueError):
+class ConfirmationRequired(errors.Conflict):
     """A complaint closes only with the resident's confirmation."""
 
+    code = "confirmation_required"
 
-class RatingError(ValueError):
-    pass
+
+class RatingError(errors.Invalid):
+    code = "invalid"
 
 
 @dataclass(frozen=True)

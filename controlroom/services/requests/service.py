@@ -16,6 +16,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from config import Site
+from controlroom.core import errors
 from controlroom.core.clock import as_utc, utcnow
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import LogNotifier, LogResidentNotifier, Notifier, ResidentNotifier
@@ -50,20 +51,22 @@ ASSIGNEE_ROLES = ("maintenance", "frontdesk", "supervisor", "admin")
 MAX_DESCRIPTION = 500
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    code = "not_found"
 
 
-class Forbidden(PermissionError):
-    pass
+class Forbidden(errors.Forbidden):
+    code = "forbidden"
 
 
-class Invalid(ValueError):
+class Invalid(errors.Invalid):
     """A value a person must fix: `field` names it."""
 
+    code = "invalid"
+
     def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", field=field)
         self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True)
