@@ -28,7 +28,8 @@ from config import Settings, Site
 from controlroom.alarms import fanout
 from controlroom.alarms.casework import CaseworkService
 from controlroom.alarms.devices import DeviceService, sync_devices
-from controlroom.alarms.service import AlertService, NotFound, alert_json
+from controlroom.alarms.intake import alert_json
+from controlroom.alarms.service import AlertService, NotFound
 from controlroom.alarms.stream import Broadcaster
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.api.main import router as api_router

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-import controlroom.alarms.service as alerts_module
+import controlroom.alarms.intake as alerts_module
 from controlroom.alarms.rules import SignalOutcome
 from controlroom.alarms.schemas import SignalIn
 from tests.controlroom.conftest import Service

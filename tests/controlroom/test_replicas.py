@@ -25,9 +25,10 @@ from sqlalchemy.engine import Engine
 from config import load_site
 from controlroom.alarms import fanout
 from controlroom.alarms.escalation import ESCALATE_AFTER
+from controlroom.alarms.intake import alert_json
 from controlroom.alarms.models import Alert, AlertHistory
 from controlroom.alarms.schemas import SignalIn
-from controlroom.alarms.service import AlertService, alert_json
+from controlroom.alarms.service import AlertService
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.core.db import make_engine, make_sessionmaker
 from controlroom.core.models import AuditEntry

@@ -19,25 +19,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
+from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, Locked, NotFound
+from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, NotFound
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import ResidentNotifier
 from controlroom.services.desk.intake import IntakeDecision, intake_decision
-from controlroom.services.desk.models import HeldItem, LentItem, PickupAttempt, VacationHold
+from controlroom.services.desk.models import HeldItem, PickupAttempt, VacationHold
+from controlroom.services.desk.pickup import KioskPickup
 from controlroom.services.desk.pickup_codes import QUARANTINE_DAYS, new_code
 from controlroom.services.desk.reconciliation import Reconciliation, reconcile
 from controlroom.services.desk.release_rules import DESK_ONLY_KINDS, ItemFacts, release_allowed
-from controlroom.services.desk.reminders import Period, due_notice, lent_follow_up_due
+from controlroom.services.desk.reminders import Period
+from controlroom.services.desk.reminding import KIND_WORDS, ReminderSweep
 
 __all__ = ["CheckIn", "HeldItemService", "mask_unit"]
 
 log = logging.getLogger(__name__)
 NotifyRole = Callable[[str, str, str], None]
-KIND_WORDS = {"parcel": ("快递", "parcel"), "deposit": ("寄存物品", "deposited item"),
-              "handover": ("转交物品", "hand-over item"), "key": ("钥匙", "key")}
-PICKUP_LOCK = ("pickup",)  # + kiosk id: the lockout key
 
 
 def mask_unit(unit: str) -> str:
@@ -53,7 +53,7 @@ class CheckIn:
     decision: IntakeDecision
 
 
-class HeldItemService:
+class HeldItemService(KioskPickup, ReminderSweep):
     def __init__(self, sessions: sessionmaker, site: Site, residents: ResidentNotifier,
                  notify_role: NotifyRole, now: Callable[[], datetime] = utcnow,
                  lockout: Lockout | None = None) -> None:
@@ -82,8 +82,8 @@ class HeldItemService:
         now = self.now()
         if not decision.accepted:
             with self.sessions.begin() as s:
-                self._audit(s, now, actor, "item.refused", f"unit:{unit}",
-                            f"{kind} refused: {', '.join(decision.refused)}")
+                audit(s, now, actor, "item.refused", f"unit:{unit}",
+                      f"{kind} refused: {', '.join(decision.refused)}")
             raise Invalid(decision.reason_en, code="refused", refused=list(decision.refused),
                           reason_zh=decision.reason_zh, reason_en=decision.reason_en)
         for _ in range(5):  # a code drawn by two desks at once: the unique index says, retry
@@ -101,9 +101,9 @@ class HeldItemService:
                     s.add(item)
                     s.flush()
                     item.serial = f"{now:%y%m%d}-{item.id:05d}"
-                    self._audit(s, now, actor, "item.check_in", f"held_item:{item.id}",
-                                f"{kind} {item.serial} for {unit}, {pieces} piece(s) at "
-                                f"{location}" + (f"; {carrier} {barcode}" if carrier else ""))
+                    audit(s, now, actor, "item.check_in", f"held_item:{item.id}",
+                          f"{kind} {item.serial} for {unit}, {pieces} piece(s) at "
+                          f"{location}" + (f"; {carrier} {barcode}" if carrier else ""))
                 break
             except IntegrityError:
                 continue
@@ -219,9 +219,9 @@ class HeldItemService:
                              created_by=actor)
             s.add(h)
             s.flush()
-            self._audit(s, now, actor, "item.hold", f"unit:{unit}",
-                        f"vacation hold until {ends_at.isoformat() if ends_at else 'ended'}"
-                        f"{': ' + note if note else ''}")
+            audit(s, now, actor, "item.hold", f"unit:{unit}",
+                  f"vacation hold until {ends_at.isoformat() if ends_at else 'ended'}"
+                  f"{': ' + note if note else ''}")
             return h
 
     def end_hold(self, actor: str, unit: str) -> VacationHold:
@@ -231,7 +231,7 @@ class HeldItemService:
             if h is None:
                 raise NotFound(f"{unit} is not on vacation hold", code="not_found")
             h.ends_at = now
-            self._audit(s, now, actor, "item.hold_end", f"unit:{unit}", "vacation hold ended")
+            audit(s, now, actor, "item.hold_end", f"unit:{unit}", "vacation hold ended")
             return h
 
     def active_hold(self, unit: str) -> VacationHold | None:
@@ -283,8 +283,8 @@ class HeldItemService:
                 if verdict.code == "already_collected" and item.picked_up_at:
                     extra["released_at"] = item.picked_up_at.isoformat()
                 if verdict.code in ("id_required", "not_entitled"):
-                    self._audit(s, now, actor, "item.release_refused", f"held_item:{item.id}",
-                                verdict.code)
+                    audit(s, now, actor, "item.release_refused", f"held_item:{item.id}",
+                          verdict.code)
                 raise refusal(verdict.reason, code=verdict.code, **extra)
             by = collector or ("claim stub holder" if code else "")
             self._close(s, item, now, actor, "desk", by, id_number)
@@ -317,93 +317,9 @@ class HeldItemService:
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Gone("this item was already collected", code="already_collected")
         s.refresh(item)
-        self._audit(s, now, actor, "item.release", f"held_item:{item.id}",
-                    f"{item.serial} released at the {via}"
-                    + (f" to {by}" if by else "") + (" (ID recorded)" if id_number else ""))
-
-    # -- the kiosk -----------------------------------------------------------------------------
-
-    def _by_code(self, s: Session, code: str, now: datetime) -> HeldItem | None:
-        item = s.scalar(select(HeldItem).where(HeldItem.open_code == code))
-        if item is not None:
-            return item
-        # Single use: a recently released code is "already collected", not "wrong".
-        return s.scalar(select(HeldItem).where(
-            HeldItem.code == code, HeldItem.state != "held",
-            HeldItem.picked_up_at >= now - timedelta(days=QUARANTINE_DAYS))
-            .order_by(HeldItem.picked_up_at.desc()).limit(1))
-
-    def _kiosk_item(self, s: Session, kiosk: str, code: str, now: datetime) -> HeldItem:
-        key = (*PICKUP_LOCK, kiosk)
-        t = now.timestamp()
-        state = self.lockout.check(key, t)
-        if state.locked:
-            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, outcome="locked"))
-            raise self._locked(state.retry_after_s)
-        item = self._by_code(s, code, now) if code.isdigit() and len(code) == 6 else None
-        if item is None:
-            after = self.lockout.fail(key, t)
-            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk,
-                                outcome="locked" if after.locked else "wrong_code"))
-            if after.locked:
-                self._audit(s, now, kiosk, "pickup.locked", f"kiosk:{kiosk}",
-                            f"{self.lockout.max_failures} wrong pickup codes: pickup locked "
-                            f"for {int(after.retry_after_s)} s")
-                raise self._locked(after.retry_after_s)
-            raise NotFound("no item waits under this code: check the code in your message, or "
-                           "ask at the desk", code="wrong_code", attempts_left=after.attempts_left)
-        self.lockout.succeed(key)
-        return item
-
-    @staticmethod
-    def _locked(retry_after_s: float) -> DomainError:
-        secs = max(1, int(retry_after_s + 0.999))
-        return Locked(f"too many wrong codes: pickup at this kiosk is locked for {secs} s; ask "
-                      "at the desk", code="locked", headers={"Retry-After": str(secs)},
-                      retry_after_s=secs)
-
-    def _kiosk_refusal(self, s: Session, item: HeldItem, kiosk: str, now: datetime,
-                       pieces: int | None, confirming: bool) -> None:
-        facts = self._facts(s, item, now)
-        verdict = release_allowed(facts, "kiosk", item.code,
-                                  pieces if confirming else item.pieces, None)
-        if verdict.ok:
-            return
-        s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
-                            outcome=verdict.code))
-        if verdict.code == "already_collected":
-            raise Gone("this item was already collected", code="already_collected",
-                       released_at=item.picked_up_at.isoformat() if item.picked_up_at else None)
-        if verdict.code == "desk_only":
-            raise Conflict("please collect this item at the service desk (ID needed, or the "
-                           "flat's items are on vacation hold)", code="desk_only")
-        raise Conflict(f"the register has {item.pieces} piece(s): "
-                       "please ask at the desk", code="pieces_mismatch")
-
-    def kiosk_lookup(self, kiosk: str, code: str) -> HeldItem:
-        now = self.now()
-
-        def run(s: Session) -> HeldItem:
-            item = self._kiosk_item(s, kiosk, code, now)
-            self._kiosk_refusal(s, item, kiosk, now, None, confirming=False)
-            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
-                                outcome="found"))
-            return item
-
-        return self._tx(run)
-
-    def kiosk_confirm(self, kiosk: str, code: str, pieces: int) -> HeldItem:
-        now = self.now()
-
-        def run(s: Session) -> HeldItem:
-            item = self._kiosk_item(s, kiosk, code, now)
-            self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
-            self._close(s, item, now, kiosk, "kiosk", "pickup code holder", None)
-            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
-                                outcome="released"))
-            return item
-
-        return self._tx(run)
+        audit(s, now, actor, "item.release", f"held_item:{item.id}",
+              f"{item.serial} released at the {via}"
+              + (f" to {by}" if by else "") + (" (ID recorded)" if id_number else ""))
 
     # -- reconciliation ------------------------------------------------------------------------
 
@@ -424,9 +340,9 @@ class HeldItemService:
                     i.missing_since = i.missing_since or now
                 else:
                     i.last_seen_at, i.missing_since = now, None
-            self._audit(s, now, actor, "item.reconcile", "held_items",
-                        f"checked {result.checked}: missing {', '.join(result.missing) or '-'};"
-                        f" unexpected {', '.join(result.unexpected) or '-'}")
+            audit(s, now, actor, "item.reconcile", "held_items",
+                  f"checked {result.checked}: missing {', '.join(result.missing) or '-'};"
+                  f" unexpected {', '.join(result.unexpected) or '-'}")
             lost = [i for i in items if i.serial in missing]
         if lost:
             self._notify(
@@ -434,64 +350,3 @@ class HeldItemService:
                 "; ".join(f"{i.serial} {i.kind} for {i.unit} at {i.location}" for i in lost)
                 + f" — reconciled by {actor} at {now:%Y-%m-%d %H:%M} UTC")
         return result
-
-    # -- reminders (the background job) -------------------------------------------------------
-
-    def sweep(self) -> list[tuple[str, str]]:
-        """Send what is due now: (notice, serial or lent item) for each one sent."""
-        now = self.now()
-        sent: list[tuple[str, str]] = []
-        with self.sessions.begin() as s:
-            holds: dict[str, list[Period]] = {}
-            for item in s.scalars(select(HeldItem).where(HeldItem.state == "held")):
-                if item.unit not in holds:
-                    holds[item.unit] = self._holds(s, item.unit)
-                done = {k: v for k, v in (("reminder", item.reminded_at),
-                                          ("final_notice", item.final_notice_at),
-                                          ("supervisor_report", item.reported_at)) if v}
-                notice = due_notice(item.received_at, now, done, holds[item.unit])
-                if notice is None:
-                    continue
-                self._send(item, notice, now)
-                setattr(item, {"reminder": "reminded_at", "final_notice": "final_notice_at",
-                               "supervisor_report": "reported_at"}[notice], now)
-                self._audit(s, now, "system", f"item.{notice}", f"held_item:{item.id}",
-                            f"{notice.replace('_', ' ')} for {item.serial}")
-                sent.append((notice, item.serial))
-            for lent in s.scalars(select(LentItem).where(LentItem.returned_at.is_(None))):
-                if lent_follow_up_due(lent.lent_at, now, False, lent.followed_up_at):
-                    days = (now - lent.lent_at).days
-                    self._tell(lent.unit, f"【{self.site.name_zh}】您借用的{lent.item}已借出 "
-                               f"{days} 天，请尽快归还服务前台。 The {lent.item} you borrowed "
-                               f"{days} days ago: please bring it back to the service desk.")
-                    lent.followed_up_at = now
-                    self._audit(s, now, "system", "lent.follow_up", f"lent_item:{lent.id}",
-                                f"follow-up after {days} days")
-                    sent.append(("lent_follow_up", str(lent.id)))
-        return sent
-
-    def _send(self, item: HeldItem, notice: str, now: datetime) -> None:
-        zh, en = KIND_WORDS[item.kind]
-        days = (now - item.received_at).days
-        if notice == "reminder":
-            self._tell(item.unit, f"【{self.site.name_zh}】提醒：您的{zh}（编号 {item.serial}）"
-                       f"已在前台存放 {days} 天，请尽快领取。 Reminder: your {en} "
-                       f"(no. {item.serial}) has waited {days} days at the desk.")
-        elif notice == "final_notice":
-            self._tell(item.unit, f"【{self.site.name_zh}】最后通知：您的{zh}（编号 "
-                       f"{item.serial}）已存放 {days} 天，48 小时后将上报管家部主管处理。"
-                       f" Final notice: your {en} (no. {item.serial}) has waited {days} days;"
-                       " in 48 hours it is reported to the butler supervisor for disposal.")
-        else:
-            self._notify("supervisor", f"Uncollected {en} {item.serial} ({days} days)",
-                             f"{item.serial} for {item.unit} at {item.location}, received "
-                             f"{item.received_at:%Y-%m-%d} by {item.received_by}: decide what "
-                             "to do with it (seed 003: report after 30 days).")
-
-    # -- audit ---------------------------------------------------------------------------------
-
-    @staticmethod
-    def _audit(s: Session, at: datetime, actor: str, action: str, target: str,
-               detail: str) -> None:
-        s.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))
-

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from config import Site
+from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.errors import Conflict, Invalid
-from controlroom.core.models import AuditEntry
 from controlroom.services.fees.ledger import account
 from controlroom.services.fees.models import FeePayment, FeeStatement
 
@@ -59,8 +59,8 @@ class FeeService:
             s.add(st)
             s.flush()
             total = sum(r["amount_fen"] for r in rows)
-            self._audit(s, now, actor, "fee.statement", f"unit:{unit}",
-                        f"statement {period}: {yuan(total):.2f} CNY due {due}")
+            audit(s, now, actor, "fee.statement", f"unit:{unit}",
+                  f"statement {period}: {yuan(total):.2f} CNY due {due}")
             return st
 
     def record_payment(self, actor: str, unit: str, amount: float, method: str, note: str
@@ -73,9 +73,9 @@ class FeeService:
                                recorded_by=actor, note=note)
                 s.add(p)
                 s.flush()
-                self._audit(s, now, actor, "fee.payment", f"unit:{unit}",
-                            f"payment {amount:.2f} CNY by {method}" + (f": {note}" if note
-                                                                       else ""))
+                audit(s, now, actor, "fee.payment", f"unit:{unit}",
+                      f"payment {amount:.2f} CNY by {method}" + (f": {note}" if note
+                      else ""))
                 return p
         except IntegrityError as exc:  # pragma: no cover - no constraint should trip
             raise Conflict(str(exc.orig), code="conflict") from None
@@ -108,8 +108,3 @@ class FeeService:
     def has_any(self) -> bool:
         with self.sessions() as s:
             return s.scalar(select(FeeStatement.id).limit(1)) is not None
-
-    @staticmethod
-    def _audit(s: Session, at: datetime, actor: str, action: str, target: str,
-               detail: str) -> None:
-        s.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))

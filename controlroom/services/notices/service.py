@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from config import Site
+from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.errors import Invalid, NotFound
-from controlroom.core.models import AuditEntry
 from controlroom.services.notices.models import Notice
 
 __all__ = ["KINDS", "NoticeService"]
@@ -48,9 +48,9 @@ class NoticeService:
             n = Notice(**{k: values.get(k) for k in FIELDS}, created_at=now, created_by=actor)
             s.add(n)
             s.flush()
-            self._audit(s, now, actor, "notice.create", f"notice:{n.id}",
-                        f"{n.kind} notice '{n.title_en}' {n.starts_at:%Y-%m-%d %H:%M} to "
-                        f"{n.expires_at:%Y-%m-%d %H:%M}")
+            audit(s, now, actor, "notice.create", f"notice:{n.id}",
+                  f"{n.kind} notice '{n.title_en}' {n.starts_at:%Y-%m-%d %H:%M} to "
+                  f"{n.expires_at:%Y-%m-%d %H:%M}")
             return n
 
     def update(self, actor: str, notice_id: int, changes: dict[str, Any]) -> Notice:
@@ -63,8 +63,8 @@ class NoticeService:
             self._check(merged)
             for k, v in changes.items():
                 setattr(n, k, v)
-            self._audit(s, now, actor, "notice.update", f"notice:{n.id}",
-                        f"changed {', '.join(sorted(changes)) or 'nothing'}")
+            audit(s, now, actor, "notice.update", f"notice:{n.id}",
+                  f"changed {', '.join(sorted(changes)) or 'nothing'}")
             return n
 
     def delete(self, actor: str, notice_id: int) -> None:
@@ -73,8 +73,8 @@ class NoticeService:
             n = s.get(Notice, notice_id)
             if n is None:
                 raise NotFound(f"no notice {notice_id}", code="not_found")
-            self._audit(s, now, actor, "notice.delete", f"notice:{n.id}",
-                        f"withdrew '{n.title_en}'")
+            audit(s, now, actor, "notice.delete", f"notice:{n.id}",
+                  f"withdrew '{n.title_en}'")
             s.delete(n)
 
     def get(self, notice_id: int) -> Notice:
@@ -100,8 +100,3 @@ class NoticeService:
                                  ).order_by(Notice.starts_at.desc(), Notice.id.desc())
         with self.sessions() as s:
             return list(s.scalars(q))
-
-    @staticmethod
-    def _audit(s: Session, at: datetime, actor: str, action: str, target: str,
-               detail: str) -> None:
-        s.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))
