@@ -23,6 +23,9 @@ __all__ = [
     "STATES",
     "TYPES",
     "ConfirmationRequired",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
     "RatingError",
     "Ratings",
     "TransitionError",
@@ -63,6 +66,24 @@ NOTES = ("feedback", "judge", "note")
 ACT_ROLES = ("frontdesk", "supervisor", "admin")
 READ_ROLES = (*ACT_ROLES, "maintenance", "operator")
 TECHNICIAN_ACTIONS = frozenset({"start", "wait_parts", "complete"})
+
+
+class NotFound(errors.NotFound):
+    code = "not_found"
+
+
+class Forbidden(errors.Forbidden):
+    code = "forbidden"
+
+
+class Invalid(errors.Invalid):
+    """A value a person must fix: `field` names it."""
+
+    code = "invalid"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", field=field)
+        self.field = field
 
 
 class TransitionError(errors.Conflict):

@@ -16,7 +16,6 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from config import Site
-from controlroom.core import errors
 from controlroom.core.clock import as_utc, utcnow
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import LogNotifier, LogResidentNotifier, Notifier, ResidentNotifier
@@ -26,9 +25,10 @@ from controlroom.services.requests.flow import (
     OPEN_STATES,
     SEVERITIES,
     TYPES,
+    Forbidden,
+    Invalid,
+    NotFound,
     TransitionError,
-    check_close,
-    check_ratings,
     may,
     next_state,
 )
@@ -41,32 +41,13 @@ from controlroom.services.requests.sla import (
     next_promise,
     overdue,
 )
+from controlroom.services.requests.steps import ASSIGNEE_ROLES, RequestSteps
 from controlroom.services.requests.wording import PROMISE_LABELS, TYPE_LABELS
 
 log = logging.getLogger(__name__)
 
 ESCALATION_ROLE = "supervisor"
-# Who work can be assigned to: people with an account who do or run the work.
-ASSIGNEE_ROLES = ("maintenance", "frontdesk", "supervisor", "admin")
 MAX_DESCRIPTION = 500
-
-
-class NotFound(errors.NotFound):
-    code = "not_found"
-
-
-class Forbidden(errors.Forbidden):
-    code = "forbidden"
-
-
-class Invalid(errors.Invalid):
-    """A value a person must fix: `field` names it."""
-
-    code = "invalid"
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", field=field)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -93,7 +74,7 @@ def promises_of(req: ServiceRequest) -> tuple[list[Promise], dict[str, datetime]
     return promises, met  # type: ignore[return-value]
 
 
-class RequestService:
+class RequestService(RequestSteps):
     def __init__(self, sessions: sessionmaker, site: Site,
                  now: Callable[[], datetime] = utcnow, notifier: Notifier | None = None,
                  resident_notifier: ResidentNotifier | None = None) -> None:
@@ -253,96 +234,6 @@ class RequestService:
                 log.exception("could not tell the resident of %s", unit)
         return self.get(request_id)
 
-    def _assign(self, req: ServiceRequest, now: datetime, *, assignee: str,
-                department: str | None = None, due_at: datetime | None = None,
-                **_: Any) -> str:
-        person = self.site.staff.get(assignee)
-        if person is None or person.role not in ASSIGNEE_ROLES:
-            raise Invalid("assignee", f"{assignee!r} is not a member of staff who can take "
-                          f"work ({', '.join(ASSIGNEE_ROLES)})")
-        req.assignee = assignee
-        req.department = (department or "").strip() or req.department
-        if due_at is not None:
-            due_at = as_utc(due_at)
-            if due_at <= now:
-                raise Invalid("due_at", "the deadline must be in the future")
-            req.promises = {**req.promises, "work": {"due": due_at.isoformat(), "met": None}}
-            # A new deadline can be escalated once again.
-            req.escalated = [n for n in req.escalated if n != "work"]
-        return (f"to {assignee} ({req.department or '-'})"
-                + (f", by {due_at.isoformat()}" if due_at else ""))
-
-    def _start(self, req: ServiceRequest, now: datetime, **_: Any) -> str:
-        return ""
-
-    def _wait_parts(self, req: ServiceRequest, now: datetime, *,
-                    told: builtins.list[tuple[str, str, str]], **_: Any) -> str:
-        residents = self.site.residents_of(req.unit)
-        for r in residents:
-            told.append((req.unit, r.phone,
-                         f"{req.number} {req.title_zh}: 正在等待配件，到货后我们会联系您。 "
-                         f"Waiting for parts for {req.title_en}; we will call you when they "
-                         "arrive."))
-        return "resident told" if residents else "no resident phone on file"
-
-    def _complete(self, req: ServiceRequest, now: datetime, **_: Any) -> str:
-        return ""
-
-    def _reopen(self, req: ServiceRequest, now: datetime, **_: Any) -> str:
-        # The work is not done: the on-site and resolve promises are open again.
-        req.promises = {n: (p if n in ("respond", "on_site") else {**p, "met": None})
-                        for n, p in req.promises.items()}
-        return "the resident did not accept the work"
-
-    def _accept(self, req: ServiceRequest, now: datetime, **_: Any) -> str:
-        return "accepted by the resident"
-
-    def _return_visit(self, req: ServiceRequest, now: datetime, *, attitude: int,
-                      quality: int, punctuality: int, **_: Any) -> str:
-        r = check_ratings(attitude, quality, punctuality)
-        req.rating_attitude, req.rating_quality, req.rating_punctuality = (
-            r.attitude, r.quality, r.punctuality)
-        return f"attitude {r.attitude}, quality {r.quality}, punctuality {r.punctuality}"
-
-    def _close(self, req: ServiceRequest, now: datetime, *, resident_confirmed: bool = False,
-               **_: Any) -> str:
-        check_close(req.type, resident_confirmed)
-        req.resident_confirmed = bool(resident_confirmed)
-        req.closed_at = now
-        return "confirmed by the resident" if resident_confirmed else ""
-
-    def _cancel(self, req: ServiceRequest, now: datetime, *, note: str = "", **_: Any) -> str:
-        if not note.strip():
-            raise Invalid("note", "say why the request is cancelled")
-        return ""
-
-    def _feedback(self, req: ServiceRequest, now: datetime, *, note: str = "",
-                  **_: Any) -> str:
-        if not note.strip():
-            raise Invalid("note", "write what the resident was told")
-        return "resident given feedback"
-
-    def _judge(self, req: ServiceRequest, now: datetime, *, valid: bool, serious: bool,
-               **_: Any) -> str:
-        if req.type != "complaint":
-            raise Invalid("type", "only complaints are judged valid or invalid")
-        severity = "serious" if serious else "ordinary"
-        req.valid = valid
-        if severity != req.severity:
-            req.severity = severity
-            resolve = next(p for p in deadlines("complaint", severity, req.created_at,
-                                                self.site.sla, self.calendar)
-                           if p.name == "resolve")
-            req.promises = {**req.promises, "resolve": {
-                **req.promises["resolve"], "due": resolve.due.isoformat()}}
-            req.escalated = [n for n in req.escalated if n != "resolve"]
-        return f"{'valid' if valid else 'invalid'}, {severity}"
-
-    def _note(self, req: ServiceRequest, now: datetime, *, note: str = "", **_: Any) -> str:
-        if not note.strip():
-            raise Invalid("note", "write the note")
-        return ""
-
     # -- the SLA watcher -----------------------------------------------------------------------
 
     def escalate_due(self, now: datetime) -> builtins.list[ServiceRequest]:
@@ -425,5 +316,5 @@ class RequestService:
         s.flush()
 
 
-__all__ = ["Actor", "Forbidden", "Invalid", "NotFound", "RequestService", "TransitionError",
-           "promises_of"]
+__all__ = ["ASSIGNEE_ROLES", "Actor", "Forbidden", "Invalid", "NotFound", "RequestService",
+           "TransitionError", "promises_of"]
