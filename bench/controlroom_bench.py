@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from config import load_site  # noqa: E402
-from controlroom.db import make_engine  # noqa: E402
+from controlroom.alarms.models import Alert, AlertHistory, IngestedSignal  # noqa: E402
+from controlroom.core.db import make_engine  # noqa: E402
 from controlroom.migrations import migrate  # noqa: E402
-from controlroom.models import Alert, AlertHistory, IngestedSignal  # noqa: E402
 from launcher.postgres import start_postgres  # noqa: E402
 from launcher.processes import ProcessGroup, free_port  # noqa: E402
 

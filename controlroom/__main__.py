@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from controlroom.app import create_app
-    from controlroom.security import Passwords
+    from controlroom.core.security import Passwords
 
     app = create_app(site, settings, Passwords.from_env(os.environ))
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())

@@ -1,4 +1,9 @@
-"""The FastAPI application, built from a site and settings (never at import)."""
+"""The FastAPI application, built from a site and settings (never at import).
+
+`create_app` is the one place that wires the house together: it builds the engine and every
+domain's services (on `app.state`), includes the one HTTP layer (`controlroom/api/main.py`),
+installs the error handlers, starts the background jobs and serves the console's files.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +12,45 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
 
 from config import Settings, Site
-from controlroom import desk_services, fanout
-from controlroom.alerts import AlertService, NotFound, alert_json
-from controlroom.api.routes import alerts, auth, devices, gateway, kpis, test_mode, units
-from controlroom.api.routes import kiosk as kiosk_routes
-from controlroom.api.routes import requests as request_routes
-from controlroom.broadcaster import Broadcaster
-from controlroom.casework import CaseworkService
-from controlroom.db import make_engine, make_sessionmaker, startup_lock
-from controlroom.devices import DeviceService
-from controlroom.errors import ApiProblem, api_problem_handler, validation_detail
+from controlroom.alarms import fanout
+from controlroom.alarms.casework import CaseworkService
+from controlroom.alarms.devices import DeviceService, sync_devices
+from controlroom.alarms.intake import alert_json
+from controlroom.alarms.service import AlertService, NotFound
+from controlroom.alarms.stream import Broadcaster
+from controlroom.alarms.test_mode import TestModeService
+from controlroom.api.main import router as api_router
+from controlroom.core.accounts import login_lockout, signing_key, sync_accounts
+from controlroom.core.db import make_engine, make_sessionmaker, startup_lock
+from controlroom.core.errors import DomainError, domain_error_handler, validation_detail
+from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotifier
+from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
-from controlroom.notify import LogResidentNotifier, Notifier, ResidentNotifier
-from controlroom.resident_sessions import ResidentDirectory, ResidentSessionStore
-from controlroom.schemas import HealthPublic, SitePublic
-from controlroom.security import Passwords
-from controlroom.service_requests import RequestService
-from controlroom.staff import signing_key, sync_accounts, sync_devices
-from controlroom.test_mode import TestModeService
+from controlroom.services.demo import seed_demo
+from controlroom.services.desk.custody import CustodyService
+from controlroom.services.desk.held_items import HeldItemService
+from controlroom.services.fees.service import FeeService
+from controlroom.services.notices.service import NoticeService
+from controlroom.services.requests.service import RequestService
+from controlroom.services.residents.sessions import (
+    ResidentDirectory,
+    ResidentSessionStore,
+    pin_lockout,
+)
 
 WEB = Path(__file__).with_name("web")
 # The console page's Content-Security-Policy: scripts and styles only from its own files (no
@@ -49,6 +64,7 @@ log = logging.getLogger(__name__)
 TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to service
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
 REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
+REMINDER_SWEEP_S = 60.0  # held-item reminders are days apart: a minute late is nothing
 
 
 def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
@@ -66,79 +82,72 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def watch_request_slas() -> None:
         await asyncio.to_thread(requests.escalate_due, requests.now())
 
+    async def remind() -> None:
+        await asyncio.to_thread(app.state.items.sweep)
+
     return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
             run_every(ESCALATION_SWEEP_S, escalate_unacknowledged, "escalation sweep"),
-            run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep")]
+            run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep"),
+            run_every(REMINDER_SWEEP_S, remind, "reminder sweep")]
 
 
-def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
-               notifier: Notifier | None = None,
-               resident_notifier: ResidentNotifier | None = None) -> FastAPI:
-    """`notifier` tells people by role (the supervisor on an escalation), `resident_notifier`
-    tells residents (parcels, one-time codes); both log by default."""
-    passwords = passwords or Passwords()
-    engine = make_engine(settings.db_url)
-    sessions = make_sessionmaker(engine)
+class _Residents:
+    """Forwards to whatever resident notifier the app has now (tests swap it)."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with startup_lock(engine):  # replicas started together take turns
-            migrate(engine)
-            sync_accounts(sessions, site, passwords)
-            sync_devices(sessions, site)
-            app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
-        jobs = _start_jobs(app)
-        app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
-        jobs.append(await desk_services.start(app))  # demo data, the held-item reminders job
-        listener = None
-        if replicated:  # the live stream across replicas: see controlroom/fanout.py
-            listener = fanout.Listener(engine, broadcaster, _read_alert,
-                                       app.state.alerts.changes_since)
-            await listener.start()
-        yield
-        if listener is not None:
-            await listener.stop()
-        for job in jobs:
-            job.cancel()
-        engine.dispose()
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
 
-    app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)
-    broadcaster = Broadcaster()
-    replicated = engine.dialect.name == "postgresql"
-    if replicated:
-        fanout.install(engine, sessions, alert_json)
+    def tell_resident(self, unit: str, phone: str, message: str) -> None:
+        self.app.state.resident_notifier.tell_resident(unit, phone, message)
 
-    def _read_alert(alert_id: int) -> str | None:
-        try:
-            return alert_json(app.state.alerts.get(alert_id))
-        except NotFound:
-            return None
 
-    app.state.site = site
-    app.state.settings = settings
-    app.state.sessions = sessions
-    app.state.passwords = passwords
-    app.state.broadcaster = broadcaster
-    app.state.resident_notifier = resident_notifier or LogResidentNotifier()
-    app.state.test_mode = TestModeService(sessions, site)
-    app.state.alerts = AlertService(
-        sessions, fanout.QuietBroadcaster() if replicated else broadcaster, site,
-        app.state.test_mode, notifier=notifier)
-    app.state.devices = DeviceService(sessions)
-    app.state.casework = CaseworkService(sessions, site, app.state.alerts)
+def _alarm_services(app: FastAPI, sessions: sessionmaker, replicated: bool,
+                    notifier: Notifier | None) -> None:
+    site, state = app.state.site, app.state
+    state.test_mode = TestModeService(sessions, site)
+    state.alerts = AlertService(
+        sessions, fanout.QuietBroadcaster() if replicated else state.broadcaster, site,
+        state.test_mode, notifier=notifier)
+    state.devices = DeviceService(sessions)
+    state.casework = CaseworkService(sessions, site, state.alerts)
 
-    def clock() -> datetime:
-        # The alert service's clock is the app's: tests move it (conftest `clocked_client`).
-        return app.state.alerts.now()
 
-    app.state.requests = RequestService(sessions, site, now=clock,
-                                        notifier=app.state.alerts.notifier,
-                                        resident_notifier=app.state.resident_notifier)
-    app.state.resident_sessions = ResidentSessionStore(sessions, now=clock)
-    app.state.residents = ResidentDirectory(site, passwords, sessions, now=clock)
-    app.state.pin_lockout = kiosk_routes.pin_lockout()  # in memory, per process
-    app.state.login_lockout = auth.login_lockout()  # staff sign-in, likewise
+def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Passwords) -> None:
+    """Requests, residents and the desk. Every service reads the time through the alert
+    service's clock (`app.state.alerts.now`): a test that moves that clock moves them all."""
+    site, state = app.state.site, app.state
 
+    def now() -> datetime:
+        return state.alerts.now()
+
+    def today() -> date:
+        return now().astimezone(ZoneInfo(site.timezone)).date()
+
+    def notify_role(role: str, subject: str, body: str) -> None:
+        state.alerts.notifier.notify(role, subject, body)
+
+    state.requests = RequestService(sessions, site, now=now, notifier=state.alerts.notifier,
+                                    resident_notifier=state.resident_notifier)
+    state.resident_sessions = ResidentSessionStore(sessions, now=now)
+    state.residents = ResidentDirectory(site, passwords, sessions, now=now)
+    state.pin_lockout = pin_lockout()  # in memory, per process
+    state.login_lockout = login_lockout()  # staff sign-in, likewise
+    state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now)
+    state.pickup_lockout = state.items.lockout
+    state.custody = CustodyService(sessions, site, now)
+    state.fees = FeeService(sessions, site, today, now)
+    state.notices = NoticeService(sessions, site, now)
+
+    def account_summary(unit: str) -> dict[str, Any]:
+        """For GET /api/kiosk/me: the flat's balance, arrears and items waiting."""
+        acc = state.fees.statement_of(unit)
+        return {"balance": acc["balance"], "arrears": acc["arrears"],
+                "held_items": state.items.count_open(unit)}
+
+    state.account_summary = account_summary
+
+
+def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:
         # One error shape everywhere: {"detail": "..."}, plus the raw errors for programs.
@@ -149,21 +158,62 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
                                       "errors": exc.errors()}),
         )
 
-    app.add_exception_handler(ApiProblem, api_problem_handler)
+    app.add_exception_handler(DomainError, domain_error_handler)  # every service refusal
 
-    for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk_routes,
-                   request_routes):
-        app.include_router(module.router)
-    desk_services.install(app)  # held items, keys, lending, fees, notices (+ their kiosk calls)
 
-    @app.get("/api/health", tags=["health"], response_model=HealthPublic)
-    def health() -> HealthPublic:
-        return HealthPublic(status="ok", site=site.id)
+def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
+               notifier: Notifier | None = None,
+               resident_notifier: ResidentNotifier | None = None) -> FastAPI:
+    """`notifier` tells people by role (the supervisor on an escalation), `resident_notifier`
+    tells residents (parcels, one-time codes); both log by default."""
+    passwords = passwords or Passwords()
+    engine = make_engine(settings.db_url)
+    sessions = make_sessionmaker(engine)
+    replicated = engine.dialect.name == "postgresql"
 
-    @app.get("/api/site", tags=["site"], response_model=SitePublic)
-    def site_info() -> SitePublic:
-        return SitePublic(id=site.id, name_zh=site.name_zh, name_en=site.name_en,
-                          hotline=site.hotline, timezone=site.timezone)
+    def _read_alert(alert_id: int) -> str | None:
+        try:
+            return alert_json(app.state.alerts.get(alert_id))
+        except NotFound:
+            return None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with startup_lock(engine):  # replicas started together take turns
+            migrate(engine)
+            sync_accounts(sessions, site, passwords)
+            sync_devices(sessions, site)
+            app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
+        app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
+        if os.environ.get("BUTLER_DEMO_DATA", "1") != "0":
+            await asyncio.to_thread(seed_demo, site, app.state.fees, app.state.notices,
+                                    app.state.alerts.now())
+        jobs = _start_jobs(app)
+        listener = None
+        if replicated:  # the live stream across replicas: see controlroom/alarms/fanout.py
+            listener = fanout.Listener(engine, app.state.broadcaster, _read_alert,
+                                       app.state.alerts.changes_since)
+            await listener.start()
+        yield
+        if listener is not None:
+            await listener.stop()
+        for job in jobs:
+            job.cancel()
+        engine.dispose()
+
+    app = FastAPI(title="Estate Butler control room", version="0.1.0", lifespan=lifespan)
+    if replicated:
+        fanout.install(engine, sessions, alert_json)
+    app.state.site = site
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.passwords = passwords
+    app.state.broadcaster = Broadcaster()
+    app.state.resident_notifier = resident_notifier or LogResidentNotifier()
+    _alarm_services(app, sessions, replicated, notifier)
+    _resident_services(app, sessions, passwords)
+    _error_handlers(app)
+    app.include_router(api_router)
 
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:

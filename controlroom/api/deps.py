@@ -1,22 +1,41 @@
-"""Request dependencies: the app's services and the caller's identity and role."""
+"""Every request dependency in one place: the app's services (`*Dep`), the caller's identity
+and role (`require`, the role aliases), and the resident logged in at a kiosk (`ResidentDep`,
+from the `X-Resident-Session` header, docs/api/kiosk.md). Routes import these and the
+domains, never another route. Tests of resident routes may override `current_resident`
+(FastAPI `dependency_overrides`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
-from controlroom.alerts import AlertService
-from controlroom.casework import CaseworkService
-from controlroom.devices import DeviceService
-from controlroom.security import TokenClaims, TokenError, read_token
+from controlroom.alarms.casework import CaseworkService
+from controlroom.alarms.devices import DeviceService
+from controlroom.alarms.service import AlertService
+from controlroom.alarms.test_mode import TestModeService
+from controlroom.alarms.units import UNIT_READERS
+from controlroom.core.errors import MAX_ID, NotSignedIn
+from controlroom.core.security import TokenClaims, TokenError, read_token
+from controlroom.services.desk.custody import CustodyService
+from controlroom.services.desk.held_items import HeldItemService
+from controlroom.services.fees.service import FeeService
+from controlroom.services.notices.service import NoticeService
+from controlroom.services.requests.flow import ACT_ROLES, READ_ROLES
+from controlroom.services.requests.service import RequestService
+from controlroom.services.residents.sessions import ResidentClaims
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 READ_ALERTS = ("operator", "supervisor", "maintenance", "admin")
 ACT_ON_ALERTS = ("operator", "supervisor", "admin")
+DESK_ROLES = ("frontdesk", "supervisor", "admin")
+TEST_MANAGERS = ("maintenance", "supervisor", "admin")
+
+
+# -- the app's services -------------------------------------------------------------------------
 
 
 def _alerts(request: Request) -> AlertService:
@@ -31,9 +50,45 @@ def _casework(request: Request) -> CaseworkService:
     return request.app.state.casework
 
 
+def _test_mode(request: Request) -> TestModeService:
+    return request.app.state.test_mode
+
+
+def _requests(request: Request) -> RequestService:
+    return request.app.state.requests
+
+
+def _items(request: Request) -> HeldItemService:
+    return request.app.state.items
+
+
+def _custody(request: Request) -> CustodyService:
+    return request.app.state.custody
+
+
+def _fees(request: Request) -> FeeService:
+    return request.app.state.fees
+
+
+def _notices(request: Request) -> NoticeService:
+    return request.app.state.notices
+
+
 AlertsDep = Annotated[AlertService, Depends(_alerts)]
 CaseworkDep = Annotated[CaseworkService, Depends(_casework)]
 DevicesDep = Annotated[DeviceService, Depends(_devices)]
+TestModeDep = Annotated[TestModeService, Depends(_test_mode)]
+RequestsDep = Annotated[RequestService, Depends(_requests)]
+ItemsDep = Annotated[HeldItemService, Depends(_items)]
+CustodyDep = Annotated[CustodyService, Depends(_custody)]
+FeesDep = Annotated[FeeService, Depends(_fees)]
+NoticesDep = Annotated[NoticeService, Depends(_notices)]
+
+# A path parameter naming a held item, a key or a notice by its id.
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+# -- who is calling ------------------------------------------------------------------------------
 
 
 def current_claims(request: Request, token: Annotated[str | None, Depends(oauth2)]
@@ -64,5 +119,29 @@ def require(*roles: str) -> Callable[[TokenClaims], TokenClaims]:
 AlertReader = Annotated[TokenClaims, Depends(require(*READ_ALERTS))]
 AlertActor = Annotated[TokenClaims, Depends(require(*ACT_ON_ALERTS))]
 GatewayCaller = Annotated[TokenClaims, Depends(require("gateway"))]
+TestManager = Annotated[TokenClaims, Depends(require(*TEST_MANAGERS))]
+UnitReader = Annotated[TokenClaims, Depends(require(*UNIT_READERS))]
+RequestReader = Annotated[TokenClaims, Depends(require(*READ_ROLES))]
+RequestCreator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
+DeskStaff = Annotated[TokenClaims, Depends(require(*DESK_ROLES))]
+# Operators may read the key register: the gas plan enters a flat with the key from custody.
+KeyReader = Annotated[TokenClaims, Depends(require(*DESK_ROLES, "operator"))]
 # The lobby kiosk device (its username is the kiosk id of the site file).
 KioskCaller = Annotated[TokenClaims, Depends(require("kiosk"))]
+
+
+def current_resident(
+    request: Request,
+    kiosk: KioskCaller,
+    x_resident_session: Annotated[str | None, Header()] = None,
+) -> ResidentClaims:
+    sessions = getattr(request.app.state, "resident_sessions", None)
+    claims = sessions.touch(x_resident_session, kiosk.username) if (
+        sessions is not None and x_resident_session) else None
+    if claims is None:
+        raise NotSignedIn("no resident is logged in at this kiosk (or the session ended): "
+                          "log in again with your card or flat and PIN", code="session_expired")
+    return claims
+
+
+ResidentDep = Annotated[ResidentClaims, Depends(current_resident)]

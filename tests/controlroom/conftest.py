@@ -10,14 +10,15 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+import controlroom.tables  # noqa: F401  (every domain's tables on Base.metadata)
 from config import Settings, load_site
-from controlroom.alerts import AlertService
+from controlroom.alarms.schemas import SignalIn
+from controlroom.alarms.service import AlertService
+from controlroom.alarms.stream import Broadcaster, Message
+from controlroom.alarms.test_mode import TestModeService
 from controlroom.app import create_app
-from controlroom.broadcaster import Broadcaster, Message
-from controlroom.db import Base, make_engine, make_sessionmaker
-from controlroom.schemas import SignalIn
-from controlroom.security import Passwords
-from controlroom.test_mode import TestModeService
+from controlroom.core.db import Base, make_engine, make_sessionmaker
+from controlroom.core.security import Passwords
 from tests.support import postgres
 from tests.support.stack import Stack
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from controlroom.models import AuditEntry
-from controlroom.units import mask_name
+from controlroom.alarms.units import mask_name
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import Clock, auth, signal
 from tests.support.stack import wait_until
 

@@ -12,14 +12,15 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import create_engine, select
 from sqlalchemy.pool import StaticPool
 
+import controlroom.tables  # noqa: F401  (every domain's tables on Base.metadata)
 from config import load_site
-from controlroom.alert_rules import TransitionError
-from controlroom.alerts import AlertService
-from controlroom.broadcaster import Broadcaster
-from controlroom.db import Base, make_sessionmaker
-from controlroom.models import Alert
-from controlroom.schemas import SignalIn
-from controlroom.test_mode import TestModeService
+from controlroom.alarms.models import Alert
+from controlroom.alarms.rules import TransitionError
+from controlroom.alarms.schemas import SignalIn
+from controlroom.alarms.service import AlertService
+from controlroom.alarms.stream import Broadcaster
+from controlroom.alarms.test_mode import TestModeService
+from controlroom.core.db import Base, make_sessionmaker
 from gateway.classify import PRIORITY
 
 SITE = load_site()

@@ -3,7 +3,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from controlroom.models import AuditEntry
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import Service, auth, signal
 
 NOTE = {"device": "gas-1-2-1502", "kind": "gas_alarm", "note": "valve closed, confirmed",

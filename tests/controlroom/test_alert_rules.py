@@ -1,12 +1,6 @@
 import pytest
 
-from controlroom.alert_rules import (
-    SignalOutcome,
-    TransitionError,
-    latches,
-    next_state,
-    on_signal,
-)
+from controlroom.alarms.rules import SignalOutcome, TransitionError, latches, next_state, on_signal
 
 
 def test_an_active_signal_with_nothing_open_raises_an_alert() -> None:

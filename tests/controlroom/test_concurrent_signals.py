@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-import controlroom.alerts as alerts_module
-from controlroom.alert_rules import SignalOutcome
-from controlroom.schemas import SignalIn
+import controlroom.alarms.intake as alerts_module
+from controlroom.alarms.rules import SignalOutcome
+from controlroom.alarms.schemas import SignalIn
 from tests.controlroom.conftest import Service
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from controlroom.correlation import correlated_units, incident_due
-from controlroom.models import AuditEntry
+from controlroom.alarms.correlation import correlated_units, incident_due
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import T0, Clock, Service, auth, signal
 
 MIN = timedelta(minutes=1)

@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from controlroom.escalation import ESCALATE_AFTER, escalation_due, escalation_level
-from controlroom.models import AuditEntry
-from controlroom.notify import LogNotifier
+from controlroom.alarms.escalation import ESCALATE_AFTER, escalation_due, escalation_level
+from controlroom.core.models import AuditEntry
+from controlroom.core.notify import LogNotifier
 from tests.controlroom.conftest import T0, Clock, RecordingNotifier, Service, auth, signal
 
 S = timedelta(seconds=1)
@@ -117,7 +117,7 @@ def test_a_failing_notifier_does_not_stop_escalation(service: Service) -> None:
 
 
 def test_the_default_notifier_logs_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="controlroom.notify"):
+    with caplog.at_level(logging.WARNING, logger="controlroom.core.notify"):
         LogNotifier().notify("supervisor", "Escalation 1", "panic at 1-1-0101")
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.WARNING, "notify supervisor: Escalation 1 — panic at 1-1-0101")]

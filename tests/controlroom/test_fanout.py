@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from controlroom import fanout
+from controlroom.alarms import fanout
 
 
 def test_notify_payloads_stay_under_the_limit_and_round_trip() -> None:

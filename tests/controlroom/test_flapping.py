@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from controlroom.flapping import FLAP_COUNT, FLAP_WINDOW, is_flapping
+from controlroom.alarms.flapping import FLAP_COUNT, FLAP_WINDOW, is_flapping
 from tests.controlroom.conftest import T0, Clock, Service, auth, signal
 
 MIN = timedelta(minutes=1)

@@ -3,7 +3,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from config import load_site
-from controlroom.flood import FLOOD_THRESHOLD, flood_meter
+from controlroom.alarms.flood import FLOOD_THRESHOLD, flood_meter
 from tests.controlroom.conftest import T0, Clock, auth, signal
 
 MIN = timedelta(minutes=1)

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from controlroom.fee_ledger import account
-from controlroom.intake import VALUABLES_WARNING, intake_decision
-from controlroom.lockout import Lockout
-from controlroom.pickup_codes import CodeSpaceExhausted, is_weak, new_code
-from controlroom.reconciliation import reconcile
-from controlroom.release_rules import ItemFacts, release_allowed, valid_id_number
-from controlroom.reminders import Period, due_notice, lent_follow_up_due, schedule
+from controlroom.core.lockout import Lockout
+from controlroom.services.desk.intake import VALUABLES_WARNING, intake_decision
+from controlroom.services.desk.pickup_codes import CodeSpaceExhausted, is_weak, new_code
+from controlroom.services.desk.reconciliation import reconcile
+from controlroom.services.desk.release_rules import ItemFacts, release_allowed, valid_id_number
+from controlroom.services.desk.reminders import Period, due_notice, lent_follow_up_due, schedule
+from controlroom.services.fees.ledger import account
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 ID = "110101199003074514"

@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config import Settings, load_site
-from controlroom import desk_services
-from controlroom.api.resident import ResidentClaims, current_resident
+from controlroom import app as app_module
+from controlroom.api.deps import current_resident
 from controlroom.app import create_app
+from controlroom.services.residents.sessions import ResidentClaims
 from tests.controlroom.conftest import Clock, RecordingNotifier, _passwords, auth
 
 ID = "110101199003074514"
@@ -315,7 +316,7 @@ def test_the_background_job_uses_the_apps_clock(desk: Desk) -> None:
 
 def test_the_reminders_job_runs_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                           ) -> None:
-    monkeypatch.setattr(desk_services, "REMINDER_SWEEP_S", 0.05)
+    monkeypatch.setattr(app_module, "REMINDER_SWEEP_S", 0.05)
     site = load_site()
     settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
     clock, residents = Clock(), RecordingResidents()

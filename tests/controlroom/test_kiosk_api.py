@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from controlroom.models import AuditEntry
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import T0, Clock, auth, signal
 
 KIOSK1 = ("kiosk-1", "kiosk1-secret")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from controlroom.kpis import (
+from controlroom.alarms.kpis import (
     AlertFacts,
     DeviceFalseAlarms,
     PriorityFigures,

@@ -1,4 +1,4 @@
-from controlroom.lockout import Lockout
+from controlroom.core.lockout import Lockout
 
 
 def test_fifth_wrong_pin_locks_for_five_minutes_and_a_right_pin_is_refused_meanwhile() -> None:

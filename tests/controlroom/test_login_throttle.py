@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from config import Settings, load_site
-from controlroom.api.routes.auth import LOGIN_FAILURES, LOGIN_LOCK_S
 from controlroom.app import create_app
-from controlroom.models import AuditEntry
+from controlroom.core.accounts import LOGIN_FAILURES, LOGIN_LOCK_S
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import Clock, _passwords
 from tests.controlroom.test_console_browser import ARTIFACTS, CHROMIUM, open_page, sign_in
 from tests.support.stack import Stack

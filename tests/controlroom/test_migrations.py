@@ -12,7 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from controlroom.db import Base, make_engine
+import controlroom.tables  # noqa: F401  (every domain's tables on Base.metadata)
+from controlroom.core.db import Base, make_engine
 from controlroom.migrations import downgrade, migrate
 from tests.support import postgres
 
@@ -68,7 +69,6 @@ def test_a_create_all_database_that_already_has_the_request_tables_is_kept(tmp_p
                                                                           ) -> None:
     from alembic.script import ScriptDirectory
 
-    from controlroom import request_models  # noqa: F401  (its tables in create_all)
     from controlroom.migrations import config
 
     engine = make_engine(f"sqlite:///{tmp_path}/newer.db")

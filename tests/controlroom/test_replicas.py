@@ -23,13 +23,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from config import load_site
-from controlroom import fanout
-from controlroom.alerts import AlertService, alert_json
-from controlroom.db import make_engine, make_sessionmaker
-from controlroom.escalation import ESCALATE_AFTER
-from controlroom.models import Alert, AlertHistory, AuditEntry
-from controlroom.schemas import SignalIn
-from controlroom.test_mode import TestModeService
+from controlroom.alarms import fanout
+from controlroom.alarms.escalation import ESCALATE_AFTER
+from controlroom.alarms.intake import alert_json
+from controlroom.alarms.models import Alert, AlertHistory
+from controlroom.alarms.schemas import SignalIn
+from controlroom.alarms.service import AlertService
+from controlroom.alarms.test_mode import TestModeService
+from controlroom.core.db import make_engine, make_sessionmaker
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import T0, Clock, RecordingBroadcaster, RecordingNotifier
 from tests.support import postgres
 from tests.support.stack import Stack

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom.request_flow import (
+from controlroom.services.requests.flow import (
     ConfirmationRequired,
     RatingError,
     Ratings,

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from controlroom.models import AuditEntry
+from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import T0, Clock, RecordingNotifier, auth
 
 BUTLER1 = ("butler1", "butler1123")

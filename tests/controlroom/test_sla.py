@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from config import SlaSettings
-from controlroom.sla import (
+from controlroom.services.requests.sla import (
     Promise,
     WorkingCalendar,
     deadlines,

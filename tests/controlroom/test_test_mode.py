@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from config import load_site
-from controlroom.models import TestReport
-from controlroom.test_mode import covers, walk_report
+from controlroom.alarms.models import TestReport
+from controlroom.alarms.test_mode import covers, walk_report
 from tests.controlroom.conftest import auth, signal
 
 SITE = load_site()
@@ -177,8 +177,9 @@ def test_test_mode_is_for_maintenance_and_checks_its_target(client: TestClient) 
 
 
 def test_a_window_returns_to_service_by_itself_when_its_time_is_up(db_url: str) -> None:
-    from controlroom.db import Base, make_engine, make_sessionmaker
-    from controlroom.test_mode import TestModeService
+    import controlroom.tables  # noqa: F401  (every domain's tables on Base.metadata)
+    from controlroom.alarms.test_mode import TestModeService
+    from controlroom.core.db import Base, make_engine, make_sessionmaker
 
     engine = make_engine(db_url)
     if engine.dialect.name == "sqlite":

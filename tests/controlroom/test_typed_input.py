@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from controlroom.typed_input import fold_code
+from controlroom.core.typed_input import fold_code
 from tests.controlroom.conftest import auth
 
 

@@ -7,7 +7,7 @@ def _ev(etype: str, state: str, **kw: object) -> Event:
 
 
 def test_gas_alarm_is_critical() -> None:
-    # Which priorities latch is the control room's rule (controlroom/alert_rules.latches).
+    # Which priorities latch is the control room's rule (controlroom/alarms/rules.latches).
     [sig] = classify(_ev("gas", "alarm", lel=27.5), "gas_detector")
     assert sig == Signal("gas_alarm", 1, "active")
 

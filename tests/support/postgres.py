@@ -37,7 +37,7 @@ def server() -> PostgresServer:
     if _server is None:
         import psycopg
 
-        from controlroom.db import make_engine
+        from controlroom.core.db import make_engine
         from controlroom.migrations import migrate
 
         srv = start_postgres()

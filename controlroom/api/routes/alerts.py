@@ -4,26 +4,25 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from controlroom.alerts import NotFound, TransitionError
-from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
-from controlroom.broadcaster import Message
-from controlroom.casework import Conflict, InvalidAssignee, StepState
-from controlroom.errors import MAX_ID, problems
-from controlroom.schemas import (
+from controlroom.alarms.casework import StepState
+from controlroom.alarms.schemas import (
     AckBody,
+    AlertAssignBody,
+    AlertNoteBody,
     AlertPublic,
     AlertsPublic,
     AlertWithHistory,
-    AssignBody,
     DispatchBody,
-    NoteBody,
     PlanPublic,
     PlanStepPublic,
     ResolveBody,
 )
+from controlroom.alarms.stream import Message
+from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
+from controlroom.core.errors import MAX_ID, problems
 
 # Every call here needs a token and a role, and has parameters that can be invalid.
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=problems(401, 403, 422))
@@ -119,21 +118,13 @@ async def stream_alerts(
 
 @router.get("/{alert_id}", response_model=AlertWithHistory, responses=ONE)
 def read_alert(alert_id: AlertId, alerts: AlertsDep, _: AlertReader) -> AlertWithHistory:
-    try:
-        return AlertWithHistory.model_validate(alerts.get(alert_id))
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return AlertWithHistory.model_validate(alerts.get(alert_id))
 
 
 def _act(alerts: AlertsDep, alert_id: int, action: str, actor: str, note: str,
          to: str | None = None, cause: str | None = None) -> AlertPublic:
-    try:
-        return AlertPublic.model_validate(alerts.act(alert_id, action, actor, note=note, to=to,
-                                                     cause=cause))
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except TransitionError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return AlertPublic.model_validate(alerts.act(alert_id, action, actor, note=note, to=to,
+                                                 cause=cause))
 
 
 @router.post("/{alert_id}/ack", response_model=AlertPublic, responses=CHANGE)
@@ -163,36 +154,23 @@ def _plan_public(alert_id: int, kind: str, steps: list[StepState]) -> PlanPublic
 
 
 @router.post("/{alert_id}/note", response_model=AlertWithHistory, responses=ONE)
-def note_alert(alert_id: AlertId, body: NoteBody, work: CaseworkDep, who: AlertActor
+def note_alert(alert_id: AlertId, body: AlertNoteBody, work: CaseworkDep, who: AlertActor
                ) -> AlertWithHistory:
     """Add an operator's note to the alert's history."""
-    try:
-        return AlertWithHistory.model_validate(work.add_note(alert_id, who.username, body.note))
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return AlertWithHistory.model_validate(work.add_note(alert_id, who.username, body.note))
 
 
 @router.post("/{alert_id}/assign", response_model=AlertWithHistory, responses=CHANGE)
-def assign_alert(alert_id: AlertId, body: AssignBody, work: CaseworkDep, who: AlertActor
+def assign_alert(alert_id: AlertId, body: AlertAssignBody, work: CaseworkDep, who: AlertActor
                  ) -> AlertWithHistory:
     """Assign the alert to an operator or supervisor (`detail.assigned_to`)."""
-    try:
-        return AlertWithHistory.model_validate(work.assign(alert_id, who.username, body.to))
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except InvalidAssignee as exc:
-        raise HTTPException(422, f"to: {exc}") from None
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return AlertWithHistory.model_validate(work.assign(alert_id, who.username, body.to))
 
 
 @router.get("/{alert_id}/plan", response_model=PlanPublic, responses=ONE)
 def read_plan(alert_id: AlertId, work: CaseworkDep, _: AlertReader) -> PlanPublic:
     """The action plan for the alert's kind, each step with when and by whom it was ticked."""
-    try:
-        alert, steps = work.plan(alert_id)
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    alert, steps = work.plan(alert_id)
     return _plan_public(alert.id, alert.kind, steps)
 
 
@@ -200,10 +178,5 @@ def read_plan(alert_id: AlertId, work: CaseworkDep, _: AlertReader) -> PlanPubli
 def tick_plan_step(alert_id: AlertId, step: Annotated[int, Path(le=1000)],
                    work: CaseworkDep, who: AlertActor) -> PlanPublic:
     """Tick off step `step` (1-based) of the alert's action plan, once."""
-    try:
-        alert, steps = work.tick(alert_id, step, who.username)
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    alert, steps = work.tick(alert_id, step, who.username)
     return _plan_public(alert.id, alert.kind, steps)

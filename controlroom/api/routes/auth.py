@@ -4,27 +4,20 @@ import math
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from controlroom.errors import ApiProblem, problems
-from controlroom.lockout import Lockout
-from controlroom.schemas import Token
-from controlroom.security import issue_token
-from controlroom.staff import audit_login, authenticate
+from controlroom.core.accounts import LOGIN_FAILURES, audit_login, authenticate
+from controlroom.core.errors import DomainError, Locked, NotSignedIn, problems
+from controlroom.core.lockout import Lockout
+from controlroom.core.schemas import Token
+from controlroom.core.security import issue_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
-LOGIN_FAILURES = 10  # wrong passwords for one account from one address ...
-LOGIN_WINDOW_S = 900  # ... within this long ...
-LOGIN_LOCK_S = 900  # ... lock that account from that address this long
 UNKNOWN_ACCOUNT = "(no such account)"  # guesses at names that do not exist share one count
 # Lockout is plain state; requests are served on a thread pool.
 _lockout_lock = threading.Lock()
-
-
-def login_lockout() -> Lockout:
-    return Lockout(max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S, lock_s=LOGIN_LOCK_S)
 
 
 def client_address(request: Request) -> str:
@@ -34,12 +27,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "(unknown)"
 
 
-def _locked(retry_after_s: float) -> ApiProblem:
+def _locked(retry_after_s: float) -> DomainError:
     secs = max(1, math.ceil(retry_after_s))
-    return ApiProblem(429, "locked",
-                      f"too many wrong passwords for this account from this address: try again "
-                      f"in {secs} s, or ask an administrator",
-                      headers={"Retry-After": str(secs)}, retry_after_s=secs)
+    return Locked(f"too many wrong passwords for this account from this address: try again "
+                  f"in {secs} s, or ask an administrator", code="locked",
+                  headers={"Retry-After": str(secs)}, retry_after_s=secs)
 
 
 @router.post("/token", response_model=Token, responses=problems(401, 422, 429))
@@ -68,8 +60,7 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
             audit_login(state.sessions, form.username, "login_locked",
                         f"from {address}: {LOGIN_FAILURES} wrong passwords")
             raise _locked(after.retry_after_s)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise NotSignedIn("wrong username or password", headers={"WWW-Authenticate": "Bearer"})
     with _lockout_lock:
         lockout.succeed(key)
     token = issue_token(request.app.state.token_key, user.username, user.role,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from controlroom.alarms.schemas import DevicePublic, DevicesPublic
 from controlroom.api.deps import AlertReader, DevicesDep
-from controlroom.errors import problems
-from controlroom.schemas import DevicePublic, DevicesPublic
+from controlroom.core.errors import problems
 
 router = APIRouter(prefix="/api/devices", tags=["devices"])
 

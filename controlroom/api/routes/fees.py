@@ -3,28 +3,22 @@ theirs at the kiosk (GET /api/kiosk/fees)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
-from controlroom.api.routes.items import ERRORS, DeskStaff
-from controlroom.errors import ApiProblem
-from controlroom.fees import FeeService, yuan
-from controlroom.item_schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
+from controlroom.api.deps import DeskStaff, FeesDep
+from controlroom.core.errors import NotFound, problems
+from controlroom.services.fees.schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
+from controlroom.services.fees.service import FeeService, yuan
 
 router = APIRouter(prefix="/api/fees", tags=["fees"])
-
-
-def _svc(request: Request) -> FeeService:
-    return request.app.state.fees
-
-
-FeesDep = Annotated[FeeService, Depends(_svc)]
+ERRORS = problems(401, 403, 404, 409, 410, 422)
 
 
 def _known(svc: FeeService, unit: str) -> None:
     if unit not in svc.site.units:
-        raise ApiProblem(404, "not_found", f"there is no flat {unit!r} at this site")
+        raise NotFound(f"there is no flat {unit!r} at this site", code="not_found")
 
 
 @router.get("/{unit}", response_model=AccountPublic, responses=ERRORS)

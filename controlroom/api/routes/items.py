@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Query
 
-from controlroom.api.deps import require
-from controlroom.errors import MAX_ID, problems
-from controlroom.held_items import HeldItemService
-from controlroom.intake import VALUABLES_WARNING
-from controlroom.item_schemas import (
+from controlroom.api.deps import DeskStaff, ItemId, ItemsDep
+from controlroom.core.errors import problems
+from controlroom.core.typed_input import fold_code
+from controlroom.services.desk.intake import VALUABLES_WARNING
+from controlroom.services.desk.schemas import (
     AttemptPublic,
     AuditPublic,
     CheckInIn,
@@ -28,21 +28,9 @@ from controlroom.item_schemas import (
     Stub,
     SweepOut,
 )
-from controlroom.security import TokenClaims
-from controlroom.typed_input import fold_code
 
 router = APIRouter(prefix="/api/items", tags=["held items"])
 ERRORS = problems(401, 403, 404, 409, 410, 422)
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
-DESK_ROLES = ("frontdesk", "supervisor", "admin")
-DeskStaff = Annotated[TokenClaims, Depends(require(*DESK_ROLES))]
-
-
-def _svc(request: Request) -> HeldItemService:
-    return request.app.state.items
-
-
-ItemsDep = Annotated[HeldItemService, Depends(_svc)]
 
 
 @router.post("", response_model=CheckInOut, status_code=201, responses=ERRORS)

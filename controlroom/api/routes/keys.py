@@ -3,14 +3,11 @@ enters a flat with the key from custody."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-
-from controlroom.api.deps import require
-from controlroom.api.routes.items import DESK_ROLES, ERRORS, DeskStaff, ItemId
-from controlroom.custody import CustodyService
-from controlroom.item_schemas import (
+from controlroom.api.deps import CustodyDep, DeskStaff, ItemId, KeyReader
+from controlroom.core.errors import problems
+from controlroom.services.desk.schemas import (
     KeyDetail,
     KeyIn,
     KeyMoveIn,
@@ -22,17 +19,9 @@ from controlroom.item_schemas import (
     LentPublic,
     LentReturnIn,
 )
-from controlroom.security import TokenClaims
 
 router = APIRouter(tags=["keys and lending"])
-KeyReader = Annotated[TokenClaims, Depends(require(*DESK_ROLES, "operator"))]
-
-
-def _svc(request: Request) -> CustodyService:
-    return request.app.state.custody
-
-
-CustodyDep = Annotated[CustodyService, Depends(_svc)]
+ERRORS = problems(401, 403, 404, 409, 410, 422)
 
 
 @router.post("/api/keys", response_model=KeyPublic, status_code=201, responses=ERRORS)

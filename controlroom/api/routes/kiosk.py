@@ -12,14 +12,30 @@ import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import Kiosk, Resident, Site
-from controlroom.api.deps import KioskCaller
-from controlroom.api.resident import ResidentDep
-from controlroom.errors import MAX_ID, ApiProblem, problems
-from controlroom.kiosk_schemas import (
+from controlroom.alarms.models import Alert
+from controlroom.api.deps import KioskCaller, ResidentDep
+from controlroom.api.deps import RequestsDep as Service
+from controlroom.core.errors import (
+    MAX_ID,
+    DomainError,
+    Forbidden,
+    Locked,
+    NotSignedIn,
+    problems,
+)
+from controlroom.core.errors import Invalid as BadLogin
+from controlroom.core.lockout import Lockout
+from controlroom.core.models import AuditEntry
+from controlroom.core.security import TokenClaims
+from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
+from controlroom.services.requests.models import ServiceRequest
+from controlroom.services.requests.service import NotFound
+from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS, mask_name
+from controlroom.services.residents.schemas import (
     Catalogue,
     Categories,
     CodeSent,
@@ -29,33 +45,19 @@ from controlroom.kiosk_schemas import (
     Me,
     SessionAnswer,
 )
-from controlroom.lockout import Lockout
-from controlroom.models import Alert, AuditEntry
-from controlroom.request_flow import ACTIONS, OPEN_STATES
-from controlroom.request_models import ServiceRequest
-from controlroom.request_words import NEXT_STEP, STATE_LABELS, mask_name
-from controlroom.resident_sessions import IDLE, ResidentDirectory, ResidentSessionStore
-from controlroom.security import TokenClaims
-from controlroom.service_requests import Invalid, NotFound, RequestService
+from controlroom.services.residents.sessions import IDLE, ResidentDirectory, ResidentSessionStore
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 
 ERRORS = problems(401, 403, 404, 422, 429)
-PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
-PIN_WINDOW_S = 300  # ... within this long ...
-PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
 # Lockout is plain state; requests are served on a thread pool.
 _lockout_lock = threading.Lock()
-
-
-def pin_lockout() -> Lockout:
-    return Lockout(max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S, lock_s=PIN_LOCK_S)
 
 
 def _kiosk(request: Request, caller: TokenClaims) -> Kiosk:
     kiosk = request.app.state.site.kiosks.get(caller.username)
     if kiosk is None:  # an account with role kiosk but no [[kiosks]] entry
-        raise ApiProblem(403, "unknown_kiosk", f"{caller.username!r} is not a kiosk of this site")
+        raise Forbidden(f"{caller.username!r} is not a kiosk of this site", code="unknown_kiosk")
     return kiosk
 
 
@@ -150,16 +152,14 @@ class LoginBody(BaseModel):
 def _need(body: LoginBody, *fields: str) -> None:
     for f in fields:
         if not getattr(body, f):
-            raise ApiProblem(422, "invalid", f"{f}: required for method {body.method!r}",
-                             field=f)
+            raise BadLogin(f"{f}: required for method {body.method!r}", code="invalid", field=f)
 
 
-def _locked(retry_after_s: float) -> ApiProblem:
+def _locked(retry_after_s: float) -> DomainError:
     secs = max(1, math.ceil(retry_after_s))
-    return ApiProblem(429, "locked",
-                      f"too many wrong tries for this flat at this kiosk: try again in "
-                      f"{secs} s, or ask at the front desk",
-                      headers={"Retry-After": str(secs)}, retry_after_s=secs)
+    return Locked(f"too many wrong tries for this flat at this kiosk: try again in "
+                  f"{secs} s, or ask at the front desk", code="locked",
+                  headers={"Retry-After": str(secs)}, retry_after_s=secs)
 
 
 def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: Resident,
@@ -187,9 +187,8 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
         resident = directory.by_card(body.card or "")
         if resident is None:
             _audit(request, kiosk.id, "kiosk.login_failed", "", "unknown card")
-            raise ApiProblem(401, "unknown_card",
-                             "this card is not registered: log in with your flat and PIN, or "
-                             "ask at the front desk")
+            raise NotSignedIn("this card is not registered: log in with your flat and PIN, or "
+                              "ask at the front desk", code="unknown_card")
         return _open_session(request, response, kiosk, resident, "card")
 
     _need(body, "unit")
@@ -231,10 +230,9 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
                f"wrong {body.method}")
         if after.locked:
             raise _locked(after.retry_after_s)
-        raise ApiProblem(401, "wrong_pin",
-                         f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
-                         f"match: {after.attempts_left} tries left",
-                         attempts_left=after.attempts_left)
+        raise NotSignedIn(f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
+                          f"match: {after.attempts_left} tries left", code="wrong_pin",
+                          attempts_left=after.attempts_left)
     with _lockout_lock:
         lockout.succeed(key)
     return _open_session(request, response, kiosk, resident, body.method)
@@ -249,13 +247,6 @@ def log_out(request: Request, resident: ResidentDep) -> Response:
 
 
 # -- the resident's own ------------------------------------------------------------------------
-
-
-def _service(request: Request) -> RequestService:
-    return request.app.state.requests
-
-
-Service = Annotated[RequestService, Depends(_service)]
 
 
 @router.get("/me", response_model=Me, responses=ERRORS)
@@ -295,12 +286,9 @@ def kiosk_view(req: ServiceRequest) -> dict[str, Any]:
 
 @router.post("/requests", status_code=201, response_model=KioskRequest, responses=ERRORS)
 def order(body: KioskRequestBody, resident: ResidentDep, svc: Service) -> dict[str, Any]:
-    try:
-        req = svc.create(unit=resident.unit, type=body.type, item=body.item,
-                         category=body.category, description=body.description,
-                         channel="kiosk", actor=f"resident:{resident.unit}@{resident.kiosk}")
-    except Invalid as exc:
-        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    req = svc.create(unit=resident.unit, type=body.type, item=body.item,
+                     category=body.category, description=body.description,
+                     channel="kiosk", actor=f"resident:{resident.unit}@{resident.kiosk}")
     return kiosk_view(req)
 
 
@@ -318,5 +306,5 @@ def my_request(request_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: Resi
         req = None
     if req is None or req.unit != resident.unit:
         # The same answer for another flat's request as for none: nothing to learn.
-        raise ApiProblem(404, "not_found", f"no request {request_id} for your flat")
+        raise NotFound(f"no request {request_id} for your flat", code="not_found")
     return kiosk_view(req)

@@ -9,24 +9,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field, StringConstraints
 
-from controlroom.api.deps import KioskCaller
-from controlroom.api.resident import ResidentDep
-from controlroom.errors import MAX_ID, problems
-from controlroom.fees import FeeService
-from controlroom.held_items import HeldItemService, mask_unit
-from controlroom.item_models import HeldItem
-from controlroom.item_schemas import AccountPublic, NoticePublic, NoticesOut
-from controlroom.kiosk_schemas import (
+from controlroom.api.deps import FeesDep, ItemsDep, KioskCaller, NoticesDep, ResidentDep
+from controlroom.core.errors import MAX_ID, problems
+from controlroom.services.desk.held_items import mask_unit
+from controlroom.services.desk.models import HeldItem
+from controlroom.services.desk.release_rules import DESK_ONLY_KINDS
+from controlroom.services.fees.schemas import AccountPublic
+from controlroom.services.notices.schemas import NoticePublic, NoticesOut
+from controlroom.services.residents.schemas import (
     PickupDone,
     PickupLookup,
     ResidentItemOut,
     ResidentItems,
 )
-from controlroom.notices import NoticeService
-from controlroom.release_rules import DESK_ONLY_KINDS
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 ERRORS = problems(401, 403, 404, 409, 410, 422, 429)
@@ -40,21 +38,6 @@ class LookupIn(BaseModel):
 class ConfirmIn(BaseModel):
     code: Code
     pieces: int = Field(ge=1, le=99)
-
-
-def _items(request: Request) -> HeldItemService:
-    return request.app.state.items
-
-
-def _fees(request: Request) -> FeeService:
-    return request.app.state.fees
-
-
-def _notices(request: Request) -> NoticeService:
-    return request.app.state.notices
-
-
-ItemsDep = Annotated[HeldItemService, Depends(_items)]
 
 
 def _pickup_item(i: HeldItem) -> dict[str, Any]:
@@ -71,7 +54,7 @@ def _resident_item(i: HeldItem) -> dict[str, Any]:
 
 @router.get("/notices", response_model=NoticesOut, responses=ERRORS)
 def notices(request: Request, kiosk: KioskCaller,
-            svc: Annotated[NoticeService, Depends(_notices)]) -> NoticesOut:
+            svc: NoticesDep) -> NoticesOut:
     """Notices in force now for this kiosk's building and site-wide, newest first."""
     k = request.app.state.site.kiosks.get(kiosk.username)
     rows = svc.for_kiosk(k.building if k else None)
@@ -107,6 +90,6 @@ def my_item(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: ResidentDe
 
 
 @router.get("/fees", response_model=AccountPublic, responses=ERRORS)
-def my_fees(resident: ResidentDep, svc: Annotated[FeeService, Depends(_fees)]
+def my_fees(resident: ResidentDep, svc: FeesDep
             ) -> dict[str, Any]:
     return svc.statement_of(resident.unit)

@@ -1,6 +1,6 @@
 """Key figures for the control room's supervisors: response times per priority, counts by kind
 and cause, false-alarm rates per device, the current shift's gauges and the alarm-flood meter
-(ISA-18.2). The figures are defined in `controlroom.kpis`; test events never count."""
+(ISA-18.2). The figures are defined in `controlroom.alarms.kpis`; test events never count."""
 
 from __future__ import annotations
 
@@ -10,17 +10,12 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import and_, or_, select
 
-from controlroom.alerts import AlertService
-from controlroom.api.deps import AlertReader, AlertsDep
-from controlroom.clock import as_utc
-from controlroom.errors import problems
-from controlroom.flood import FLOOD_THRESHOLD, FLOOD_WINDOW, flood_meter, history_start
-from controlroom.kpi_schemas import FiguresPublic, KpisPublic, ShiftGaugesPublic, Targets
-from controlroom.kpis import (
+from controlroom.alarms.flood import FLOOD_THRESHOLD, FLOOD_WINDOW, flood_meter, history_start
+from controlroom.alarms.kpis import (
     TARGET_WITHIN_30S,
     TARGET_WITHIN_60S,
     AlertFacts,
@@ -29,8 +24,19 @@ from controlroom.kpis import (
     shift_gauges,
     shift_window,
 )
-from controlroom.models import Alert
-from controlroom.schemas import FloodBucket, FloodMeterPublic
+from controlroom.alarms.models import Alert
+from controlroom.alarms.schemas import (
+    FiguresPublic,
+    FloodBucket,
+    FloodMeterPublic,
+    KpisPublic,
+    ShiftGaugesPublic,
+    Targets,
+)
+from controlroom.alarms.service import AlertService
+from controlroom.api.deps import AlertReader, AlertsDep
+from controlroom.core.clock import as_utc
+from controlroom.core.errors import Invalid, problems
 
 router = APIRouter(prefix="/api/kpis", tags=["kpis"])
 ERRORS = problems(401, 403)
@@ -66,12 +72,10 @@ def _window(alerts: AlertService, since: datetime | None, until: datetime | None
     try:
         since = as_utc(since) if since is not None else until - DEFAULT_RANGE
     except OverflowError:  # `until` in the first 30 days of year 1
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "until: too early; give a date after 0001-02-01") from None
+        raise Invalid("until: too early; give a date after 0001-02-01") from None
     if since >= until:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"since ({since.isoformat()}) must be before until "
-                            f"({until.isoformat()})")
+        raise Invalid(f"since ({since.isoformat()}) must be before until "
+                      f"({until.isoformat()})")
     return since, until
 
 

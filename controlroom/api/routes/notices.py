@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Depends, Request, Response
-
-from controlroom.api.routes.items import ERRORS, DeskStaff, ItemId
-from controlroom.item_schemas import NoticeIn, NoticePatch, NoticePublic, NoticesOut
-from controlroom.notices import NoticeService
+from controlroom.api.deps import DeskStaff, ItemId, NoticesDep
+from controlroom.core.errors import problems
+from controlroom.services.notices.schemas import NoticeIn, NoticePatch, NoticePublic, NoticesOut
 
 router = APIRouter(prefix="/api/notices", tags=["notices"])
-
-
-def _svc(request: Request) -> NoticeService:
-    return request.app.state.notices
-
-
-NoticesDep = Annotated[NoticeService, Depends(_svc)]
+ERRORS = problems(401, 403, 404, 409, 410, 422)
 
 
 @router.get("", response_model=NoticesOut, responses=ERRORS)

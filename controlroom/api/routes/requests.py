@@ -7,201 +7,42 @@ starts, pauses for parts and completes the work assigned to them; operators read
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Request
 
-from controlroom.api.deps import require
-from controlroom.errors import MAX_ID, ApiProblem, problems
-from controlroom.kiosk_schemas import Categories
-from controlroom.request_flow import ACT_ROLES, READ_ROLES, ConfirmationRequired, RatingError
-from controlroom.request_models import ServiceRequest
-from controlroom.request_words import PROMISE_LABELS
-from controlroom.security import TokenClaims
-from controlroom.service_requests import (
+from controlroom.api.deps import RequestCreator as Creator
+from controlroom.api.deps import RequestReader as Reader
+from controlroom.api.deps import RequestsDep as Service
+from controlroom.core.errors import MAX_ID, problems
+from controlroom.core.security import TokenClaims
+from controlroom.services.requests.schemas import (
+    Choices,
+    CloseBody,
+    CreateBody,
+    JudgeBody,
+    RequestAssignBody,
+    RequestNoteBody,
+    RequestPublic,
+    RequestsPublic,
+    RequestWithHistory,
+    ReturnVisitBody,
+    public,
+    with_history,
+)
+from controlroom.services.requests.service import (
     ASSIGNEE_ROLES,
     Actor,
-    Forbidden,
-    Invalid,
-    NotFound,
     RequestService,
-    TransitionError,
-    promises_of,
 )
-from controlroom.typed_input import fold_input
 
 router = APIRouter(prefix="/api/requests", tags=["service requests"])
 
 ERRORS = problems(401, 403, 404, 409, 422)
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-Reader = Annotated[TokenClaims, Depends(require(*READ_ROLES))]
-Creator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
-
-
-def _service(request: Request) -> RequestService:
-    return request.app.state.requests
-
-
-Service = Annotated[RequestService, Depends(_service)]
-
 
 # -- shapes ------------------------------------------------------------------------------------
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PromisePublic(BaseModel):
-    name: str
-    label_zh: str
-    label_en: str
-    due: datetime
-    met_at: datetime | None
-    escalated: bool
-
-
-class HistoryPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    at: datetime
-    actor: str
-    action: str
-    state: str
-    note: str
-
-
-class RequestPublic(BaseModel):
-    id: int
-    number: str
-    unit: str
-    building: str
-    type: str
-    severity: str
-    valid: bool | None
-    item: str | None
-    category: str | None
-    title_zh: str
-    title_en: str
-    description: str
-    channel: str
-    state: str
-    owner: str | None
-    department: str | None
-    assignee: str | None
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    next_promise: str | None
-    next_due: datetime | None
-    overdue: bool
-    escalated: list[str]
-    promises: list[PromisePublic]
-    ratings: dict[str, int] | None
-    resident_confirmed: bool
-    closed_at: datetime | None
-
-
-class RequestWithHistory(RequestPublic):
-    history: list[HistoryPublic]
-
-
-class RequestsPublic(BaseModel):
-    data: list[RequestPublic]
-    count: int
-
-
-class MenuItemChoice(BaseModel):
-    id: str
-    menu: str
-    name_zh: str
-    name_en: str
-
-
-class AssigneeChoice(BaseModel):
-    username: str
-    name: str
-    role: str
-    butler_for: list[str] = Field(description="buildings whose residents' requests they own")
-
-
-class BuildingChoice(BaseModel):
-    id: str
-    name_zh: str
-    name_en: str
-
-
-class Choices(BaseModel):
-    categories: Categories
-    items: list[MenuItemChoice]
-    assignees: list[AssigneeChoice]
-    buildings: list[BuildingChoice]
-
-
-def public(req: ServiceRequest) -> dict[str, Any]:
-    promises, met = promises_of(req)
-    ratings = None if req.rating_attitude is None else {
-        "attitude": req.rating_attitude, "quality": req.rating_quality,
-        "punctuality": req.rating_punctuality}
-    return {
-        **{k: getattr(req, k) for k in (
-            "id", "number", "unit", "building", "type", "severity", "valid", "item", "category",
-            "title_zh", "title_en", "description", "channel", "state", "owner", "department",
-            "assignee", "created_by", "created_at", "updated_at", "next_promise", "next_due",
-            "overdue", "resident_confirmed", "closed_at")},
-        "escalated": list(req.escalated or []),
-        "promises": [PromisePublic(name=p.name, label_zh=PROMISE_LABELS[p.name][0],
-                                   label_en=PROMISE_LABELS[p.name][1], due=p.due,
-                                   met_at=met.get(p.name),
-                                   escalated=p.name in (req.escalated or []))
-                     for p in sorted(promises, key=lambda p: p.due)],
-        "ratings": ratings,
-    }
-
-
-def with_history(req: ServiceRequest) -> RequestWithHistory:
-    return RequestWithHistory(**public(req),
-                              history=[HistoryPublic.model_validate(h) for h in req.history])
-
-
-class CreateBody(Strict):
-    # Folded as typed on a Chinese keyboard: "１－２－１５０２" is 1-2-1502 (typed_input.py).
-    unit: Annotated[str, BeforeValidator(fold_input)] = Field(min_length=1, max_length=32,
-                                                              examples=["1-2-1502"])
-    type: Literal["repair", "urgent_repair", "complaint", "enquiry", "suggestion", "help",
-                  "service_order", "assistance"]
-    item: str | None = Field(default=None, max_length=64)
-    category: str | None = Field(default=None, max_length=64)
-    description: str = Field(default="", max_length=500)
-    channel: Literal["desk", "phone"] = "desk"
-    severity: Literal["ordinary", "serious"] = "ordinary"
-
-
-class NoteBody(Strict):
-    note: str = Field(default="", max_length=2000)
-
-
-class AssignBody(NoteBody):
-    assignee: str = Field(min_length=1, max_length=64)
-    department: str | None = Field(default=None, max_length=64)
-    due_at: datetime | None = Field(default=None, description="the deadline for the work")
-
-
-class ReturnVisitBody(NoteBody):
-    attitude: int = Field(ge=1, le=5)
-    quality: int = Field(ge=1, le=5)
-    punctuality: int = Field(ge=1, le=5)
-
-
-class CloseBody(NoteBody):
-    resident_confirmed: bool = False
-
-
-class JudgeBody(NoteBody):
-    valid: bool
-    serious: bool = False
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -209,20 +50,7 @@ class JudgeBody(NoteBody):
 
 def _run(svc: RequestService, request_id: RequestId, action: str, claims: TokenClaims,
          **kw: Any) -> RequestWithHistory:
-    try:
-        req = svc.act(request_id, action, Actor(claims.username, claims.role), **kw)
-    except NotFound as exc:
-        raise ApiProblem(404, "not_found", str(exc)) from None
-    except Forbidden as exc:
-        raise ApiProblem(403, "forbidden", str(exc)) from None
-    except TransitionError as exc:
-        raise ApiProblem(409, "not_allowed_now", str(exc), state=exc.state) from None
-    except ConfirmationRequired as exc:
-        raise ApiProblem(409, "confirmation_required", str(exc)) from None
-    except Invalid as exc:
-        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
-    except RatingError as exc:
-        raise ApiProblem(422, "invalid", str(exc)) from None
+    req = svc.act(request_id, action, Actor(claims.username, claims.role), **kw)
     return with_history(req)
 
 
@@ -272,33 +100,27 @@ def choices(request: Request, _: Reader) -> dict[str, Any]:
 
 @router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)
 def one(request_id: RequestId, svc: Service, _: Reader) -> RequestWithHistory:
-    try:
-        return with_history(svc.get(request_id))
-    except NotFound as exc:
-        raise ApiProblem(404, "not_found", str(exc)) from None
+    return with_history(svc.get(request_id))
 
 
 @router.post("", status_code=201, response_model=RequestWithHistory, responses=ERRORS)
 def take(body: CreateBody, svc: Service, claims: Creator) -> RequestWithHistory:
     """A request taken at the desk (walk-in) or on the phone."""
-    try:
-        req = svc.create(unit=body.unit, type=body.type, item=body.item,
-                         category=body.category, description=body.description,
-                         channel=body.channel, severity=body.severity, actor=claims.username)
-    except Invalid as exc:
-        raise ApiProblem(422, "invalid", str(exc), field=exc.field) from None
+    req = svc.create(unit=body.unit, type=body.type, item=body.item,
+                     category=body.category, description=body.description,
+                     channel=body.channel, severity=body.severity, actor=claims.username)
     return with_history(req)
 
 
 @router.post("/{request_id}/assign", response_model=RequestWithHistory, responses=ERRORS)
-def assign(request_id: RequestId, body: AssignBody, svc: Service, claims: Reader
+def assign(request_id: RequestId, body: RequestAssignBody, svc: Service, claims: Reader
            ) -> RequestWithHistory:
     return _run(svc, request_id, "assign", claims, **body.model_dump())
 
 
 def _simple(action: str, path: str, summary: str) -> None:
     def step(request_id: RequestId, svc: Service, claims: Reader,
-             body: NoteBody | None = None) -> RequestWithHistory:
+             body: RequestNoteBody | None = None) -> RequestWithHistory:
         return _run(svc, request_id, action, claims, note=body.note if body else "")
 
     step.__name__ = action

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-
-from controlroom.api.deps import DevicesDep, require
-from controlroom.errors import problems
-from controlroom.schemas import UnitPublic
-from controlroom.security import TokenClaims
-from controlroom.units import UNIT_READERS, UnknownUnit, unit_view
+from controlroom.alarms.schemas import UnitPublic
+from controlroom.alarms.units import unit_view
+from controlroom.api.deps import DevicesDep, UnitReader
+from controlroom.core.errors import problems
 
 router = APIRouter(prefix="/api/units", tags=["units"])
-
-UnitReader = Annotated[TokenClaims, Depends(require(*UNIT_READERS))]
 
 
 @router.get("/{unit}", response_model=UnitPublic,
@@ -21,7 +16,4 @@ def read_unit(unit: str, request: Request, devices: DevicesDep, who: UnitReader)
     """The flat with its devices' health and its residents. Operators, supervisors and
     administrators see residents' names and phones (audited); other roles see names masked
     (张*) and no phones."""
-    try:
-        return unit_view(request.app.state.site, devices, unit, who.role, who.username)
-    except UnknownUnit as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return unit_view(request.app.state.site, devices, unit, who.role, who.username)

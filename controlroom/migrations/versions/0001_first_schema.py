@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import controlroom.db
+import controlroom.core.db
 
 revision = '0001'
 down_revision = None
@@ -29,13 +29,13 @@ def upgrade() -> None:
     sa.Column('building', sa.String(length=16), nullable=True),
     sa.Column('unit', sa.String(length=32), nullable=True),
     sa.Column('device', sa.String(length=64), nullable=True),
-    sa.Column('raised_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('acknowledged_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('raised_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by', sa.String(length=64), nullable=True),
-    sa.Column('dispatched_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('dispatched_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('dispatched_to', sa.String(length=128), nullable=True),
-    sa.Column('resolved_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by', sa.String(length=64), nullable=True),
     sa.Column('cause', sa.String(length=32), nullable=True),
     sa.Column('occurrences', sa.Integer(), nullable=False),
@@ -52,7 +52,7 @@ def upgrade() -> None:
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('target', sa.String(length=128), nullable=False),
@@ -66,7 +66,7 @@ def upgrade() -> None:
     sa.Column('building', sa.String(length=16), nullable=False),
     sa.Column('unit', sa.String(length=32), nullable=True),
     sa.Column('online', sa.Boolean(), nullable=True),
-    sa.Column('last_seen', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('battery', sa.Integer(), nullable=True),
     sa.Column('lel', sa.Double(), nullable=True),
     sa.PrimaryKeyConstraint('id')
@@ -82,9 +82,9 @@ def upgrade() -> None:
     sa.Column('target', sa.String(length=64), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('started_by', sa.String(length=64), nullable=False),
-    sa.Column('started_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('test_windows', schema=None) as batch_op:
@@ -103,7 +103,7 @@ def upgrade() -> None:
     op.create_table('alert_history',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('alert_id', sa.Integer(), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
@@ -117,7 +117,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('alert_id', sa.Integer(), nullable=True),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key', name='uq_ingested_signal_key')
@@ -127,7 +127,7 @@ def upgrade() -> None:
     sa.Column('alert_id', sa.Integer(), nullable=False),
     sa.Column('step', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -142,7 +142,7 @@ def upgrade() -> None:
     sa.Column('device', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('condition', sa.String(length=16), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['window_id'], ['test_windows.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import controlroom.db
+import controlroom.core.db
 
 revision = '0002'
 down_revision = '0001'
@@ -38,8 +38,8 @@ def _resident_codes() -> None:
     sa.Column('unit', sa.String(length=32), nullable=False),
     sa.Column('kiosk', sa.String(length=64), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -53,9 +53,9 @@ def _resident_sessions() -> None:
     sa.Column('unit', sa.String(length=32), nullable=False),
     sa.Column('kiosk', sa.String(length=64), nullable=False),
     sa.Column('name_masked', sa.String(length=64), nullable=False),
-    sa.Column('created_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('token_hash')
     )
     with op.batch_alter_table('resident_sessions', schema=None) as batch_op:
@@ -84,19 +84,19 @@ def _service_requests() -> None:
     sa.Column('department', sa.String(length=64), nullable=True),
     sa.Column('assignee', sa.String(length=64), nullable=True),
     sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('promises', sa.JSON(), nullable=False),
     sa.Column('next_promise', sa.String(length=16), nullable=True),
-    sa.Column('next_due', controlroom.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('watch_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_due', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('watch_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('overdue', sa.Boolean(), nullable=False),
     sa.Column('escalated', sa.JSON(), nullable=False),
     sa.Column('rating_attitude', sa.Integer(), nullable=True),
     sa.Column('rating_quality', sa.Integer(), nullable=True),
     sa.Column('rating_punctuality', sa.Integer(), nullable=True),
     sa.Column('resident_confirmed', sa.Boolean(), nullable=False),
-    sa.Column('closed_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('number')
     )
@@ -112,7 +112,7 @@ def _service_request_history() -> None:
     op.create_table('service_request_history',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import controlroom.db
+import controlroom.core.db
 
 revision = '0003'
 down_revision = '0002'
@@ -32,7 +32,7 @@ def upgrade() -> None:
     op.create_table('fee_payments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit', sa.String(length=32), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('amount_fen', sa.Integer(), nullable=False),
     sa.Column('method', sa.String(length=32), nullable=False),
     sa.Column('recorded_by', sa.String(length=64), nullable=False),
@@ -48,7 +48,7 @@ def upgrade() -> None:
     sa.Column('period', sa.String(length=7), nullable=False),
     sa.Column('due', sa.Date(), nullable=False),
     sa.Column('charges', sa.JSON(), nullable=False),
-    sa.Column('created_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -70,21 +70,21 @@ def upgrade() -> None:
     sa.Column('location', sa.String(length=32), nullable=False),
     sa.Column('depositor', sa.String(length=128), nullable=False),
     sa.Column('depositor_phone', sa.String(length=32), nullable=False),
-    sa.Column('received_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('received_by', sa.String(length=64), nullable=False),
     sa.Column('expected_pickup', sa.Date(), nullable=True),
     sa.Column('code', sa.String(length=6), nullable=False),
     sa.Column('open_code', sa.String(length=6), nullable=True),
-    sa.Column('picked_up_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('picked_up_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('picked_up_by', sa.String(length=128), nullable=True),
     sa.Column('released_by', sa.String(length=64), nullable=True),
     sa.Column('released_via', sa.String(length=16), nullable=True),
     sa.Column('id_number', sa.String(length=32), nullable=True),
-    sa.Column('reminded_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('final_notice_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reported_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_seen_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('missing_since', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('final_notice_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reported_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('missing_since', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('open_code'),
     sa.UniqueConstraint('serial')
@@ -103,7 +103,7 @@ def upgrade() -> None:
     sa.Column('purpose', sa.Text(), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('holder', sa.String(length=128), nullable=True),
-    sa.Column('taken_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('taken_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('taken_by', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -115,13 +115,13 @@ def upgrade() -> None:
     sa.Column('unit', sa.String(length=32), nullable=False),
     sa.Column('item', sa.String(length=64), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
-    sa.Column('lent_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lent_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('lent_by', sa.String(length=64), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('returned_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('returned_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('received_by', sa.String(length=64), nullable=True),
     sa.Column('return_condition', sa.Text(), nullable=False),
-    sa.Column('followed_up_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followed_up_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('lent_items', schema=None) as batch_op:
@@ -135,9 +135,9 @@ def upgrade() -> None:
     sa.Column('title_en', sa.String(length=200), nullable=False),
     sa.Column('body_zh', sa.Text(), nullable=False),
     sa.Column('body_en', sa.Text(), nullable=False),
-    sa.Column('starts_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -147,8 +147,8 @@ def upgrade() -> None:
     op.create_table('vacation_holds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit', sa.String(length=32), nullable=False),
-    sa.Column('starts_at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', controlroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('starts_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', controlroom.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
@@ -159,7 +159,7 @@ def upgrade() -> None:
     op.create_table('key_movements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key_id', sa.Integer(), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('direction', sa.String(length=16), nullable=False),
     sa.Column('to_whom', sa.String(length=128), nullable=False),
     sa.Column('why', sa.Text(), nullable=False),
@@ -172,7 +172,7 @@ def upgrade() -> None:
 
     op.create_table('pickup_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', controlroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', controlroom.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=True),

@@ -1,0 +1,368 @@
+"""Request and response bodies of the alarm API (ARCHITECTURE §7), the devices and flats it
+shows, and the key figures (`/api/kpis`, defined in controlroom/alarms/kpis.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from controlroom.alarms.kpis import DeviceFalseAlarms, Figures, PriorityFigures, ShiftGauges
+
+Cause = Literal["real", "false_alarm", "test", "device_fault", "other"]
+
+
+class AlertHistoryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    note: str
+
+
+class AlertPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    priority: int
+    state: str
+    condition: str
+    site: str
+    building: str | None
+    unit: str | None
+    device: str | None
+    raised_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    dispatched_at: datetime | None
+    dispatched_to: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    cause: str | None
+    occurrences: int
+    escalation: int
+    test: bool
+    detail: dict[str, Any]
+
+
+class AlertWithHistory(AlertPublic):
+    history: list[AlertHistoryPublic]
+
+
+class AlertsPublic(BaseModel):
+    data: list[AlertPublic]
+    count: int = Field(description="how many alerts match; `data` holds one page of them "
+                                   "(`limit`, `offset`)")
+
+
+class AckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"note": "seen on camera"}]})
+    note: str = Field(default="", max_length=2000)
+
+
+class DispatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"to": "保安巡逻 张师傅", "note": "2 min away"}]})
+    to: str = Field(min_length=1, max_length=128, description="who was sent")
+    note: str = Field(default="", max_length=2000)
+
+
+class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"cause": "false_alarm", "note": "resident was cooking"}]})
+    cause: Cause
+    note: str = Field(default="", max_length=2000)
+
+
+class SignalIn(BaseModel):
+    """An alert signal from the gateway. `key` makes delivery idempotent."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "key": "gas-1-2-1502:17:204/gas_alarm", "device": "gas-1-2-1502", "kind": "gas_alarm",
+        "priority": 1, "condition": "active", "observed_at": "2026-11-22T10:00:00Z",
+        "detail": {"lel": 27.5}}]})
+    key: str = Field(min_length=1, max_length=200)
+    device: str
+    kind: str = Field(min_length=1, max_length=32)
+    priority: int = Field(ge=1, le=4)
+    condition: Literal["active", "restored"]
+    observed_at: datetime
+    test: bool = False
+    detail: dict[str, Any] = Field(default_factory=dict)
+    zone: str | None = Field(default=None, pattern=r"^[0-9]{3}$",
+                             description="a wired panel's Contact ID zone (device is the panel)")
+
+
+class SignalResult(BaseModel):
+    outcome: str
+    duplicate: bool
+    alert: AlertPublic | None
+
+
+class AlertNoteIn(BaseModel):
+    """A note from the gateway on the open alert of a device and kind, e.g. after it closed
+    the flat's gas valve: `detail` is merged into the alert's detail."""
+
+    model_config = ConfigDict(extra="forbid")
+    device: str = Field(min_length=1, max_length=64)
+    kind: str = Field(min_length=1, max_length=32)
+    note: str = Field(max_length=2000)
+    detail: dict[str, Any] = Field(default_factory=dict, max_length=50,
+                                   examples=[{"valve": "closed_confirmed"}])
+
+
+class FloodBucket(BaseModel):
+    start: datetime = Field(description="exclusive")
+    end: datetime = Field(description="inclusive")
+    count: int
+
+
+class FloodMeterPublic(BaseModel):
+    """Alerts raised (test events excluded) per 10 minutes; ISA-18.2 calls more than 10 per
+    10 minutes per operator an alarm flood."""
+
+    window_minutes: int
+    current: int = Field(description="alerts raised in the last 10 minutes")
+    flood: bool
+    threshold: int = Field(description="more than this many in the window is a flood")
+    buckets: list[FloodBucket] = Field(description="the last hour, oldest first; the last "
+                                                   "bucket is the current window")
+
+
+class DeviceStateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    online: bool | None = None
+    last_seen: datetime | None = None
+    battery: int | None = Field(default=None, ge=0, le=100)
+    lel: float | None = Field(default=None, ge=0, le=100)
+
+
+class DeviceStatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    devices: list[DeviceStateIn] = Field(max_length=10_000)
+
+
+class DevicePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    kind: str
+    site: str
+    building: str
+    unit: str | None
+    online: bool | None
+    last_seen: datetime | None
+    battery: int | None
+    lel: float | None
+
+
+class DevicesPublic(BaseModel):
+    data: list[DevicePublic]
+    count: int
+
+
+class TestWindowIn(BaseModel):
+    """Put a device, flat or building on test."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"scope": "unit", "target": "1-2-1502", "minutes": 30,
+                      "reason": "annual walk test"}]})
+    scope: Literal["device", "unit", "building"]
+    target: str = Field(min_length=1, max_length=64, description="device id, unit id or building")
+    minutes: int = Field(ge=1, le=480, description="returns to service by itself after this")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class TestWindowPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    scope: str
+    target: str
+    reason: str
+    started_by: str
+    started_at: datetime
+    ends_at: datetime
+    ended_at: datetime | None
+
+
+class TestWindowsPublic(BaseModel):
+    data: list[TestWindowPublic]
+    count: int
+
+
+class WalkTestDevice(BaseModel):
+    device: str
+    unit: str
+    kind: str
+    reported: bool
+    first_at: datetime | None
+    signals: list[str]
+
+
+class WalkTestReport(BaseModel):
+    window: TestWindowPublic
+    devices: int
+    reported: int
+    silent: list[str] = Field(description="devices that did not report: visit them")
+    data: list[WalkTestDevice]
+
+
+class AlertNoteBody(BaseModel):
+    """An operator's note on an alert."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"note": "住户电话未接通，已联系儿子"}]})
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class AlertAssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"to": "supervisor"}]})
+    to: str = Field(min_length=1, max_length=64,
+                    description="username of an active operator or supervisor")
+
+
+class PlanStepPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    n: int = Field(description="1-based position in the plan")
+    zh: str
+    en: str
+    ticked_at: datetime | None
+    ticked_by: str | None
+
+
+class PlanPublic(BaseModel):
+    """The action plan for the alert's kind (site configuration) with each step's tick."""
+
+    alert_id: int
+    kind: str
+    steps: list[PlanStepPublic] = Field(description="empty when the kind has no plan")
+    done: int
+    total: int
+
+
+class EmergencyContactPublic(BaseModel):
+    name: str
+    phone: str | None
+    relation: str
+
+
+class ResidentPublic(BaseModel):
+    name: str = Field(description="in full for operators, supervisors and admins; else 张*")
+    phone: str | None = Field(description="only for operators, supervisors and admins")
+    elderly_alone: bool | None
+    emergency_contacts: list[EmergencyContactPublic]
+
+
+class UnitPublic(BaseModel):
+    """A flat: its devices with their health and its residents, shown by the caller's role."""
+
+    unit: str
+    building: str
+    entrance: int
+    floor: int
+    devices: list[DevicePublic]
+    residents: list[ResidentPublic]
+    masked: bool = Field(description="true when names are masked and phones left out")
+
+
+class PriorityFiguresPublic(BaseModel):
+    """Response times of the real alerts of one priority raised in the window."""
+
+    priority: int
+    count: int = Field(description="alerts of this priority raised in the window")
+    ack_median_s: float | None = Field(description="median time to acknowledge, of those "
+                                                   "acknowledged")
+    ack_p90_s: float | None = Field(description="90th percentile (nearest rank) time to "
+                                                "acknowledge")
+    ack_within_30s: float | None = Field(description="share (0..1) of all `count` acknowledged "
+                                                     "within 30 s; unacknowledged ones count "
+                                                     "against it")
+    ack_within_60s: float | None = Field(description="the same within 60 s")
+    resolve_median_s: float | None = Field(description="median time to resolve, of those "
+                                                       "resolved")
+    resolve_p90_s: float | None = Field(description="90th percentile (nearest rank) time to "
+                                                    "resolve")
+
+    @classmethod
+    def of(cls, p: PriorityFigures) -> PriorityFiguresPublic:
+        return cls(priority=p.priority, count=p.count, ack_median_s=p.ack_median_s,
+                   ack_p90_s=p.ack_p90_s, ack_within_30s=p.ack_within_30s,
+                   ack_within_60s=p.ack_within_60s, resolve_median_s=p.resolve_median_s,
+                   resolve_p90_s=p.resolve_p90_s)
+
+
+class DeviceFalseAlarmsPublic(BaseModel):
+    device: str
+    resolved: int = Field(description="resolved alerts of this device in the window")
+    false_alarms: int = Field(description="of those, resolved with cause `false_alarm`")
+    rate: float = Field(description="false_alarms / resolved (0..1)")
+
+    @classmethod
+    def of(cls, d: DeviceFalseAlarms) -> DeviceFalseAlarmsPublic:
+        return cls(device=d.device, resolved=d.resolved, false_alarms=d.false_alarms,
+                   rate=d.rate)
+
+
+class Targets(BaseModel):
+    """The EN 50518 norms the within-shares are read against (§6)."""
+
+    ack_within_30s: float
+    ack_within_60s: float
+
+
+class FiguresPublic(BaseModel):
+    """Key figures of the real alerts (test events excluded) raised in [since, until)."""
+
+    since: datetime
+    until: datetime
+    total: int = Field(description="alerts raised in the window")
+    priorities: list[PriorityFiguresPublic] = Field(description="one per priority, 1 to 4")
+    by_kind: dict[str, int] = Field(description="alerts raised, by kind, most first")
+    by_cause: dict[str, int] = Field(description="resolved alerts by cause (`unspecified` when "
+                                                 "none was recorded), most first")
+    devices: list[DeviceFalseAlarmsPublic] = Field(description="false-alarm rate per device "
+                                                               "with resolved alerts, noisiest "
+                                                               "first")
+
+    @classmethod
+    def of(cls, f: Figures) -> FiguresPublic:
+        return cls(since=f.since, until=f.until, total=f.total,
+                   priorities=[PriorityFiguresPublic.of(p) for p in f.priorities],
+                   by_kind=f.by_kind, by_cause=f.by_cause,
+                   devices=[DeviceFalseAlarmsPublic.of(d) for d in f.devices])
+
+
+class KpisPublic(FiguresPublic):
+    """`GET /api/kpis`: the figures of a window, the norms, and the flood meter now."""
+
+    targets: Targets
+    flood: FloodMeterPublic = Field(description="the alarm-flood meter at the time of the call")
+
+
+class ShiftGaugesPublic(BaseModel):
+    """`GET /api/kpis/shift`: the current shift so far (shifts change at 08:00 and 20:00 site
+    time), and the operator's backlog."""
+
+    shift_start: datetime
+    shift_end: datetime
+    now: datetime
+    timezone: str
+    figures: FiguresPublic = Field(description="alerts raised from the shift's start to now")
+    open_unacknowledged: int = Field(description="real alerts open and not acknowledged now, "
+                                                 "whenever raised")
+    oldest_unacknowledged_s: float | None = Field(description="how long the oldest of them has "
+                                                              "waited")
+    targets: Targets
+
+    @classmethod
+    def of(cls, g: ShiftGauges, now: datetime, timezone: str, targets: Targets
+           ) -> ShiftGaugesPublic:
+        return cls(shift_start=g.figures.since, shift_end=g.shift_end, now=now,
+                   timezone=timezone, figures=FiguresPublic.of(g.figures),
+                   open_unacknowledged=g.open_unacknowledged,
+                   oldest_unacknowledged_s=g.oldest_unacknowledged_s, targets=targets)

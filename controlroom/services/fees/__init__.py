@@ -1,0 +1,1 @@
+"""Fee accounts: the ledger (pure), the service, models and schemas."""

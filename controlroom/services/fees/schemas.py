@@ -1,0 +1,78 @@
+"""Request and response bodies of the fee API: statements, payments and a flat's account."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+
+class ChargeIn(BaseModel):
+    label_zh: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    label_en: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    amount: float = Field(ge=0, le=1_000_000, description="yuan")
+
+
+class StatementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+        description="YYYY-MM")
+    due: date
+    charges: list[ChargeIn] = Field(min_length=1, max_length=30)
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: float = Field(gt=0, le=1_000_000, description="yuan")
+    method: Literal["cash", "wechat", "alipay", "bank", "card"]
+    note: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class ChargePublic(BaseModel):
+    label_zh: str
+    label_en: str
+    amount: float = Field(description="yuan")
+
+
+class StatementPublic(BaseModel):
+    period: str = Field(description="YYYY-MM")
+    charges: list[ChargePublic]
+    paid: float = Field(description="yuan")
+    due: str = Field(description="ISO 8601 date")
+    status: str
+
+
+class PaymentLine(BaseModel):
+    at: str = Field(description="ISO 8601")
+    amount: float = Field(description="yuan")
+    method: str
+
+
+class AccountPublic(BaseModel):
+    """A flat's account as the kiosk contract shows it (docs/api/kiosk.md): newest first."""
+
+    unit: str
+    balance: float = Field(description="yuan")
+    arrears: float = Field(description="yuan")
+    currency: str
+    statements: list[StatementPublic]
+    payments: list[PaymentLine]
+
+
+class PaymentPublic(BaseModel):
+    id: int
+    at: str = Field(description="ISO 8601")
+    amount: float = Field(description="yuan")
+    method: str
+    recorded_by: str
+
+
+class PaymentOut(BaseModel):
+    payment: PaymentPublic
+    account: AccountPublic

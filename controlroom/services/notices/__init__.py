@@ -1,0 +1,1 @@
+"""Notices the kiosk shows: the service, models and schemas."""

@@ -1,0 +1,2 @@
+"""Service requests: the flow (pure), SLAs (pure), the one request vocabulary (wording), the
+service, models and schemas."""

@@ -1,0 +1,1 @@
+"""Residents at the kiosk: their sessions, how they log in, and the kiosk's bodies."""
