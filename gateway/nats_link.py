@@ -35,7 +35,7 @@ from nats.js.errors import KeyWrongLastSequenceError
 
 from gateway.messages import Inbound
 from gateway.protocol import ProtocolError, device_topic, parse_telemetry
-from gateway.telemetry_proc import FLUSH_S, TelemetryBatch
+from gateway.telemetry_proc import FLUSH_S, TelemetryBatch, noting_connection
 
 log = logging.getLogger("gateway.nats")
 
@@ -120,11 +120,7 @@ class NatsTelemetry:
                 b = self._out.get(timeout=0.5)
             except queue.Empty:
                 continue
-            if b.connected:
-                self.connected.set()
-            else:
-                self.connected.clear()
-            yield b
+            yield noting_connection(b, self.connected)
 
     def stop(self) -> None:
         pass

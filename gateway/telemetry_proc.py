@@ -38,6 +38,16 @@ class TelemetryBatch:
     states: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
 
+def noting_connection(b: TelemetryBatch, connected: threading.Event) -> TelemetryBatch:
+    """Set or clear `connected` as the batch says; return the batch (both telemetry sources
+    hand their batches to the gateway through this)."""
+    if b.connected:
+        connected.set()
+    else:
+        connected.clear()
+    return b
+
+
 def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Connection,
          subscriptions: list[tuple[str, int]], options: LinkOptions | None) -> None:
     from gateway.mqtt_link import MqttLink  # paho stays behind the link module
@@ -137,11 +147,7 @@ class TelemetryProcess:
                 b: TelemetryBatch = self._recv.recv()
             except (EOFError, OSError):  # the child ended, or stop() closed the pipe
                 return
-            if b.connected:
-                self.connected.set()
-            else:
-                self.connected.clear()
-            yield b
+            yield noting_connection(b, self.connected)
 
     def stop(self) -> None:
         self._recv.close()  # the child's next send fails and it leaves

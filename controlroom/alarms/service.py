@@ -4,7 +4,6 @@ and audit, and announces every change on the broadcaster after it is committed."
 from __future__ import annotations
 
 import builtins
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,9 +24,7 @@ from controlroom.alarms.test_mode import TestModeService
 from controlroom.core import errors
 from controlroom.core.clock import utcnow
 from controlroom.core.models import AuditEntry
-from controlroom.core.notify import LogNotifier, Notifier
-
-log = logging.getLogger(__name__)
+from controlroom.core.notify import LogNotifier, Notifier, notify_safely
 
 
 class NotFound(errors.NotFound):
@@ -148,11 +145,7 @@ class AlertService(SignalIntake):
         subject = f"Escalation {level}: {alert.kind} at {where} (alert {alert.id})"
         body = (f"Priority {alert.priority} {alert.kind} at {where} raised "
                 f"{alert.raised_at.isoformat()} is not acknowledged after {waited} s.")
-        try:
-            self.notifier.notify(ESCALATION_ROLE, subject, body)
-        except Exception:
-            # The alert is escalated and on every console whatever the notifier does.
-            log.exception("could not notify %s of alert %s", ESCALATION_ROLE, alert.id)
+        notify_safely(self.notifier, ESCALATION_ROLE, subject, body, f"alert {alert.id}")
 
     # -- gateway notes -------------------------------------------------------------------------
 

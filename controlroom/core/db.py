@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event, text
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from controlroom.core.errors import NotFound
+
+T = TypeVar("T")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -77,3 +81,11 @@ def startup_lock(engine: Engine) -> Iterator[None]:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": STARTUP_LOCK})
             conn.commit()
+
+
+def get_or_not_found(s: Session, model: type[T], key: int, what: str) -> T:
+    """The row `key` of `model`, or NotFound("no <what> <key>") with code `not_found`."""
+    row = s.get(model, key)
+    if row is None:
+        raise NotFound(f"no {what} {key}", code="not_found")
+    return row

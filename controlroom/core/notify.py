@@ -23,6 +23,15 @@ class LogNotifier:
         log.warning("notify %s: %s — %s", role, subject, body)
 
 
+def notify_safely(notifier: Notifier, role: str, subject: str, body: str, about: str) -> None:
+    """Notify, and log (never raise) when the notifier fails: what it reports on (an escalated
+    alert, an overdue request) is already recorded and on every console whatever it does."""
+    try:
+        notifier.notify(role, subject, body)
+    except Exception:
+        log.exception("could not notify %s of %s", role, about)
+
+
 class ResidentNotifier(Protocol):
     """Telling a resident (a parcel arrived, a one-time code, waiting for parts). The log
     backend now; SMS or WeChat later implement the same method."""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
+from controlroom.core.db import get_or_not_found
 from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, NotFound
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
@@ -150,9 +151,7 @@ class HeldItemService(KioskPickup, ReminderSweep):
 
     def get(self, item_id: int) -> HeldItem:
         with self.sessions() as s:
-            item = s.get(HeldItem, item_id)
-            if item is None:
-                raise NotFound(f"no held item {item_id}", code="not_found")
+            item = get_or_not_found(s, HeldItem, item_id, "held item")
             return item
 
     def history(self, item_id: int) -> list[AuditEntry]:
@@ -268,9 +267,7 @@ class HeldItemService(KioskPickup, ReminderSweep):
         now = self.now()
 
         def run(s: Session) -> HeldItem:
-            item = s.get(HeldItem, item_id)
-            if item is None:
-                raise NotFound(f"no held item {item_id}", code="not_found")
+            item = get_or_not_found(s, HeldItem, item_id, "held item")
             verdict = release_allowed(self._facts(s, item, now), "desk", code or None, pieces,
                                       id_number, collector, self._entitled(item.unit))
             if not verdict.ok:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import Invalid, NotFound
+from controlroom.core.db import get_or_not_found
+from controlroom.core.errors import Invalid
 from controlroom.services.notices.models import Notice
 
 __all__ = ["KINDS", "NoticeService"]
@@ -56,9 +57,7 @@ class NoticeService:
     def update(self, actor: str, notice_id: int, changes: dict[str, Any]) -> Notice:
         now = self.now()
         with self.sessions.begin() as s:
-            n = s.get(Notice, notice_id)
-            if n is None:
-                raise NotFound(f"no notice {notice_id}", code="not_found")
+            n = get_or_not_found(s, Notice, notice_id, "notice")
             merged = {k: getattr(n, k) for k in FIELDS} | changes
             self._check(merged)
             for k, v in changes.items():
@@ -70,18 +69,14 @@ class NoticeService:
     def delete(self, actor: str, notice_id: int) -> None:
         now = self.now()
         with self.sessions.begin() as s:
-            n = s.get(Notice, notice_id)
-            if n is None:
-                raise NotFound(f"no notice {notice_id}", code="not_found")
+            n = get_or_not_found(s, Notice, notice_id, "notice")
             audit(s, now, actor, "notice.delete", f"notice:{n.id}",
                   f"withdrew '{n.title_en}'")
             s.delete(n)
 
     def get(self, notice_id: int) -> Notice:
         with self.sessions() as s:
-            n = s.get(Notice, notice_id)
-            if n is None:
-                raise NotFound(f"no notice {notice_id}", code="not_found")
+            n = get_or_not_found(s, Notice, notice_id, "notice")
             return n
 
     def all(self, current_only: bool = False) -> list[Notice]:

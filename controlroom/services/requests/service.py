@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from config import Site
 from controlroom.core.clock import as_utc, utcnow
 from controlroom.core.models import AuditEntry
-from controlroom.core.notify import LogNotifier, LogResidentNotifier, Notifier, ResidentNotifier
+from controlroom.core.notify import (
+    LogNotifier,
+    LogResidentNotifier,
+    Notifier,
+    ResidentNotifier,
+    notify_safely,
+)
 from controlroom.services.requests.flow import (
     ACTIONS,
     CHANNELS,
@@ -278,10 +284,7 @@ class RequestService(RequestSteps):
             PROMISE_LABELS[n][1] for n in late)
         body = (f"{req.title_en} for {req.unit}, received {req.created_at.isoformat()}, owner "
                 f"{req.owner or '-'}, state {req.state}: the {', '.join(late)} promise ran out.")
-        try:
-            self.notifier.notify(ESCALATION_ROLE, subject, body)
-        except Exception:
-            log.exception("could not notify %s of request %s", ESCALATION_ROLE, req.number)
+        notify_safely(self.notifier, ESCALATION_ROLE, subject, body, f"request {req.number}")
 
     # -- helpers -------------------------------------------------------------------------------
 
