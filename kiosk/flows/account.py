@@ -3,9 +3,11 @@ the items held for my flat. Each screen shows what the control room answered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.flows.core import Json, KioskCore
+from kiosk.kiosk_api import KioskApi
 
 __all__ = ["AccountFlow"]
 
@@ -20,18 +22,10 @@ class AccountFlow(KioskCore):
         self.items: list[Json] = []
 
     def open_account(self) -> None:
-        if not self._require_login("account"):
-            return
-        api = self.api
-        assert api is not None
-        self._call(api.me, lambda me: self._loaded("me", me, "account"))
+        self._open_mine("account", "me", lambda api: api.me)
 
     def open_requests(self) -> None:
-        if not self._require_login("requests"):
-            return
-        api = self.api
-        assert api is not None
-        self._call(api.requests, lambda rs: self._loaded("requests", rs, "requests"))
+        self._open_mine("requests", "requests", lambda api: api.requests)
 
     def open_request(self, request_id: str) -> None:
         api = self.api
@@ -41,18 +35,19 @@ class AccountFlow(KioskCore):
                    lambda r: self._loaded("request", r, "request"))
 
     def open_fees(self) -> None:
-        if not self._require_login("fees"):
-            return
-        api = self.api
-        assert api is not None
-        self._call(api.fees, lambda f: self._loaded("fees", f, "fees"))
+        self._open_mine("fees", "fees", lambda api: api.fees)
 
     def open_items(self) -> None:
-        if not self._require_login("items"):
+        self._open_mine("items", "items", lambda api: api.items)
+
+    def _open_mine(self, screen: str, attr: str,
+                   fetch: Callable[[KioskApi], Callable[[], Any]]) -> None:
+        """Log in first if need be; then keep what the API answers in `attr` and show it."""
+        if not self._require_login(screen):
             return
         api = self.api
         assert api is not None
-        self._call(api.items, lambda i: self._loaded("items", i, "items"))
+        self._call(fetch(api), lambda value: self._loaded(attr, value, screen))
 
     def _loaded(self, attr: str, value: Any, screen: str) -> None:
         setattr(self, attr, value)
