@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from controlroom.alarms.stream import Broadcaster
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.api.main import router as api_router
 from controlroom.core.accounts import login_lockout, signing_key, sync_accounts
+from controlroom.core.clock import utcnow
 from controlroom.core.db import make_engine, make_sessionmaker, startup_lock
 from controlroom.core.errors import DomainError, domain_error_handler, validation_detail
 from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotifier
@@ -104,21 +105,18 @@ class _Residents:
 def _alarm_services(app: FastAPI, sessions: sessionmaker, replicated: bool,
                     notifier: Notifier | None) -> None:
     site, state = app.state.site, app.state
-    state.test_mode = TestModeService(sessions, site)
+    state.test_mode = TestModeService(sessions, site, state.clock)
     state.alerts = AlertService(
         sessions, fanout.QuietBroadcaster() if replicated else state.broadcaster, site,
-        state.test_mode, notifier=notifier)
+        state.test_mode, now=state.clock, notifier=notifier)
     state.devices = DeviceService(sessions)
     state.casework = CaseworkService(sessions, site, state.alerts)
 
 
 def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Passwords) -> None:
-    """Requests, residents and the desk. Every service reads the time through the alert
-    service's clock (`app.state.alerts.now`): a test that moves that clock moves them all."""
+    """Requests, residents and the desk, on the app's one clock (`app.state.clock`)."""
     site, state = app.state.site, app.state
-
-    def now() -> datetime:
-        return state.alerts.now()
+    now: Callable[[], datetime] = state.clock
 
     def today() -> date:
         return now().astimezone(ZoneInfo(site.timezone)).date()
@@ -163,9 +161,11 @@ def _error_handlers(app: FastAPI) -> None:
 
 def create_app(site: Site, settings: Settings, passwords: Passwords | None = None,
                notifier: Notifier | None = None,
-               resident_notifier: ResidentNotifier | None = None) -> FastAPI:
+               resident_notifier: ResidentNotifier | None = None,
+               clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """`notifier` tells people by role (the supervisor on an escalation), `resident_notifier`
-    tells residents (parcels, one-time codes); both log by default."""
+    tells residents (parcels, one-time codes); both log by default. `clock` is the one time
+    every service reads (tests pass a hand clock; routes read it as `app.state.alerts.now`)."""
     passwords = passwords or Passwords()
     engine = make_engine(settings.db_url)
     sessions = make_sessionmaker(engine)
@@ -187,7 +187,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
         if os.environ.get("BUTLER_DEMO_DATA", "1") != "0":
             await asyncio.to_thread(seed_demo, site, app.state.fees, app.state.notices,
-                                    app.state.alerts.now())
+                                    clock())
         jobs = _start_jobs(app)
         listener = None
         if replicated:  # the live stream across replicas: see controlroom/alarms/fanout.py
@@ -208,6 +208,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.passwords = passwords
+    app.state.clock = clock
     app.state.broadcaster = Broadcaster()
     app.state.resident_notifier = resident_notifier or LogResidentNotifier()
     _alarm_services(app, sessions, replicated, notifier)

@@ -93,8 +93,7 @@ def clocked_client(db_url: str, clock: Clock, notifier: RecordingNotifier
     """The app with the alert service on `clock` and supervisors notified into `notifier`."""
     site = load_site()
     settings = Settings(db_url, site.mqtt_url, "http://testserver")
-    app = create_app(site, settings, _passwords(), notifier=notifier)
-    app.state.alerts.now = clock
+    app = create_app(site, settings, _passwords(), notifier=notifier, clock=clock)
     with TestClient(app) as c:
         yield c
 

@@ -75,8 +75,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
     clock, residents, notifier = Clock(), RecordingResidents(), RecordingNotifier()
     app = create_app(site, settings, _passwords(), notifier=notifier,
-                     resident_notifier=residents)
-    app.state.alerts.now = clock
+                     resident_notifier=residents, clock=clock)
     with TestClient(app) as c:
         yield Desk(c, clock, residents, notifier)
 
@@ -320,8 +319,7 @@ def test_the_reminders_job_runs_by_itself(tmp_path: Path, monkeypatch: pytest.Mo
     site = load_site()
     settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
     clock, residents = Clock(), RecordingResidents()
-    app = create_app(site, settings, _passwords(), resident_notifier=residents)
-    app.state.alerts.now = clock
+    app = create_app(site, settings, _passwords(), resident_notifier=residents, clock=clock)
     with TestClient(app) as c:
         desk = Desk(c, clock, residents, RecordingNotifier())
         serial = desk.check_in(unit="1-1-0301")["item"]["serial"]

@@ -29,8 +29,8 @@ OFFICE = ("10.0.0.2", 50000)
 @pytest.fixture
 def app(db_url: str, clock: Clock) -> Iterator[FastAPI]:
     site = load_site()
-    app = create_app(site, Settings(db_url, site.mqtt_url, "http://testserver"), _passwords())
-    app.state.alerts.now = clock
+    app = create_app(site, Settings(db_url, site.mqtt_url, "http://testserver"), _passwords(),
+                     clock=clock)
     with TestClient(app):  # runs start-up (accounts synced) once for every client below
         yield app
 
