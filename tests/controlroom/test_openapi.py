@@ -51,40 +51,27 @@ def _ref(media: dict[str, Any]) -> str | None:
 def test_every_operation_has_a_typed_success_body(doc: dict[str, Any]) -> None:
     missing = []
     for method, path, op in _operations(doc):
-        missing += _success_problems(f"{method.upper()} {path}", op)
-    assert not missing, "\n".join(missing)
-
-
-def _success_problems(where: str, op: dict[str, Any]) -> list[str]:
-    """What is missing from one operation's 2xx responses."""
-    ok = {code: r for code, r in op["responses"].items() if code.startswith("2")}
-    if not ok:
-        return [f"{where}: no 2xx response"]
-    missing = []
-    for code, resp in ok.items():
-        content = resp.get("content", {})
-        if code == "204":
-            # No Content: the one success that may not have a body (RFC 9110 15.3.5).
-            if content:
-                missing.append(f"{where} 204: declares a body")
+        ok = {code: r for code, r in op["responses"].items() if code.startswith("2")}
+        if not ok:
+            missing.append(f"{method.upper()} {path}: no 2xx response")
             continue
-        if not content:
-            missing.append(f"{where} {code}: no body")
-        missing += _media_problems(f"{where} {code}", content)
-    return missing
-
-
-def _media_problems(where: str, content: dict[str, Any]) -> list[str]:
-    """A success body's media types: JSON with a model, or a typed non-JSON stream."""
-    missing = []
-    for media_type, media in content.items():
-        if media_type == "application/json" and not _ref(media):
-            missing.append(f"{where}: JSON without a model")
-        elif media_type in NON_JSON and media.get("schema", {}).get("type") != "string":
-            missing.append(f"{where}: {media_type} untyped")
-        elif media_type not in NON_JSON and media_type != "application/json":
-            missing.append(f"{where}: unexpected {media_type}")
-    return missing
+        for code, resp in ok.items():
+            content = resp.get("content", {})
+            if code == "204":
+                # No Content: the one success that may not have a body (RFC 9110 15.3.5).
+                if content:
+                    missing.append(f"{method.upper()} {path} 204: declares a body")
+                continue
+            if not content:
+                missing.append(f"{method.upper()} {path} {code}: no body")
+            for media_type, media in content.items():
+                if media_type == "application/json" and not _ref(media):
+                    missing.append(f"{method.upper()} {path} {code}: JSON without a model")
+                elif media_type in NON_JSON and media.get("schema", {}).get("type") != "string":
+                    missing.append(f"{method.upper()} {path} {code}: {media_type} untyped")
+                elif media_type not in NON_JSON and media_type != "application/json":
+                    missing.append(f"{method.upper()} {path} {code}: unexpected {media_type}")
+    assert not missing, "\n".join(missing)
 
 
 def _expected_errors(method: str, path: str, op: dict[str, Any]) -> set[str]:
