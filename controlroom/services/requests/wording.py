@@ -43,7 +43,8 @@ NEXT_STEP: dict[str, tuple[str, str]] = {
                   "Done: please check the work, and tell your butler if you are not satisfied."),
     "accepted": ("感谢验收，管家将回访了解您的满意度。",
                  "Thank you: your butler will call to ask how satisfied you are."),
-    "return_visit": ("回访已完成，即将结案。", "Return visit done: the request will be closed."),
+    "return_visit": ("回访已完成，服务单即将关闭。",
+                     "Return visit done: the request will be closed."),
     "closed": ("已关闭。", "Closed."),
     "cancelled": ("已取消。", "Cancelled."),
 }
