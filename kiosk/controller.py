@@ -102,8 +102,8 @@ class KioskController(SessionFlow, OrderingFlow, ReportingFlow, AccountFlow, Pic
                                              self.login_error(lang) if self.login_error else "",
                                              lang),
             "account": lambda lang: account_view(self.me, lang),
-            "requests": lambda lang: requests_view(self.requests, tz, lang),
-            "request": lambda lang: request_view(self.request, tz, lang),
+            "requests": lambda lang: requests_view(self.requests, self.vocabulary, tz, lang),
+            "request": lambda lang: request_view(self.request, self.vocabulary, tz, lang),
             "fees": lambda lang: fees_view(self.fees, lang),
             "items": lambda lang: items_view(self.items, tz, lang),
             "pickup": lambda lang: pickup_view(

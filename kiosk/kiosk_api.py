@@ -44,6 +44,10 @@ class KioskApi:
     def categories(self) -> Json:
         return dict(self.client.get_json("/api/kiosk/categories"))
 
+    def vocabulary(self) -> Json:
+        """The labels of request states and types (kiosk.vocabulary)."""
+        return dict(self.client.get_json("/api/requests/vocabulary"))
+
     def notices(self) -> list[Json]:
         return list(self.client.get_json("/api/kiosk/notices")["notices"])
 

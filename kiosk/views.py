@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from kiosk.catalogue import pick
 from kiosk.formats import format_countdown, format_money, format_time, mask_name, pieces
 from kiosk.keypad import Entry, keys_for
-from kiosk.wording import Lang, kind_label, say, state_label
+from kiosk.vocabulary import Vocabulary
+from kiosk.wording import Lang, kind_label, say
 
 Json = dict[str, Any]
 
@@ -281,11 +282,12 @@ def account_view(me: Json, lang: Lang) -> AccountView:
     )
 
 
-def requests_view(requests: list[Json], tz: ZoneInfo, lang: Lang) -> ListView:
+def requests_view(requests: list[Json], vocab: Vocabulary, tz: ZoneInfo,
+                  lang: Lang) -> ListView:
     rows = tuple(
         Row(title=pick(lang, r.get("title_zh", ""), r.get("title_en", "")),
             detail=_request_detail(r, tz, lang),
-            value=state_label(str(r.get("state", "")), lang),
+            value=vocab.state(str(r.get("state", "")), lang),
             id=str(r["id"]))
         for r in requests
     )
@@ -300,19 +302,20 @@ def _request_detail(r: Json, tz: ZoneInfo, lang: Lang) -> str:
     return "  ·  ".join(p for p in parts if p)
 
 
-def request_view(r: Json, tz: ZoneInfo, lang: Lang) -> RequestView:
+def request_view(r: Json, vocab: Vocabulary, tz: ZoneInfo, lang: Lang) -> RequestView:
     next_step = pick(lang, r.get("next_step_zh", ""), r.get("next_step_en", ""))
     return RequestView(
         number=str(r.get("number", "")),
         title=pick(lang, r.get("title_zh", ""), r.get("title_en", "")),
-        state=state_label(str(r.get("state", "")), lang),
+        state=vocab.state(str(r.get("state", "")), lang),
         promised=say("promised_by", lang, at=format_time(r["promised_by"], tz, lang))
         if r.get("promised_by") else "",
         next_step=say("next_step", lang, text=next_step) if next_step else "",
         timeline_label=say("timeline", lang),
         timeline=tuple(
-            Row(title=pick(lang, step.get("label_zh", ""), step.get("label_en", ""))
-                or state_label(str(step.get("state", "")), lang),
+            Row(title=vocab.state(str(step.get("state", "")), lang) if vocab.loaded
+                else pick(lang, step.get("label_zh", ""), step.get("label_en", ""))
+                or str(step.get("state", "")),
                 value=format_time(step.get("at"), tz, lang))
             for step in r.get("timeline", [])
         ),

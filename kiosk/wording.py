@@ -2,7 +2,8 @@
 categories come from the site file or the control room). No Kivy here.
 
 Short, plain words for elderly residents; every refusal says what to do next, most often
-"call the hotline". `say(key, lang, **values)` fills `{placeholders}`.
+"call the hotline". `say(key, lang, **values)` fills `{placeholders}`. Request states and
+types are not here: the control room serves them (kiosk.vocabulary).
 """
 
 from __future__ import annotations
@@ -134,19 +135,6 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Request states as the resident reads them (docs/api/kiosk.md).
-STATES: dict[str, tuple[str, str]] = {
-    "received": ("已受理", "Received"),
-    "assigned": ("已派单", "Assigned"),
-    "in_progress": ("处理中", "In progress"),
-    "waiting_parts": ("等待配件", "Waiting for parts"),
-    "completed": ("已完成", "Completed"),
-    "accepted": ("已验收", "Accepted"),
-    "return_visit": ("回访中", "Return visit"),
-    "closed": ("已关闭", "Closed"),
-    "cancelled": ("已取消", "Cancelled"),
-}
-
 KINDS: dict[str, tuple[str, str]] = {
     "parcel": ("快递", "Parcel"),
     "deposit": ("寄存物品", "Deposit"),
@@ -194,10 +182,6 @@ class Said:
 
     def __call__(self, lang: Lang) -> str:
         return say(self.key, lang, **dict(self.values))
-
-
-def state_label(state: str, lang: Lang) -> str:
-    return STATES.get(state, (state, state))[_index(lang)]
 
 
 def kind_label(kind: str, lang: Lang) -> str:

@@ -122,6 +122,8 @@ GatewayCaller = Annotated[TokenClaims, Depends(require("gateway"))]
 TestManager = Annotated[TokenClaims, Depends(require(*TEST_MANAGERS))]
 UnitReader = Annotated[TokenClaims, Depends(require(*UNIT_READERS))]
 RequestReader = Annotated[TokenClaims, Depends(require(*READ_ROLES))]
+# The request vocabulary is read by staff who read requests and by the lobby kiosk device.
+VocabularyReader = Annotated[TokenClaims, Depends(require(*READ_ROLES, "kiosk"))]
 RequestCreator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
 DeskStaff = Annotated[TokenClaims, Depends(require(*DESK_ROLES))]
 # Operators may read the key register: the gas plan enters a flat with the key from custody.

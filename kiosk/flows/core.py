@@ -24,6 +24,7 @@ from kiosk.formats import format_time
 from kiosk.idle import DEFAULT_IDLE_S, IdleTimer
 from kiosk.kiosk_api import KioskApi, ResidentSession
 from kiosk.views import MessageView
+from kiosk.vocabulary import Vocabulary
 from kiosk.wording import Lang, say
 
 __all__ = ["PARENT", "SCREENS", "Json", "KioskCore", "Pending", "Runner"]
@@ -76,6 +77,8 @@ class KioskCore:
         self.info: Json | None = None
         self.notices: list[Json] = []
         self.categories: Json = {}
+        # Request state labels, from the control room (kiosk.vocabulary).
+        self.vocabulary = Vocabulary()
         self._reset_resident()
 
     def _reset_resident(self) -> None:
@@ -180,12 +183,17 @@ class KioskCore:
             return
         self._call(api.info, self._set_info, quiet=True)
         self._call(api.notices, self._set_notices, quiet=True)
+        if not self.vocabulary.loaded:
+            self._call(api.vocabulary, self._set_vocabulary, quiet=True)
 
     def _set_info(self, info: Json) -> None:
         self.info = info
 
     def _set_notices(self, notices: list[Json]) -> None:
         self.notices = notices
+
+    def _set_vocabulary(self, answer: Json) -> None:
+        self.vocabulary = Vocabulary.of(answer)
 
     # -- outcomes and refusals ---------------------------------------------------------------
 

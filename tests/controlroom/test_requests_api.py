@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from controlroom.core.models import AuditEntry
+from controlroom.services.requests.flow import STATES, TYPES
 from tests.controlroom.conftest import T0, Clock, RecordingNotifier, auth
 
 BUTLER1 = ("butler1", "butler1123")
@@ -333,3 +334,35 @@ def test_a_butlers_token_names_their_buildings_so_the_console_opens_on_their_que
     assert token(*BUTLER2)["butler_for"] == ["2"]
     assert token("frontdesk", PASSWORDS["frontdesk"])["butler_for"] == []
     assert token("operator", PASSWORDS["operator"])["butler_for"] == []
+
+
+def test_the_request_vocabulary_is_served_to_staff_and_the_kiosk_in_both_languages(
+        client: TestClient) -> None:
+    """Issue 12: one vocabulary for every state and type, read by staff and the kiosk."""
+    assert client.get("/api/requests/vocabulary").status_code == 401
+    gateway = auth(client, "gateway", PASSWORDS["gateway"])
+    assert client.get("/api/requests/vocabulary", headers=gateway).status_code == 403
+    answers = []
+    for who in ("operator", "frontdesk", "maintenance", "kiosk-1"):
+        r = client.get("/api/requests/vocabulary", headers=auth(client, who, PASSWORDS[who]))
+        assert r.status_code == 200, (who, r.text)
+        answers.append(r.json())
+    vocab = answers[0]
+    assert all(a == vocab for a in answers)
+    assert set(vocab["states"]) == set(STATES) and set(vocab["next_steps"]) == set(STATES)
+    assert set(vocab["types"]) == set(TYPES)
+    for table in vocab.values():
+        for label in table.values():
+            assert label["zh"] and label["en"] and label["zh"] != label["en"]
+    # The kiosk's timeline labels a step with the same words as the vocabulary.
+    kiosk = auth(client, "kiosk-1", PASSWORDS["kiosk-1"])
+    s = client.post("/api/kiosk/session", headers=kiosk,
+                    json={"method": "pin", "unit": "1-2-1502", "pin": "246810"})
+    assert s.status_code == 201, s.text
+    mine = {**kiosk, "X-Resident-Session": s.json()["session"]}
+    made = client.post("/api/kiosk/requests", headers=mine,
+                       json={"type": "enquiry", "description": "发票？"})
+    assert made.status_code == 201, made.text
+    step = made.json()["timeline"][0]
+    assert (step["label_zh"], step["label_en"]) == (
+        vocab["states"]["received"]["zh"], vocab["states"]["received"]["en"])

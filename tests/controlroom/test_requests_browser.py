@@ -209,3 +209,56 @@ def test_a_desk_request_by_phone_in_english_and_an_operator_only_reads(
         expect(op.get_by_test_id("new-request")).to_be_hidden()
         op.get_by_test_id("nav-board").click()
         expect(op.get_by_test_id("console-view")).to_be_visible()
+
+
+def test_the_queue_labels_states_with_the_vocabulary_the_api_serves(
+        page: Any, desk: Desk) -> None:
+    """Issue 12: one request vocabulary. The console shows a request in return visit and a
+    closed one with exactly the labels GET /api/requests/vocabulary answers, in both
+    languages; the kiosk device reads the same answer."""
+    base = desk.room.base_url
+    staff = desk.headers("supervisor", "supervisor123")
+    r = httpx.get(f"{base}/api/requests/vocabulary", headers=staff, timeout=10)
+    assert r.status_code == 200, r.text
+    vocab = r.json()
+    kiosk = httpx.get(f"{base}/api/requests/vocabulary", timeout=10,
+                      headers=desk.headers("kiosk-1", "kiosk1-secret"))
+    assert kiosk.status_code == 200 and kiosk.json() == vocab
+
+    def walk(rid: int, *steps: tuple[str, dict[str, Any]]) -> None:
+        for path, body in steps:
+            resp = httpx.post(f"{base}/api/requests/{rid}/{path}", json=body, headers=staff,
+                              timeout=10)
+            assert resp.status_code == 200, resp.text
+
+    to_visit = (("assign", {"assignee": "maintenance"}), ("start", {}), ("complete", {}),
+                ("accept", {}),
+                ("return-visit", {"attitude": 5, "quality": 5, "punctuality": 4}))
+    visited = desk.kiosk_order("2-1-0101", "102030",
+                               {"type": "enquiry", "description": "电梯年检是哪天？"})
+    closed = desk.kiosk_order("2-1-0101", "102030",
+                              {"type": "enquiry", "description": "快递柜在哪里？"})
+    walk(visited["id"], *to_visit)
+    walk(closed["id"], *to_visit, ("close", {}))
+    assert desk.request(visited["id"])["state"] == "return_visit"
+    assert desk.request(closed["id"])["state"] == "closed"
+
+    sign_in(page, "supervisor", "supervisor123")
+    page.get_by_test_id("nav-requests").click()
+    expect(page.get_by_test_id("requests-view")).to_be_visible()
+    page.get_by_test_id("filter-state").select_option("all")
+    visit_row, closed_row = row(page, visited["id"]), row(page, closed["id"])
+    states = vocab["states"]
+    expect(visit_row.get_by_test_id("request-state")).to_have_text(states["return_visit"]["zh"])
+    expect(closed_row.get_by_test_id("request-state")).to_have_text(states["closed"]["zh"])
+    expect(closed_row.get_by_test_id("request-type")).to_have_text(vocab["types"]["enquiry"]["zh"])
+    visit_row.get_by_test_id("request-title").click()
+    expect(page.get_by_test_id("request-details-title")).to_have_text(
+        f"{visited['number']} · {states['return_visit']['zh']}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "requests-vocabulary-zh.png"))
+
+    page.get_by_test_id("lang-toggle").click()
+    expect(visit_row.get_by_test_id("request-state")).to_have_text(states["return_visit"]["en"])
+    expect(closed_row.get_by_test_id("request-state")).to_have_text(states["closed"]["en"])
+    page.screenshot(path=str(ARTIFACTS / "requests-vocabulary-en.png"))

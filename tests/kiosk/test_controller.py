@@ -379,3 +379,38 @@ def test_a_resident_still_touching_keeps_the_session_alive(kiosk: KioskControlle
         kiosk.tick()
     assert kiosk.logged_in and kiosk.screen == "fees"
     assert len(fake.sessions) == 1
+
+
+def test_states_are_labelled_from_the_vocabulary_fetched_again_when_missed_at_start(
+        site: Site, fake: FakeKioskApi, clock: Clock) -> None:
+    """The kiosk keeps no state labels: it reads GET /api/requests/vocabulary. Missed at
+    start, it asks again with the next refresh; until then a state shows as its code."""
+    asked: list[str] = []
+
+    def first_fails(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/requests/vocabulary":
+            asked.append(request.url.path)
+            if len(asked) == 1:
+                return httpx.Response(500, json={"detail": "not yet"})
+        return fake.handle(request)
+
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(first_fails))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), clock=clock, lang="en")
+    c.start()
+    assert len(asked) == 1 and not c.vocabulary.loaded
+    fake.requests["1-2-1502"][1]["state"] = "return_visit"
+    login_by_pin(c)
+    c.open_requests()
+    assert [r.value for r in c.view().rows] == ["in_progress", "return_visit"]
+    c.touch_start()  # the next refresh asks again
+    c.open_requests()
+    served = httpx.Client(transport=httpx.MockTransport(fake.handle)).get(
+        "http://cr/api/requests/vocabulary", headers={"Authorization": "Bearer tok-kiosk-1"}
+    ).json()["states"]
+    assert len(asked) == 2
+    assert [r.value for r in c.view().rows] == [served["in_progress"]["en"],
+                                                served["return_visit"]["en"]]
+    c.touch_start()
+    assert len(asked) == 2  # once it has the words it does not ask again

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from config import Site, load_site
+from controlroom.services.requests.wording import STATE_LABELS, vocabulary
 
 Json = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,8 +87,7 @@ class FakeKioskApi:
 
     def _request(self, n: int, kind: str, state: str, zh: str, en: str, at: datetime,
                  promised: datetime | None, next_zh: str, next_en: str) -> Json:
-        labels = {"received": ("已受理", "Received"), "assigned": ("已派单", "Assigned"),
-                  "in_progress": ("处理中", "In progress"), "closed": ("已关闭", "Closed")}
+        labels = STATE_LABELS  # the control room's one vocabulary, not a copy
         order = ["received", "assigned", "in_progress", "closed"]
         steps = order[: order.index(state) + 1] if state in order else ["received"]
         return {"id": n, "number": f"SR-{at:%Y%m%d}-{n:04d}", "type": kind, "state": state,
@@ -127,6 +127,7 @@ class FakeKioskApi:
             ("GET", "/api/kiosk/info"): lambda: (200, self._info(kiosk.building, kiosk)),
             ("GET", "/api/kiosk/categories"): lambda: (200, CATEGORIES),
             ("GET", "/api/kiosk/notices"): lambda: (200, {"notices": NOTICES}),
+            ("GET", "/api/requests/vocabulary"): lambda: (200, vocabulary()),
             ("POST", "/api/kiosk/session"): lambda: self._login(body, kiosk.id),
             ("POST", "/api/kiosk/pickup/lookup"): lambda: self._lookup(body),
             ("POST", "/api/kiosk/pickup/confirm"): lambda: self._confirm(body),

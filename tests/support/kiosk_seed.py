@@ -55,3 +55,33 @@ class DeskAndButler:
                    {"key": f"kiosk-demo-{unit}", "device": f"gas-{unit}", "kind": "gas_alarm",
                     "priority": 1, "condition": "active",
                     "observed_at": datetime.now(UTC).isoformat()})
+
+    def vocabulary(self) -> dict:
+        """The request vocabulary as the kiosk device reads it (GET /api/requests/vocabulary)."""
+        return self._call("GET", "/api/requests/vocabulary", self._token("kiosk-1",
+                                                                         "kiosk1-secret"))
+
+    def order_at_kiosk(self, unit: str, pin: str, body: dict) -> dict:
+        """A request the resident placed at kiosk-1 (logged in by flat and PIN)."""
+        token = self._token("kiosk-1", "kiosk1-secret")
+        headers = {"Authorization": f"Bearer {token}"}
+        r = httpx.post(f"{self.api_url}/api/kiosk/session", headers=headers, timeout=20,
+                       json={"method": "pin", "unit": unit, "pin": pin})
+        assert r.status_code == 201, r.text
+        r = httpx.post(f"{self.api_url}/api/kiosk/requests", json=body, timeout=20,
+                       headers={**headers, "X-Resident-Session": r.json()["session"]})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    def through_return_visit(self, rid: int, *, close: bool = False) -> str:
+        """The butler takes a request through to the return visit (and closes it); its state."""
+        token = self._token("butler1", "butler1123")
+        steps: list[tuple[str, dict]] = [
+            ("assign", {"assignee": "maintenance"}), ("start", {}), ("complete", {}),
+            ("accept", {}), ("return-visit", {"attitude": 5, "quality": 4, "punctuality": 5})]
+        if close:
+            steps.append(("close", {}))
+        req: dict = {}
+        for path, body in steps:
+            req = self._call("POST", f"/api/requests/{rid}/{path}", token, body)
+        return str(req["state"])

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from controlroom.api.deps import RequestCreator as Creator
 from controlroom.api.deps import RequestReader as Reader
 from controlroom.api.deps import RequestsDep as Service
+from controlroom.api.deps import VocabularyReader
 from controlroom.core.errors import MAX_ID, problems
 from controlroom.core.security import TokenClaims
 from controlroom.services.requests.schemas import (
@@ -27,6 +28,7 @@ from controlroom.services.requests.schemas import (
     RequestsPublic,
     RequestWithHistory,
     ReturnVisitBody,
+    Vocabulary,
     public,
     with_history,
 )
@@ -35,6 +37,7 @@ from controlroom.services.requests.service import (
     Actor,
     RequestService,
 )
+from controlroom.services.requests.wording import vocabulary as request_vocabulary
 
 router = APIRouter(prefix="/api/requests", tags=["service requests"])
 
@@ -96,6 +99,13 @@ def choices(request: Request, _: Reader) -> dict[str, Any]:
         "buildings": [{"id": b.id, "name_zh": b.name_zh, "name_en": b.name_en}
                       for b in site.buildings.values()],
     }
+
+
+@router.get("/vocabulary", response_model=Vocabulary, responses=problems(401, 403))
+def vocabulary(_: VocabularyReader) -> dict[str, Any]:
+    """The labels of request states, types and next steps in Chinese and English: the kiosk
+    and the console show these, and keep no copy of their own."""
+    return request_vocabulary()
 
 
 @router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)

@@ -19,6 +19,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Label(BaseModel):
+    zh: str
+    en: str
+
+
+class Vocabulary(BaseModel):
+    """How the kiosk and the console word a request (controlroom/services/requests/wording.py)."""
+
+    states: dict[str, Label]
+    types: dict[str, Label]
+    next_steps: dict[str, Label]
+
+
 class PromisePublic(BaseModel):
     name: str
     label_zh: str

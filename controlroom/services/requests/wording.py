@@ -1,5 +1,10 @@
 """What a resident reads about a request, in Chinese and English: its type, its state, and
-what happens next (DOMAIN.md "The self-service terminal": progress, next step, what to bring)."""
+what happens next (DOMAIN.md "The self-service terminal": progress, next step, what to bring).
+
+The ONE place these labels live: the API serves them (`GET /api/requests/vocabulary`,
+`vocabulary()`), and the kiosk and the console label states and types from that answer; they
+keep no copy of their own (docs/decisions.md, "One request vocabulary").
+"""
 
 from __future__ import annotations
 
@@ -38,8 +43,9 @@ NEXT_STEP: dict[str, tuple[str, str]] = {
                   "Done: please check the work, and tell your butler if you are not satisfied."),
     "accepted": ("感谢验收，管家将回访了解您的满意度。",
                  "Thank you: your butler will call to ask how satisfied you are."),
-    "return_visit": ("回访已完成，即将结案。", "Return visit done: the request will be closed."),
-    "closed": ("已结案。", "Closed."),
+    "return_visit": ("回访已完成，服务单即将关闭。",
+                     "Return visit done: the request will be closed."),
+    "closed": ("已关闭。", "Closed."),
     "cancelled": ("已取消。", "Cancelled."),
 }
 
@@ -56,3 +62,13 @@ def mask_name(name: str) -> str:
     """陈桂芳 -> 陈**, Emma Wilson -> E*** W*****: each word's first character, then one star
     per further character (docs/api/kiosk.md)."""
     return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
+
+
+def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    """The labels as served to the kiosk and the console: `{states, types, next_steps}`, each
+    `{code: {"zh": ..., "en": ...}}`."""
+    def both(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+        return {code: {"zh": zh, "en": en} for code, (zh, en) in table.items()}
+
+    return {"states": both(STATE_LABELS), "types": both(TYPE_LABELS),
+            "next_steps": both(NEXT_STEP)}

@@ -5,9 +5,14 @@
  * (a download). A refusal throws ApiError {status, detail, body}: detail is the server's
  * `detail` in words, body the whole answer (field errors for lib/fielderrors.js, problem
  * codes). A 401 on a signed-in call emits 'unauthorized': the shell signs out.
+ *
+ * VOCABULARY holds the request vocabulary as a words table (`{'state.x': [zh, en],
+ * 'type.x': [zh, en]}`): fetched once after sign-in from GET /api/requests/vocabulary (the
+ * control room's one copy, controlroom/services/requests/wording.py); 'vocabulary' is emitted
+ * when it has arrived, and it is emptied on sign-out.
  */
 import { translator } from './i18n.js';
-import { emit, session } from './session.js';
+import { emit, on, session } from './session.js';
 
 const t = translator({ 'err.network': ['无法连接控制室服务器', 'Cannot reach the control-room server'] });
 
@@ -58,3 +63,25 @@ export async function api(path, opts) {
   }
   return data;
 }
+
+export const VOCABULARY = {};
+
+async function loadVocabulary(s) {
+  Object.keys(VOCABULARY).forEach((k) => delete VOCABULARY[k]);
+  if (!s) return;
+  let data;
+  try {
+    data = await api('api/requests/vocabulary');
+  } catch (_) {
+    return; // a role that reads no requests, or the server away: states show as their codes
+  }
+  if (session() !== s) return;
+  for (const [group, prefix] of [['states', 'state'], ['types', 'type']]) {
+    for (const [code, label] of Object.entries(data[group] || {})) {
+      VOCABULARY[`${prefix}.${code}`] = [label.zh, label.en];
+    }
+  }
+  emit('vocabulary');
+}
+
+on('session', loadVocabulary);

@@ -137,7 +137,7 @@ export function buildNewForm() {
   const name = (x) => (lang() === 'zh' ? x.name_zh : x.name_en);
   const type = node('select', { name: 'type', testid: 'new-type' },
     ...['repair', 'urgent_repair', 'complaint', 'enquiry', 'suggestion', 'help', 'service_order', 'assistance']
-      .map((v) => node('option', { value: v, text: t(`type.${v}`) })));
+      .map((v) => node('option', { value: v, text: t.or(`type.${v}`, v) })));
   const category = node('select', { name: 'category', testid: 'new-category' });
   const item = node('select', { name: 'item', testid: 'new-item' });
   const sync = () => {

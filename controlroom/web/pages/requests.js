@@ -10,14 +10,16 @@
  * data-state and data-overdue.
  */
 import REQUEST_WORDS from '../i18n/requests.json' with { type: 'json' };
-import { api } from '../lib/api.js';
+import { api, VOCABULARY } from '../lib/api.js';
 import { $, byTestId } from '../lib/dom.js';
 import { format } from '../lib/format.js';
 import { translateTree, translator, wordsH } from '../lib/i18n.js';
 import { lang, on, session } from '../lib/session.js';
 import { buildNewForm, onNewSubmit, openForm, toggleNewForm } from './request_forms.js';
 
-export const t = translator(REQUEST_WORDS);
+// State and type labels come from the control room (lib/api.js VOCABULARY); until they have
+// arrived a state shows as its code.
+export const t = translator(VOCABULARY, REQUEST_WORDS);
 export const node = wordsH(t);
 // controlroom/request_flow.py: who acts, the steps from each state, the technician's steps.
 const ACT_ROLES = ['frontdesk', 'supervisor', 'admin'];
@@ -269,7 +271,7 @@ function row(r) {
     due.textContent = t('due.none');
   }
   const stateCell = node('td', { class: 'rq-c-state' },
-    node('span', { class: `rq-state rq-state-${r.state}`, testid: 'request-state', text: t(`state.${r.state}`) }));
+    node('span', { class: `rq-state rq-state-${r.state}`, testid: 'request-state', text: t.or(`state.${r.state}`, r.state) }));
   if (r.overdue) stateCell.append(node('span', { class: 'tag rq-tag-overdue', testid: 'request-overdue', text: t('overdue') }));
   const actions = node('td', { class: 'rq-c-actions' });
   const steps = [...(STEPS_FROM[r.state] || [])];
@@ -284,7 +286,7 @@ function row(r) {
   tr.append(
     node('td', { class: 'rq-c-number mono', testid: 'request-number', text: r.number }),
     node('td', { class: 'rq-c-unit', testid: 'request-unit', text: r.unit }),
-    node('td', { class: 'rq-c-type', testid: 'request-type', text: t(`type.${r.type}`) }),
+    node('td', { class: 'rq-c-type', testid: 'request-type', text: t.or(`type.${r.type}`, r.type) }),
     node('td', { class: 'rq-c-title', testid: 'request-title', text: title(r) }),
     stateCell,
     node('td', { class: 'rq-c-owner', testid: 'request-owner', text: r.owner || '—' }),
@@ -379,7 +381,7 @@ export function renderDetails() {
   const fact = (k, v) => facts.append(node('dt', { text: t(`fact.${k}`) }), node('dd', { text: v || '—' }));
   fact('number', r.number);
   fact('unit', r.unit);
-  fact('type', `${t(`type.${r.type}`)} · ${title(r)}`);
+  fact('type', `${t.or(`type.${r.type}`, r.type)} · ${title(r)}`);
   if (r.type === 'complaint') fact('severity', t(`severity.${r.severity}`));
   fact('channel', t(`channel.${r.channel}`));
   fact('owner', r.owner);
@@ -402,7 +404,7 @@ export function renderDetails() {
       h.note ? node('p', { class: 'h-note', text: noteTimes(h.note) }) : null)));
   const parts = [
     node('div', { class: 'details-head' },
-      node('h2', { testid: 'request-details-title', text: `${r.number} · ${t(`state.${r.state}`)}` }),
+      node('h2', { testid: 'request-details-title', text: `${r.number} · ${t.or(`state.${r.state}`, r.state)}` }),
       node('button', { type: 'button', class: 'btn btn-small btn-ghost', testid: 'request-details-close', i18n: 'common.close',
         onclick: () => { st.selected = null; st.detail = null; renderDetails(); renderRows(); } })),
     facts,
@@ -423,5 +425,6 @@ export function renderDetails() {
 build();
 on('session', onSession);
 on('language', translate);
+on('vocabulary', translate);
 on('timezone', translate); // the site's zone arrived: redraw times
 setInterval(tick, 1000);
