@@ -15,11 +15,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
-SECRET_ENV = "BUTLER_BROKER_SECRET"
-SECRET_FILE_ENV = "BUTLER_BROKER_SECRET_FILE"
+from config.settings import BROKER_SECRET, BROKER_SECRET_FILE
+
 DEFAULT_SECRET_FILE = Path("var/broker.secret")
 MIN_SECRET_BYTES = 16
 
@@ -42,18 +42,18 @@ def service_password(secret: bytes, site: str, account: str) -> str:
     return _derive(secret, f"service/{site}/{account}")
 
 
-def load_secret(path: Path | None = None, env: dict[str, str] | None = None) -> bytes:
+def load_secret(path: Path | None = None, env: Mapping[str, str] | None = None) -> bytes:
     """The site secret: BUTLER_BROKER_SECRET, else the file `path` (or
     BUTLER_BROKER_SECRET_FILE, or var/broker.secret)."""
-    env = dict(os.environ) if env is None else env
-    if env.get(SECRET_ENV):
-        secret = env[SECRET_ENV].encode()
+    named = BROKER_SECRET.read(env)
+    if named:
+        secret = named.encode()
     else:
-        path = path or Path(env.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
+        path = path or BROKER_SECRET_FILE.read(env) or DEFAULT_SECRET_FILE
         try:
             secret = path.read_bytes().strip()
         except OSError as exc:
-            raise SecretError(f"no broker secret: set {SECRET_ENV} or create {path} "
+            raise SecretError(f"no broker secret: set {BROKER_SECRET.name} or create {path} "
                               f"(python -m launcher.broker_acl --create-secret): "
                               f"{exc.strerror}") from None
     if len(secret) < MIN_SECRET_BYTES:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tomllib
 from collections.abc import Iterable
@@ -29,9 +28,9 @@ from config.model import (
     Unit,
 )
 from config.schema import SiteFile
+from config.settings import SITE
 
 DEFAULT_SITE_PATH = Path(__file__).with_name("site.toml")
-SITE_ENV = "BUTLER_SITE"
 
 
 class SiteConfigError(Exception):
@@ -58,7 +57,7 @@ def unit_id(building: str, entrance: int, floor: int, flat: int) -> str:
 
 
 def default_site_path() -> Path:
-    return Path(os.environ.get(SITE_ENV) or DEFAULT_SITE_PATH)
+    return SITE.read() or DEFAULT_SITE_PATH
 
 
 def load_site(path: str | Path | None = None) -> Site:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from config import Settings, load_site_or_exit
+from config.settings import exit_on_bad_setting
 
 
 class RedactTokens:
@@ -26,10 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         prog="python -m controlroom",
         description="Estate Butler control room: alarm API, system of record, web console.",
-        epilog="Environment: BUTLER_DB_URL (database URL), BUTLER_API_URL (where to listen), "
-               "BUTLER_SECRET_KEY (token signing key), BUTLER_SITE (site file), "
-               "BUTLER_TRUSTED_PROXIES (comma-separated addresses of reverse proxies whose "
-               "X-Forwarded-For is believed; default none).",
+        epilog="Environment: BUTLER_DB_URL, BUTLER_API_URL, BUTLER_SECRET_KEY, BUTLER_SITE, "
+               "BUTLER_TRUSTED_PROXIES, BUTLER_DEMO_DATA, BUTLER_PASSWORD_HASH_COST (the "
+               "README's table of settings).",
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--host", help="listen address (default: from the API URL)")
@@ -38,9 +38,10 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     site = load_site_or_exit(args.config)
-    settings = Settings.from_site(site)
+    with exit_on_bad_setting():
+        settings = Settings.for_controlroom(site)
     if args.db_url:
-        settings = Settings(args.db_url, settings.mqtt_url, settings.api_url)
+        settings = replace(settings, db_url=args.db_url)
     url = urlsplit(settings.api_url)
 
     import logging
@@ -50,11 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     from controlroom.app import create_app
     from controlroom.core.security import Passwords
 
-    app = create_app(site, settings, Passwords.from_env(os.environ))
+    app = create_app(site, settings, Passwords.at_cost(settings.password_hash_cost))
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     # The client's address (sign-in throttling, the audit log) is the connection's own unless
     # it came through a proxy named here: X-Forwarded-For from anyone else is ignored.
-    proxies = os.environ.get("BUTLER_TRUSTED_PROXIES", "").strip()
+    proxies = ",".join(settings.trusted_proxies)
     uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
                 port=args.port or url.port or 8700, log_level="info",
                 timeout_graceful_shutdown=3, proxy_headers=bool(proxies),

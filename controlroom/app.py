@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -183,9 +182,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             migrate(engine)
             sync_accounts(sessions, site, passwords)
             sync_devices(sessions, site)
-            app.state.token_key = signing_key(sessions, os.environ.get("BUTLER_SECRET_KEY"))
+            app.state.token_key = signing_key(sessions, settings.secret_key)
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
-        if os.environ.get("BUTLER_DEMO_DATA", "1") != "0":
+        if settings.demo_data:
             await asyncio.to_thread(seed_demo, site, app.state.fees, app.state.notices,
                                     clock())
         jobs = _start_jobs(app)

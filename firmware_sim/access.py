@@ -4,13 +4,14 @@ the site's CA for mqtts:// URLs."""
 
 from __future__ import annotations
 
-import os
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from config.credentials import SECRET_ENV, SECRET_FILE_ENV, device_password, load_secret
+from config.credentials import device_password, load_secret
+from config.settings import BROKER_SECRET, BROKER_SECRET_FILE, MQTT_CA
 
 
 @dataclass(frozen=True)
@@ -25,15 +26,14 @@ class Access:
 
 
 def access(url: str, ca_file: str | None = None, secret_file: Path | None = None,
-           env: dict[str, str] | None = None) -> Access:
+           env: Mapping[str, str] | None = None) -> Access:
     """From the broker URL, a CA file and the secret: credentials only when a secret is
     named (the option, BUTLER_BROKER_SECRET or BUTLER_BROKER_SECRET_FILE), so an anonymous
     demo broker keeps working."""
-    env = dict(os.environ) if env is None else env
     u = urlsplit(url)
     tls = None
     if u.scheme in ("mqtts", "ssl"):
-        tls = ssl.create_default_context(cafile=ca_file or env.get("BUTLER_MQTT_CA") or None)
-    named = secret_file or env.get(SECRET_ENV) or env.get(SECRET_FILE_ENV)
+        tls = ssl.create_default_context(cafile=ca_file or MQTT_CA.read(env))
+    named = secret_file or BROKER_SECRET.read(env) or BROKER_SECRET_FILE.read(env)
     secret = load_secret(secret_file, env) if named else None
     return Access(u.hostname or "127.0.0.1", u.port or (8883 if tls else 1883), secret, tls)

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
+from config.settings import (
+    GATEWAY_METRICS_PORT,
+    GATEWAY_PASSWORD,
+    GATEWAY_SOURCE,
+    LOG_FORMAT,
+    MQTT_CA,
+    MQTT_PASSWORD,
+    MQTT_USERNAME,
+    NATS_URL,
+    exit_on_bad_setting,
+)
 from gateway.logs import setup as setup_logs
-
-
-def _env_int(name: str) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        sys.exit(f"error: {name}={raw!r} is not a port number")
-    return int(raw)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,20 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--shared-group", metavar="GROUP",
                     help="share the devices' events with the other replicas of GROUP "
                          "(MQTT v5 $share/GROUP/...; needs --replica-id)")
-    ap.add_argument("--mqtt-ca", metavar="PATH", default=os.environ.get("BUTLER_MQTT_CA"),
+    ap.add_argument("--mqtt-ca", metavar="PATH", default=MQTT_CA.read(),
                     help="CA certificate the broker's TLS certificate is checked against")
     ap.add_argument("--state-dir", type=Path, default=Path("var"),
                     help="where the durable outbox and supervision state live (default: var)")
     ap.add_argument("--log-format", choices=["text", "json"],
-                    default=os.environ.get("BUTLER_LOG_FORMAT", "text"),
+                    default=LOG_FORMAT.read(),
                     help="text lines, or one JSON object per line (BUTLER_LOG_FORMAT)")
-    ap.add_argument("--metrics-port", type=int, default=_env_int("BUTLER_GATEWAY_METRICS_PORT"),
+    ap.add_argument("--metrics-port", type=int, default=GATEWAY_METRICS_PORT.read(),
                     help="Prometheus /metrics and /health port (default: "
                          "BUTLER_GATEWAY_METRICS_PORT or the site's; 0: any)")
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
                     help="serial port of a wired panel, overriding the site's (repeatable)")
     ap.add_argument("--source", choices=["mqtt", "nats"],
-                    default=os.environ.get("BUTLER_GATEWAY_SOURCE", "mqtt"),
+                    default=GATEWAY_SOURCE.read(),
                     help="devices' traffic from an MQTT broker (default), or from a NATS "
                          "cluster's JetStream, as one of several replicas (BUTLER_GATEWAY_SOURCE)")
     ap.add_argument("--nats-url", action="append", default=[], metavar="nats://HOST:PORT",
@@ -79,14 +80,15 @@ def _panel_ports(ap: argparse.ArgumentParser, site: Site, specs: list[str]) -> d
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = build_parser()
+    with exit_on_bad_setting():  # the parser's defaults are the variables
+        ap = build_parser()
+        nats_default = list(NATS_URL.read())
     args = ap.parse_args(argv)
     if args.shared_group and not args.replica_id:
         ap.error("--shared-group needs --replica-id (each replica has its own session and "
                  "outbox)")
-    nats_servers = [u.strip() for spec in (args.nats_url or
-                                           [os.environ.get("BUTLER_NATS_URL", "")])
-                    for u in spec.split(",") if u.strip()]
+    nats_servers = [u.strip() for spec in args.nats_url for u in spec.split(",")
+                    if u.strip()] or nats_default
     if args.source == "nats" and not nats_servers:
         ap.error("--source nats needs --nats-url nats://HOST:PORT (or BUTLER_NATS_URL)")
 
@@ -100,11 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     from gateway.mqtt_link import LinkOptions
     from gateway.service import Gateway
 
-    password = (os.environ.get("BUTLER_GATEWAY_PASSWORD")
-                or site.staff[site.gateway_username].password)
+    password = GATEWAY_PASSWORD.read() or site.staff[site.gateway_username].password
     client = ControlRoomClient(args.api_url or settings.api_url, site.gateway_username, password)
-    link = LinkOptions(os.environ.get("BUTLER_MQTT_USERNAME"),
-                       os.environ.get("BUTLER_MQTT_PASSWORD"), args.mqtt_ca)
+    link = LinkOptions(MQTT_USERNAME.read(), MQTT_PASSWORD.read(), args.mqtt_ca)
     gw = Gateway(site, args.mqtt_url or settings.mqtt_url, client, args.state_dir,
                  args.client_id, args.replica_id, args.shared_group, link,
                  nats_servers=nats_servers if args.source == "nats" else None,

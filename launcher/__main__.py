@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
+from config.settings import DB_URL, MQTT_URL, VAR_DIR, exit_on_bad_setting
 from launcher import pidfile
 from launcher.ports import DemoPorts, PortSettingError, demo_ports
 from launcher.processes import ROOT, Cancelled, ProcessGroup, StartupError, port_free, tail
@@ -79,8 +80,7 @@ def _banner(site: Site, api_url: str, mqtt_url: str, kiosk_note: str, config_arg
 def _db_url(settings: Settings, var_dir: Path) -> str:
     """The site's default SQLite file under var/ follows a moved var directory."""
     prefix = "sqlite:///var/"
-    if var_dir != VAR and settings.db_url.startswith(prefix) and not os.environ.get(
-            "BUTLER_DB_URL"):
+    if var_dir != VAR and settings.db_url.startswith(prefix) and not DB_URL.read():
         return f"sqlite:///{var_dir / settings.db_url[len(prefix):]}"
     return settings.db_url
 
@@ -166,8 +166,8 @@ def run(config: str | None, var_dir: Path, no_kiosk: bool) -> int:
     for sig in SIGNALS:
         signal.signal(sig, lambda signum, _frame: stopping.append(signum))
     db_url = _db_url(settings, var_dir)
-    group = ProcessGroup(var_dir / "log", env={"BUTLER_MQTT_URL": ports.mqtt_url,
-                                               "BUTLER_DB_URL": db_url},
+    group = ProcessGroup(var_dir / "log", env={MQTT_URL.name: ports.mqtt_url,
+                                               DB_URL.name: db_url},
                          die_with_parent=True, cancelled=lambda: bool(stopping))
     status = 0
     pidfile.write(var_dir, os.getpid(), [])
@@ -200,11 +200,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--no-kiosk", action="store_true", help="do not open the kiosk window")
     ap.add_argument("--var-dir", type=Path, metavar="DIR",
-                    default=Path(os.environ.get("BUTLER_VAR_DIR") or VAR),
+                    default=None,
                     help="logs, state, the pidfile demo.pid and the default database "
                          "(default: BUTLER_VAR_DIR or var/)")
     args = ap.parse_args(argv)
-    var_dir = args.var_dir.resolve()
+    with exit_on_bad_setting():
+        var_dir = (args.var_dir or VAR_DIR.read() or VAR).resolve()
     if args.command == "stop":
         say(pidfile.stop(var_dir))
         return

@@ -8,7 +8,6 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -24,12 +23,12 @@ class Passwords:
         self._hasher = hasher or PasswordHasher()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Passwords:
-        """`BUTLER_PASSWORD_HASH_COST=low` (set by the test suite for the control-room
+    def at_cost(cls, cost: str) -> Passwords:
+        """`low` (BUTLER_PASSWORD_HASH_COST=low, set by the test suite for the control-room
         processes it starts) makes each hash ~1 ms instead of ~100 ms: start-up hashes every
         staff password and resident PIN, which on a loaded 2-CPU test machine took 30 s.
         Never set it in production; it is logged loudly when set."""
-        if env.get("BUTLER_PASSWORD_HASH_COST", "") == "low":
+        if cost == "low":
             log.warning("BUTLER_PASSWORD_HASH_COST=low: cheap password hashes (tests only)")
             return cls(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         return cls()
