@@ -134,12 +134,6 @@ def service(db_url: str, clock: Clock, notifier: RecordingNotifier) -> Iterator[
     engine.dispose()
 
 
-def auth(client: TestClient, username: str, password: str) -> dict[str, str]:
-    r = client.post("/api/auth/token", data={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 def signal(device: str = "gas-1-2-1502", kind: str = "gas_alarm", priority: int = 1,
            condition: str = "active", key: str | None = None) -> dict[str, object]:
     return {"key": key or f"{device}:1:1/{kind}", "device": device, "kind": kind,

@@ -1,6 +1,7 @@
 from fastapi.testclient import TestClient
 
-from tests.controlroom.conftest import auth, signal
+from tests.controlroom.conftest import signal
+from tests.utils import auth
 
 
 def test_login_gives_a_bearer_token_and_a_wrong_password_is_401(client: TestClient) -> None:

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from controlroom.alarms.units import mask_name
 from controlroom.core.models import AuditEntry
-from tests.controlroom.conftest import Clock, auth, signal
-from tests.support.stack import wait_until
+from tests.controlroom.conftest import Clock, signal
+from tests.utils import auth, wait_until
 
 OPERATOR = ("operator", "operator123")
 ROLES = {"supervisor": "supervisor123", "admin": "admin123", "frontdesk": "frontdesk123",

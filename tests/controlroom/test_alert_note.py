@@ -4,7 +4,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from controlroom.core.models import AuditEntry
-from tests.controlroom.conftest import Service, auth, signal
+from tests.controlroom.conftest import Service, signal
+from tests.utils import auth
 
 NOTE = {"device": "gas-1-2-1502", "kind": "gas_alarm", "note": "valve closed, confirmed",
         "detail": {"valve": "closed_confirmed"}}

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from tests.support.postgres import test_db_url
+from tests.utils import token
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -64,10 +65,7 @@ class ControlRoom:
         self.log = log
 
     def token(self, username: str, password: str) -> str:
-        r = httpx.post(f"{self.base_url}/api/auth/token",
-                       data={"username": username, "password": password}, timeout=10)
-        r.raise_for_status()
-        return r.json()["access_token"]
+        return token(self.base_url, username, password)
 
     def signal(self, device: str, kind: str, priority: int, *, n: int = 1,
                detail: dict[str, Any] | None = None) -> dict[str, Any]:

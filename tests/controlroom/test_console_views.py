@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.controlroom import test_console_browser as cb
+from tests.utils import token
 
 pytestmark = cb.pytestmark
 expect = cb.expect
@@ -35,10 +36,7 @@ class Room:
 
     def headers(self, user: str) -> dict[str, str]:
         if user not in self._tokens:
-            r = httpx.post(f"{self.url}/api/auth/token", timeout=10,
-                           data={"username": user, "password": PASSWORDS[user]})
-            r.raise_for_status()
-            self._tokens[user] = r.json()["access_token"]
+            self._tokens[user] = token(self.url, user, PASSWORDS[user])
         return {"Authorization": f"Bearer {self._tokens[user]}"}
 
     def call(self, method: str, path: str, user: str, **kw: Any) -> Any:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from controlroom.alarms.correlation import correlated_units, incident_due
 from controlroom.core.models import AuditEntry
-from tests.controlroom.conftest import T0, Clock, Service, auth, signal
+from tests.controlroom.conftest import T0, Clock, Service, signal
+from tests.utils import auth
 
 MIN = timedelta(minutes=1)
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from controlroom.alarms.escalation import ESCALATE_AFTER, escalation_due, escalation_level
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import LogNotifier
-from tests.controlroom.conftest import T0, Clock, RecordingNotifier, Service, auth, signal
+from tests.controlroom.conftest import T0, Clock, RecordingNotifier, Service, signal
+from tests.utils import auth
 
 S = timedelta(seconds=1)
 

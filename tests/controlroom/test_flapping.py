@@ -3,7 +3,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from controlroom.alarms.flapping import FLAP_COUNT, FLAP_WINDOW, is_flapping
-from tests.controlroom.conftest import T0, Clock, Service, auth, signal
+from tests.controlroom.conftest import T0, Clock, Service, signal
+from tests.utils import auth
 
 MIN = timedelta(minutes=1)
 

@@ -4,7 +4,8 @@ from fastapi.testclient import TestClient
 
 from config import load_site
 from controlroom.alarms.flood import FLOOD_THRESHOLD, flood_meter
-from tests.controlroom.conftest import T0, Clock, auth, signal
+from tests.controlroom.conftest import T0, Clock, signal
+from tests.utils import auth
 
 MIN = timedelta(minutes=1)
 BUTTONS = sorted(d for d in load_site().devices if d.startswith("btn-"))[:12]

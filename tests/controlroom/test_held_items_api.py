@@ -17,7 +17,8 @@ from controlroom import app as app_module
 from controlroom.api.deps import current_resident
 from controlroom.app import create_app
 from controlroom.services.residents.sessions import ResidentClaims
-from tests.controlroom.conftest import Clock, RecordingNotifier, _passwords, auth
+from tests.controlroom.conftest import Clock, RecordingNotifier, _passwords
+from tests.utils import auth
 
 ID = "110101199003074514"
 

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from controlroom.core.models import AuditEntry
-from tests.controlroom.conftest import T0, Clock, auth, signal
+from tests.controlroom.conftest import T0, Clock, signal
+from tests.utils import auth
 
 KIOSK1 = ("kiosk-1", "kiosk1-secret")
 KIOSK2 = ("kiosk-2", "kiosk2-secret")

@@ -25,7 +25,8 @@ from controlroom.alarms.kpis import (
     shift_gauges,
     shift_window,
 )
-from tests.controlroom.conftest import T0, Clock, auth, signal
+from tests.controlroom.conftest import T0, Clock, signal
+from tests.utils import auth
 
 S = timedelta(seconds=1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -11,20 +11,14 @@ from datetime import datetime
 import httpx
 
 from tests.support.stack import Stack
-
-
-def _token(base: str, username: str, password: str) -> dict[str, str]:
-    r = httpx.post(f"{base}/api/auth/token", data={"username": username,
-                                                   "password": password}, timeout=10)
-    r.raise_for_status()
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+from tests.utils import auth
 
 
 def test_a_parcel_from_the_desk_is_collected_once_at_the_kiosk_and_audited(
         controlroom_process: Stack) -> None:
     base = controlroom_process.api_url
-    desk = _token(base, "frontdesk", "frontdesk123")
-    kiosk = _token(base, "kiosk-1", "kiosk1-secret")
+    desk = auth(base, "frontdesk", "frontdesk123")
+    kiosk = auth(base, "kiosk-1", "kiosk1-secret")
     with httpx.Client(base_url=base, timeout=10) as c:
         r = c.post("/api/items", headers=desk, json={
             "unit": "1-2-1502", "kind": "parcel", "pieces": 2, "location": "A-03",
@@ -62,8 +56,8 @@ def test_a_parcel_from_the_desk_is_collected_once_at_the_kiosk_and_audited(
 def test_two_kiosks_confirming_the_same_code_at_once_release_it_once(
         controlroom_process: Stack) -> None:
     base = controlroom_process.api_url
-    desk = _token(base, "frontdesk", "frontdesk123")
-    kiosks = [_token(base, "kiosk-1", "kiosk1-secret"), _token(base, "kiosk-2", "kiosk2-secret")]
+    desk = auth(base, "frontdesk", "frontdesk123")
+    kiosks = [auth(base, "kiosk-1", "kiosk1-secret"), auth(base, "kiosk-2", "kiosk2-secret")]
     r = httpx.post(f"{base}/api/items", headers=desk, timeout=10,
                    json={"unit": "2-1-0304", "location": "B-02"})
     code = r.json()["code"]

@@ -3,8 +3,6 @@ refusals, and the SLA watcher escalating a request ordered at the kiosk."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from controlroom.core.models import AuditEntry
-from tests.controlroom.conftest import T0, Clock, RecordingNotifier, auth
+from tests.controlroom.conftest import T0, Clock, RecordingNotifier
+from tests.utils import auth, wait_until
 
 BUTLER1 = ("butler1", "butler1123")
 BUTLER2 = ("butler2", "butler2123")
@@ -37,17 +36,6 @@ def step(client: TestClient, who: dict[str, str], rid: int, path: str, status: i
     r = client.post(f"/api/requests/{rid}/{path}", headers=who, json=body)
     assert r.status_code == status, r.text
     return r.json()
-
-
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Until `check()` is truthy (the SLA watcher runs every second); its value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 # -- taking requests ---------------------------------------------------------------------------
@@ -264,7 +252,8 @@ def test_a_kiosk_request_lands_in_the_butlers_queue_and_is_escalated_when_overdu
     clock.advance(seconds=1)  # past it: the watcher marks and escalates
     url = f"/api/requests/{ordered['id']}"
     req = wait_until("the request marked overdue",
-                     lambda: (r := client.get(url, headers=b1).json())["overdue"] and r)
+                     lambda: (r := client.get(url, headers=b1).json())["overdue"] and r,
+                     timeout=15.0, every=0.05)  # the SLA watcher runs every second
     assert req["escalated"] == ["respond"]
     escalated = [h for h in req["history"] if h["action"] == "escalated"]
     assert [(h["actor"], h["at"]) for h in escalated] == [("system", z(clock()))]
@@ -285,7 +274,8 @@ def test_a_kiosk_request_lands_in_the_butlers_queue_and_is_escalated_when_overdu
     client.app.state.requests.escalate_due(clock())  # type: ignore[attr-defined]
     assert len(notifier.sent) == 1
     clock.advance(minutes=3)  # T0+15:01: the technician's on-site promise ran out too
-    wait_until("the on-site promise escalated", lambda: len(notifier.sent) == 2)
+    wait_until("the on-site promise escalated", lambda: len(notifier.sent) == 2,
+               timeout=15.0, every=0.05)
     req = client.get(url, headers=b1).json()
     assert req["escalated"] == ["respond", "on_site"]
     assert [h["action"] for h in req["history"]].count("escalated") == 2

@@ -22,7 +22,8 @@ from tests.controlroom.test_console_browser import (
     sign_in,
 )
 from tests.support.sites import demo_text, write_site
-from tests.support.stack import Stack, wait_until
+from tests.support.stack import Stack
+from tests.utils import wait_until
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from tests.controlroom.conftest import Clock, auth, signal
+from tests.controlroom.conftest import Clock, signal
+from tests.utils import auth
 
 
 def _raise(client: TestClient, device: str, kind: str, priority: int,

@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.controlroom.conftest import auth, signal
+from tests.controlroom.conftest import signal
+from tests.utils import auth
 
 GAS = "gas-1-2-1502"
 

@@ -24,6 +24,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from config import Settings, load_site
 from controlroom.app import create_app
 from tests.controlroom.conftest import _passwords
+from tests.utils import token
 
 EXAMPLES = int(os.environ.get("BUTLER_FUZZ_EXAMPLES", "5"))
 DERANDOMIZE = os.environ.get("BUTLER_FUZZ_RANDOM") != "1"
@@ -47,9 +48,7 @@ def tokens() -> Iterator[dict[str, str]]:
     with TestClient(APP) as client:
         out = {}
         for user, password in {*TOKENS.values(), DEFAULT_ACCOUNT}:
-            r = client.post("/api/auth/token", data={"username": user, "password": password})
-            assert r.status_code == 200, r.text
-            out[user] = r.json()["access_token"]
+            out[user] = token(client, user, password)
         # Something to find: an open gas alarm (alert 1) with a plan, and a test window (1).
         gw = {"Authorization": f"Bearer {out['gateway']}"}
         r = client.post("/api/gateway/signals", headers=gw, json={

@@ -11,17 +11,12 @@ import pytest
 
 from launcher.processes import ProcessGroup
 from tests.support.stack import Stack
+from tests.utils import token
 
 
 @pytest.fixture(scope="module")
 def api(controlroom_process: Stack) -> tuple[str, ProcessGroup]:
     return controlroom_process.api_url, controlroom_process.group
-
-
-def _token(url: str, user: str, pw: str) -> str:
-    r = httpx.post(f"{url}/api/auth/token", data={"username": user, "password": pw})
-    r.raise_for_status()
-    return str(r.json()["access_token"])
 
 
 def _raise(url: str, gw: str, device: str) -> int:
@@ -58,7 +53,7 @@ def _read_alert_ids(url: str, want: int, **kw: object) -> list[tuple[int, int]]:
 def test_a_reconnecting_client_is_replayed_what_it_missed(api: tuple[str, ProcessGroup]
                                                           ) -> None:
     url, _ = api
-    gw, op = _token(url, "gateway", "gateway123"), _token(url, "operator", "operator123")
+    gw, op = token(url, "gateway", "gateway123"), token(url, "operator", "operator123")
     first = _raise(url, gw, "btn-1-1-0201")
     [(first_event, alert)] = _read_alert_ids(url, 1, params={"access_token": op,
                                                              "last_event_id": 0})
@@ -74,7 +69,7 @@ def test_the_stream_refuses_without_a_token_and_keeps_tokens_out_of_the_log(
         api: tuple[str, ProcessGroup]) -> None:
     url, group = api
     assert httpx.get(f"{url}/api/alerts/stream").status_code == 401
-    op = _token(url, "operator", "operator123")
+    op = token(url, "operator", "operator123")
     _read_alert_ids(url, 1, params={"access_token": op, "last_event_id": 0})
     log = Path(group.children[0].log).read_text()
     assert "access_token=***" in log

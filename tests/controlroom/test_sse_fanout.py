@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.support.stack import Stack
+from tests.utils import token
 
 CLIENTS = 50
 TIMEOUT_S = 30.0  # for each wait; a healthy run takes a fraction of it
@@ -21,12 +22,6 @@ TIMEOUT_S = 30.0  # for each wait; a healthy run takes a fraction of it
 @pytest.fixture(scope="module")
 def api(controlroom_process: Stack) -> str:
     return controlroom_process.api_url
-
-
-def _token(url: str, user: str, pw: str) -> str:
-    r = httpx.post(f"{url}/api/auth/token", data={"username": user, "password": pw})
-    r.raise_for_status()
-    return str(r.json()["access_token"])
 
 
 @dataclass(frozen=True)
@@ -140,5 +135,5 @@ async def _scenario(url: str, op: str, gw: str) -> None:
 
 def test_fifty_consoles_receive_an_alert_and_a_reconnect_gets_what_it_missed(api: str
                                                                               ) -> None:
-    op, gw = _token(api, "operator", "operator123"), _token(api, "gateway", "gateway123")
+    op, gw = token(api, "operator", "operator123"), token(api, "gateway", "gateway123")
     asyncio.run(_scenario(api, op, gw))

@@ -6,7 +6,8 @@ from fastapi.testclient import TestClient
 from config import load_site
 from controlroom.alarms.models import TestReport
 from controlroom.alarms.test_mode import covers, walk_report
-from tests.controlroom.conftest import auth, signal
+from tests.controlroom.conftest import signal
+from tests.utils import auth
 
 SITE = load_site()
 

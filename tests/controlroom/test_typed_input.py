@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controlroom.core.typed_input import fold_code
-from tests.controlroom.conftest import auth
+from tests.utils import auth
 
 
 @pytest.mark.parametrize(("typed", "kept"), [
