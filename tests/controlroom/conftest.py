@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-import controlroom.tables  # noqa: F401  (every domain's tables on Base.metadata)
+import controlroom.tables
 from config import Settings, load_site
 from controlroom.alarms.schemas import SignalIn
 from controlroom.alarms.service import AlertService
@@ -157,7 +157,7 @@ def browser() -> Iterator[Any]:
     """Headless Chromium for the console's browser tests (one per test module)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.controlroom.test_console_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -165,3 +165,12 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="module")
+def controlroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """`python -m controlroom` on a free port (the console's browser tests), for the module."""
+    from tests.support.browser import free_port, run_controlroom
+
+    with run_controlroom(tmp_path_factory.mktemp("controlroom"), free_port()) as room:
+        yield room

@@ -18,7 +18,7 @@ import pytest
 
 from gateway.valves import Valves
 from tests.controlroom.conftest import T0, Service
-from tests.controlroom.test_console_browser import CHROMIUM, REPO
+from tests.support.browser import CHROMIUM, REPO
 
 pytestmark = [
     pytest.mark.browser,

@@ -16,12 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.controlroom.test_console_browser import (
+from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
     ControlRoom,
     alert_row,
-    controlroom,  # noqa: F401 (a fixture)
     expect,
     open_page,
     sign_in,
@@ -44,7 +43,7 @@ def _directives(policy: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def watched(browser: Any, controlroom: ControlRoom) -> Iterator[tuple[Any, list[str]]]:  # noqa: F811
+def watched(browser: Any, controlroom: ControlRoom) -> Iterator[tuple[Any, list[str]]]:
     """A console page and the error messages its console logs."""
     with open_page(browser, controlroom.base_url) as pg:
         errors: list[str] = []
@@ -53,7 +52,7 @@ def watched(browser: Any, controlroom: ControlRoom) -> Iterator[tuple[Any, list[
 
 
 def test_the_console_page_carries_a_policy_without_inline_script(
-        controlroom: ControlRoom) -> None:  # noqa: F811
+        controlroom: ControlRoom) -> None:
     r = httpx.get(f"{controlroom.base_url}/", timeout=10)
     assert r.status_code == 200
     policy = _directives(r.headers["content-security-policy"])
@@ -97,7 +96,7 @@ def test_an_injected_inline_script_is_blocked(watched: tuple[Any, list[str]]) ->
 
 
 def test_a_whole_session_logs_no_policy_error(watched: tuple[Any, list[str]],
-                                              controlroom: ControlRoom) -> None:  # noqa: F811
+                                              controlroom: ControlRoom) -> None:
     page, errors = watched
     sign_in(page, "admin", "admin123")
     wait_for_live_board(page)

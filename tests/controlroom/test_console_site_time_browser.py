@@ -22,13 +22,13 @@ import pytest
 
 from gateway.valves import Valves
 from kiosk.views import format_time as kiosk_format_time
-from tests.controlroom.test_console_browser import (
+from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
     UI_TIMEOUT_MS,
     ControlRoom,
-    _free_port,
     alert_row,
+    free_port,
     run_controlroom,
     sign_in,
     wait_for_live_board,
@@ -55,7 +55,7 @@ def at_site(iso: str | float, fmt: str = FULL) -> str:
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlRoom]:
-    with run_controlroom(tmp_path_factory.mktemp("site-time"), _free_port()) as r:
+    with run_controlroom(tmp_path_factory.mktemp("site-time"), free_port()) as r:
         yield r
 
 

@@ -13,48 +13,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.controlroom import test_console_browser as cb
-from tests.utils import token
+from tests.support import browser as cb
+from tests.support.browser import Room, open_view, shot
 
-pytestmark = cb.pytestmark
+pytestmark = cb.CONSOLE_MARKS
 expect = cb.expect
 ARTIFACTS = cb.ARTIFACTS
-PASSWORDS = {"operator": "operator123", "supervisor": "supervisor123",
-             "maintenance": "maintenance123", "gateway": "gateway123"}
-
-
-class Room:
-    """The control room under test, and the API calls that feed it."""
-
-    def __init__(self, room: cb.ControlRoom) -> None:
-        self.url = room.base_url
-        self._tokens: dict[str, str] = {}
-        self._n = 0
-
-    def headers(self, user: str) -> dict[str, str]:
-        if user not in self._tokens:
-            self._tokens[user] = token(self.url, user, PASSWORDS[user])
-        return {"Authorization": f"Bearer {self._tokens[user]}"}
-
-    def call(self, method: str, path: str, user: str, **kw: Any) -> Any:
-        r = httpx.request(method, f"{self.url}{path}", headers=self.headers(user), timeout=10,
-                          **kw)
-        assert r.status_code < 300, r.text
-        return r.json()
-
-    def signal(self, device: str, kind: str, priority: int) -> dict[str, Any]:
-        self._n += 1
-        return self.call("POST", "/api/gateway/signals", "gateway", json={
-            "key": f"views:{self._n}", "device": device, "kind": kind, "priority": priority,
-            "condition": "active", "observed_at": datetime.now(UTC).isoformat()})["alert"]
-
-
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
-    with cb.run_controlroom(tmp_path_factory.mktemp("views"), cb._free_port()) as r:
+    with cb.run_controlroom(tmp_path_factory.mktemp("views"), cb.free_port()) as r:
         yield Room(r)
 
 
@@ -62,22 +31,6 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
 def page(browser: Any, room: Room) -> Iterator[Any]:
     with cb.open_page(browser, room.url) as pg:
         yield pg
-
-
-def open_view(page: Any, name: str, user: str = "operator") -> Any:
-    cb.sign_in(page, user, PASSWORDS[user])
-    cb.wait_for_live_board(page)
-    page.get_by_test_id(f"view-tab-{name}").click()
-    view = page.get_by_test_id(f"view-{name}")
-    expect(view).to_be_visible()
-    expect(view).to_have_attribute("data-state", "ready")
-    expect(page.get_by_test_id("console-view")).to_be_hidden()
-    return view
-
-
-def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"), full_page=True)
 
 
 # -- device health -----------------------------------------------------------------------------

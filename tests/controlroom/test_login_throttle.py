@@ -19,7 +19,7 @@ from controlroom.app import create_app
 from controlroom.core.accounts import LOGIN_FAILURES, LOGIN_LOCK_S
 from controlroom.core.models import AuditEntry
 from tests.controlroom.conftest import Clock, _passwords
-from tests.controlroom.test_console_browser import ARTIFACTS, CHROMIUM, open_page, sign_in
+from tests.support.browser import ARTIFACTS, CHROMIUM, open_page, sign_in
 from tests.support.stack import Stack
 
 ATTACKER = ("10.0.0.66", 50000)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.controlroom.test_console_browser import (
+from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
     ControlRoom,

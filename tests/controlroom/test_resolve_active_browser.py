@@ -12,16 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.controlroom import test_console_browser as cb
+from tests.support import browser as cb
 
-pytestmark = cb.pytestmark
+pytestmark = cb.CONSOLE_MARKS
 expect = cb.expect
 GAS = "gas-1-2-1502"
 
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cb.ControlRoom]:
-    with cb.run_controlroom(tmp_path_factory.mktemp("still"), cb._free_port()) as r:
+    with cb.run_controlroom(tmp_path_factory.mktemp("still"), cb.free_port()) as r:
         yield r
 
 

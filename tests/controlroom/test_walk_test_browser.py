@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from config import load_site
-from tests.controlroom import test_console_browser as cb
-from tests.controlroom import test_console_views as cv
+from tests.support import browser as cb
 
-pytestmark = cb.pytestmark
+pytestmark = cb.CONSOLE_MARKS
 expect = cb.expect
 SITE = load_site()
 BUTTONS = sorted(d.id for d in SITE.devices.values()
@@ -26,30 +25,30 @@ DEAD, PRESSED, GAS = "btn-2-1-0101", "btn-2-1-0102", "gas-2-1-0103"
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cv.Room]:
-    with cb.run_controlroom(tmp_path_factory.mktemp("walk"), cb._free_port()) as r:
-        yield cv.Room(r)
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cb.Room]:
+    with cb.run_controlroom(tmp_path_factory.mktemp("walk"), cb.free_port()) as r:
+        yield cb.Room(r)
 
 
 @pytest.fixture
-def page(browser: Any, room: cv.Room) -> Iterator[Any]:
+def page(browser: Any, room: cb.Room) -> Iterator[Any]:
     with cb.open_page(browser, room.url) as pg:
         yield pg
 
 
-def _reset(room: cv.Room, device: str) -> None:
+def _reset(room: cb.Room, device: str) -> None:
     room.call("POST", "/api/gateway/signals", "gateway", json={
         "key": f"walk-reset:{device}", "device": device, "kind": "panic", "priority": 1,
         "condition": "restored", "observed_at": datetime.now(UTC).isoformat()})
 
 
-def _real_open(room: cv.Room, device: str) -> list[dict[str, Any]]:
+def _real_open(room: cb.Room, device: str) -> list[dict[str, Any]]:
     data = room.call("GET", "/api/alerts?state=open&test=false", "operator")["data"]
     return [a for a in data if a["device"] == device]
 
 
 def test_a_button_walk_test_lists_buttons_only_and_ending_it_hides_no_fault(
-        page: Any, room: cv.Room) -> None:
+        page: Any, room: cb.Room) -> None:
     w = room.call("POST", "/api/test-mode", "maintenance", json={
         "scope": "building", "target": "2", "minutes": 30, "reason": "紧急按钮走测"})
     room.signal(DEAD, "device_offline", 2)  # taken off the network: its last will
@@ -57,7 +56,7 @@ def test_a_button_walk_test_lists_buttons_only_and_ending_it_hides_no_fault(
     _reset(room, PRESSED)
     room.signal(GAS, "gas_alarm", 1)  # a detector still in alarm when the test ends
 
-    view = cv.open_view(page, "testmode", "maintenance")
+    view = cb.open_view(page, "testmode", "maintenance")
     window = view.get_by_test_id("test-window").and_(
         page.locator(f'[data-window-id="{w["id"]}"]'))
     window.get_by_test_id("test-report").click()
@@ -80,7 +79,7 @@ def test_a_button_walk_test_lists_buttons_only_and_ending_it_hides_no_fault(
     expect(silent).to_contain_text(DEAD)
     expect(silent).not_to_contain_text("gas-")
     report.get_by_test_id("report-kind").scroll_into_view_if_needed()
-    cv.shot(page, "walk-test-buttons-only")
+    cb.shot(page, "walk-test-buttons-only")
 
     # End the test: the dead button and the detector still in alarm are real alerts now.
     window.get_by_test_id("test-end").click()
@@ -97,4 +96,4 @@ def test_a_button_walk_test_lists_buttons_only_and_ending_it_hides_no_fault(
         expect(row).to_have_attribute("data-kind", kind)
     assert _real_open(room, PRESSED) == []  # reset during the test: nothing to hand over
     expect(page.get_by_test_id("test-section")).to_be_hidden()
-    cv.shot(page, "walk-test-ended-board")
+    cb.shot(page, "walk-test-ended-board")
