@@ -4,7 +4,7 @@ breaks the document's schema.
 
 Bounded to run inside `make test`: a few examples per operation, derandomized so a failure
 reproduces. `BUTLER_FUZZ_EXAMPLES=200` (and `BUTLER_FUZZ_RANDOM=1`) for a deeper run.
-The live stream is left out: its 200 answer never ends (tests/controlroom/test_sse.py).
+The live stream is left out: its 200 answer never ends (tests/controlroom/alarms/test_sse.py).
 """
 
 from __future__ import annotations

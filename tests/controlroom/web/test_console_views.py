@@ -1,7 +1,7 @@
 """The console's views beside the alarm board, in a real browser with real data: device health,
 building incidents, test mode with its walk-test report, and the shift's KPI gauges.
 
-A control-room process of the module's own (tests/controlroom/test_console_browser.py starts
+A control-room process of the module's own (tests/controlroom/web/test_console_browser.py starts
 it the same way); data arrives the way the gateway and operators send it. Screenshots are kept
 in var/test-artifacts/.
 """
