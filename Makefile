@@ -31,7 +31,7 @@ test: $(STAMP) system-deps-test
 # Only the tests that need no broker, browser or window.
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not mosquitto and not nats and not browser and not gui" tests/config \
-	  tests/gateway tests/controlroom/test_alert_rules.py
+	  tests/gateway tests/controlroom/alarms/test_rules.py
 
 # Benchmarks: run by hand; figures go to docs/benchmarks.md.
 bench-gateway: $(STAMP) system-deps-test

@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-import controlroom.tables  # noqa: F401  (every domain's tables on Base.metadata)
+import controlroom.tables
 from config import Settings, load_site
 from controlroom.alarms.schemas import SignalIn
 from controlroom.alarms.service import AlertService
@@ -133,12 +133,6 @@ def service(db_url: str, clock: Clock, notifier: RecordingNotifier) -> Iterator[
     engine.dispose()
 
 
-def auth(client: TestClient, username: str, password: str) -> dict[str, str]:
-    r = client.post("/api/auth/token", data={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 def signal(device: str = "gas-1-2-1502", kind: str = "gas_alarm", priority: int = 1,
            condition: str = "active", key: str | None = None) -> dict[str, object]:
     return {"key": key or f"{device}:1:1/{kind}", "device": device, "kind": kind,
@@ -162,7 +156,7 @@ def browser() -> Iterator[Any]:
     """Headless Chromium for the console's browser tests (one per test module)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.controlroom.test_console_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -170,3 +164,12 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="module")
+def controlroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """`python -m controlroom` on a free port (the console's browser tests), for the module."""
+    from tests.support.browser import free_port, run_controlroom
+
+    with run_controlroom(tmp_path_factory.mktemp("controlroom"), free_port()) as room:
+        yield room

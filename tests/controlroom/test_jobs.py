@@ -13,7 +13,7 @@ from config import Settings, load_site
 from controlroom import app as app_module
 from controlroom.app import create_app
 from tests.controlroom.conftest import _passwords
-from tests.support.stack import wait_until
+from tests.utils import wait_until
 
 
 def test_a_sweep_whose_first_run_hits_a_database_error_is_logged_and_runs_again(

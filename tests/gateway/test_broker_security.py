@@ -18,7 +18,8 @@ from config.credentials import device_password
 from firmware_sim.wire import MqttClient, MqttError
 from tests.support.secure_broker import SECRET, SecureStack
 from tests.support.sites import small_site_text, write_site
-from tests.support.stack import MOSQUITTO, wait_until
+from tests.support.stack import MOSQUITTO
+from tests.utils import wait_until
 
 pytestmark = [pytest.mark.mosquitto,
               pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")]

@@ -19,7 +19,7 @@ import pytest
 from launcher.processes import ROOT
 from tests.support.nats_stack import NATS_SERVER, REPLICAS, NatsStack
 from tests.support.sites import small_site_text, write_site
-from tests.support.stack import wait_until
+from tests.utils import wait_until
 
 pytestmark = [pytest.mark.nats,
               pytest.mark.skipif(NATS_SERVER is None, reason="nats-server is not installed")]

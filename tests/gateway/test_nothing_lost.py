@@ -17,7 +17,8 @@ import pytest
 
 from launcher.processes import ROOT
 from tests.support.sites import small_site_text, write_site
-from tests.support.stack import MOSQUITTO, Stack, wait_until
+from tests.support.stack import MOSQUITTO, Stack
+from tests.utils import wait_until
 
 pytestmark = [pytest.mark.mosquitto,
               pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")]

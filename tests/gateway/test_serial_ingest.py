@@ -34,7 +34,7 @@ from gateway.quarantine import Quarantine
 from gateway.serial_link import SerialLink
 from gateway.service import Submitted
 from launcher.processes import Child, ProcessGroup, free_port, tail
-from tests.support.stack import wait_until
+from tests.utils import wait_until
 
 SITE = load_site()
 PANEL = SITE.panels["panel-2"]  # account 2001, zones 001..004 -> 2-1-0101..2-1-0104

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import struct
 import subprocess
 import sys
 import time
@@ -34,39 +32,17 @@ from fontTools.ttLib import TTCollection, TTFont
 from config import DEFAULT_SITE_PATH, Site
 from firmware_sim.kiosk_readers import ReaderPty
 from kiosk.catalogue import Catalogue
+from tests.support.kiosk_gui import ROOT, TOUCH_MIN_PX, after, keep_artifacts, png_size
 from tests.support.kiosk_run import run_kiosk
 from tests.support.kiosk_seed import DeskAndButler
 from tests.support.stack import Stack
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "var" / "test-artifacts" / "kiosk"
-TOUCH_MIN_PX = 120  # 30 mm at the assumed 4 px/mm (kiosk/theme.py), at least 15 mm
 OFFLINE_ZH = "暂时无法连接服务中心。下单、报修、取件暂停，请致电 400-820-8820"
 OFFLINE_EN = ("The service centre cannot be reached. Orders, reports and pickups are paused: "
               "please call 400-820-8820")
 
 
-def keep_artifacts(workdir: Path) -> None:
-    target = ARTIFACTS / workdir.name
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for path in [*workdir.glob("*.png"), *workdir.glob("*.json")]:
-        shutil.copy2(path, target / path.name)
-
-
-def after(report: dict[str, Any], kind: str, value: str, nth: int = 0) -> dict[str, Any]:
-    """The report of the nth step `{kind: value}`: the screen and texts right after it."""
-    return [s for s in report["steps"] if s["step"].get(kind) == value][nth]
-
-
 # -- checks on a report ------------------------------------------------------------------------
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    header = path.read_bytes()[:24]
-    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    width, height = struct.unpack(">II", header[16:24])
-    return width, height
 
 
 def font_cmap(path: str) -> set[int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk.test_kiosk_gui import TOUCH_MIN_PX, after, keep_artifacts, png_size
+from tests.support.kiosk_gui import TOUCH_MIN_PX, after, keep_artifacts, png_size
 from tests.support.kiosk_run import run_kiosk
 from tests.support.stack import Stack
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk.test_kiosk_gui import after, keep_artifacts
+from tests.support.kiosk_gui import after, keep_artifacts
 from tests.support.kiosk_run import run_kiosk
 from tests.support.kiosk_seed import DeskAndButler
 from tests.support.stack import Stack

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kiosk.test_kiosk_gui import ROOT, keep_artifacts, png_size
+from tests.support.kiosk_gui import ROOT, keep_artifacts, png_size
 
 
 def readme_kiosk_command() -> list[str]:

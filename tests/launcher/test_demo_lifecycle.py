@@ -19,7 +19,7 @@ import pytest
 
 from launcher.processes import ROOT, free_port
 from tests.support.sites import small_site_text, write_site
-from tests.support.stack import wait_until
+from tests.utils import wait_until
 
 BANNER = "Estate Butler is running"
 PORT_VARS = ("BUTLER_EMBEDDED_BROKER_PORT", "BUTLER_API_URL", "BUTLER_GATEWAY_METRICS_PORT")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.utils import token
+
 __all__ = ["DeskAndButler"]
 
 
@@ -14,10 +16,7 @@ class DeskAndButler:
         self.api_url = api_url
 
     def _token(self, username: str, password: str) -> str:
-        r = httpx.post(f"{self.api_url}/api/auth/token",
-                       data={"username": username, "password": password}, timeout=20)
-        r.raise_for_status()
-        return str(r.json()["access_token"])
+        return token(self.api_url, username, password)
 
     def _call(self, method: str, path: str, token: str, body: object = None) -> dict:
         r = httpx.request(method, f"{self.api_url}{path}", json=body, timeout=20,

@@ -21,9 +21,9 @@ import httpx
 from launcher.mosquitto import MOSQUITTO, start_mosquitto
 from launcher.processes import ROOT, ProcessGroup, free_port
 from tests.support.postgres import test_db_url
+from tests.utils import token
 
-__all__ = ["MOSQUITTO", "SseCollector", "Stack", "running_stack", "start_mosquitto",
-           "wait_until"]
+__all__ = ["MOSQUITTO", "SseCollector", "Stack", "running_stack", "start_mosquitto"]
 
 @dataclass
 class Stack:
@@ -105,10 +105,7 @@ class Stack:
         self.group.stop(name, sig)
 
     def token(self, username: str, password: str) -> str:
-        r = httpx.post(f"{self.api_url}/api/auth/token",
-                       data={"username": username, "password": password}, timeout=10)
-        r.raise_for_status()
-        return str(r.json()["access_token"])
+        return token(self.api_url, username, password)
 
     def alerts(self, token: str, **params: object) -> list[dict[str, object]]:
         r = httpx.get(f"{self.api_url}/api/alerts",
@@ -141,18 +138,6 @@ def running_stack(tmp: Path, broker: str = "embedded", site: Path | None = None,
         yield stack
     finally:
         stack.group.stop_all()
-
-
-def wait_until(what: str, ready, timeout: float = 30.0, every: float = 0.2):  # type: ignore[no-untyped-def]
-    """Poll `ready()` until it returns something truthy; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = ready()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
 class SseCollector:
