@@ -6,7 +6,8 @@ import { $, byTestId } from '../lib/dom.js';
 import { clear as clearFields, show as showFields } from '../lib/fielderrors.js';
 import { fromLocalInput } from '../lib/format.js';
 import { lang } from '../lib/session.js';
-import { closeForm, el, load, node, renderDetails, renderRows, send, st, t } from './requests.js';
+import { renderDetails } from './request_details.js';
+import { closeForm, el, load, node, renderRows, send, st, t } from './requests.js';
 
 function field(labelKey, input) {
   return node('label', {}, node('span', { i18n: labelKey }), input);
