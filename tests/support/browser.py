@@ -132,12 +132,15 @@ def run_controlroom(tmp: Path, port: int, db_url: str = "") -> Iterator[ControlR
 
 
 @contextmanager
-def open_page(browser: Any, base_url: str) -> Iterator[Any]:
+def open_page(browser: Any, base_url: str, zone: str = "Asia/Shanghai", height: int = 860
+              ) -> Iterator[Any]:
+    """A console page in a fresh context (the browser's time zone `zone`); fails the test on
+    any JavaScript error the page raised."""
     context = browser.new_context(
         base_url=base_url,
-        viewport={"width": 1440, "height": 860},
+        viewport={"width": 1440, "height": height},
         locale="zh-CN",
-        timezone_id="Asia/Shanghai",
+        timezone_id=zone,
     )
     context.set_default_timeout(UI_TIMEOUT_MS)
     pg = context.new_page()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +24,10 @@ from kiosk.views import format_time as kiosk_format_time
 from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
-    UI_TIMEOUT_MS,
     ControlRoom,
     alert_row,
     free_port,
+    open_page,
     run_controlroom,
     sign_in,
     wait_for_live_board,
@@ -59,21 +58,6 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlRoom]:
         yield r
 
 
-@contextmanager
-def open_page(browser: Any, base_url: str, zone: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 900},
-                                  locale="zh-CN", timezone_id=zone)
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield pg
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors in the console page: {errors}"
-
-
 def headers(room: ControlRoom, user: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {room.token(user, password)}"}
 
@@ -96,7 +80,7 @@ def fact(scope: Any, label: str) -> Any:
 def test_a_new_york_browser_shows_every_time_in_the_sites_zone_in_one_format(
         browser: Any, room: ControlRoom) -> None:
     device_ts = 1796407117717  # the device's clock, ms (ARCHITECTURE §5)
-    with open_page(browser, room.base_url, "America/New_York") as page:
+    with open_page(browser, room.base_url, "America/New_York", height=900) as page:
         sign_in(page)
         wait_for_live_board(page)
         assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == \
@@ -181,7 +165,7 @@ def test_the_alert_detail_speaks_the_consoles_language_and_tells_sent_from_owner
     device = "gas-2-2-0801"
     device_ts = 1796407117717
     gw = headers(room, "gateway", "gateway123")
-    with open_page(browser, room.base_url, "Asia/Shanghai") as page:
+    with open_page(browser, room.base_url, "Asia/Shanghai", height=900) as page:
         sign_in(page)
         wait_for_live_board(page)
         alert = room.signal(device, "gas_alarm", 1, detail={"lel": 27.5, "device_ts": device_ts})
@@ -262,7 +246,7 @@ def test_butlers_land_on_their_queue_and_a_return_visit_and_a_complaint_close_ar
                        ("complete", {}), ("accept", {})):
         post(room, f"/api/requests/{rid}/{path}", b1, **body)
 
-    with open_page(browser, room.base_url, "Asia/Shanghai") as page:
+    with open_page(browser, room.base_url, "Asia/Shanghai", height=900) as page:
         # The front desk's parcel clerk still lands on the parcel desk.
         sign_in(page, "frontdesk", "frontdesk123")
         expect(page.get_by_test_id("desk-view")).to_be_visible()
