@@ -131,7 +131,11 @@ def main(argv: list[str] | None = None) -> None:
         len(site.devices), ",".join(nats_servers) if args.source == "nats"
         else args.mqtt_url or settings.mqtt_url, args.api_url or settings.api_url,
         server.server_address[1], gw.outbox.depth())
-    done.wait()
+    # A signal may be taken by any of the gateway's threads; Python runs the handler only when
+    # the main thread next runs bytecode, so an untimed wait here could sleep through it (seen:
+    # a gateway left running after its launcher was killed). Wake twice a second to let it run.
+    while not done.wait(0.5):
+        pass
     server.shutdown()
     for panel in panels:
         panel.stop()

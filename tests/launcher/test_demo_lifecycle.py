@@ -59,6 +59,12 @@ def _processes_of(site: Path) -> dict[int, str]:
     return found
 
 
+def _logs(var: Path) -> str:
+    """The last lines of every child's log, for a failure message."""
+    return "\n".join(f"== {log.name}\n{log.read_text(errors='replace')[-1500:]}"
+                     for log in sorted(var.rglob("*.log")))
+
+
 @dataclass
 class Demo:
     tmp: Path
@@ -136,7 +142,18 @@ class Demo:
     def assert_all_gone(self) -> None:
         assert self.proc is not None
         self.proc.wait(90)
-        wait_until("every child of the launcher gone", lambda: not _processes_of(self.site), 30)
+        left: dict[int, str] = {}
+
+        def gone() -> bool:
+            left.clear()
+            left.update(_processes_of(self.site))
+            return not left
+
+        try:
+            wait_until("every child of the launcher gone", gone, 30)
+        except AssertionError:
+            raise AssertionError(f"still running 30 s after the launcher ended: {left}\n"
+                                 f"{_logs(self.var)}") from None
         for var, port in self.ports.items():
             wait_until(f"{var}'s port {port} free", lambda p=port: _bindable(p), 15)
 
