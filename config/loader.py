@@ -199,7 +199,8 @@ def _staff(spec: SiteFile, buildings: dict[str, Building],
             problems.append((f"staff[{i}].username", f"duplicate user {s.username!r}"))
         problems.extend((f"staff[{i}].butler_for[{j}]", f"unknown building {bid!r}")
                         for j, bid in enumerate(s.butler_for) if bid not in buildings)
-        staff[s.username] = Staff(s.username, s.name, s.role, s.password, tuple(s.butler_for))
+        staff[s.username] = Staff(s.username, s.name, s.role, s.password or "",
+                                   tuple(s.butler_for), s.password_hash or "")
     gw = staff.get(spec.gateway.username)
     if gw is None or gw.role != "gateway":
         problems.append(
@@ -216,7 +217,8 @@ def _kiosks(spec: SiteFile, buildings: dict[str, Building], staff: dict[str, Sta
             problems.append((f"kiosks[{i}].building", f"unknown building {k.building!r}"))
         if k.id in kiosks or k.id in staff:
             problems.append((f"kiosks[{i}].id", f"duplicate account {k.id!r}"))
-        kiosks[k.id] = Kiosk(k.id, k.building, k.name_zh, k.name_en, k.password)
+        kiosks[k.id] = Kiosk(k.id, k.building, k.name_zh, k.name_en, k.password or "",
+                          k.password_hash or "")
     return kiosks
 
 

@@ -49,8 +49,9 @@ class Staff:
     username: str
     name: str
     role: str
-    password: str
+    password: str  # plain text from the site file (demo only); "" when it has a hash
     butler_for: tuple[str, ...] = ()  # building ids whose requests this person owns
+    password_hash: str = ""  # argon2, the site file's `password_hash`
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class Kiosk:
     building: str
     name_zh: str
     name_en: str
-    password: str
+    password: str  # as Staff's
+    password_hash: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # Device and site ids appear in MQTT topics: ARCHITECTURE §4 allows [A-Za-z0-9_-]{1,64}.
 TopicId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -22,6 +22,24 @@ AlertKind = Literal[
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# An account's stored password: an argon2 hash (`python -m controlroom users hash`).
+PasswordHash = Annotated[str, StringConstraints(pattern=r"^\$argon2(id|i|d)\$\S+$")]
+
+
+class Credential(Strict):
+    """An account's password in the site file: `password` (plain text, demo mode only) or
+    `password_hash` (argon2, what a production site file carries), exactly one."""
+
+    password: str | None = Field(default=None, min_length=6)
+    password_hash: PasswordHash | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Credential:
+        if (self.password is None) == (self.password_hash is None):
+            raise ValueError("give exactly one of password (demo only) and password_hash")
+        return self
 
 
 class SiteSection(Strict):
@@ -80,21 +98,19 @@ class PanelSpec(Strict):
     test_report_interval_s: int = Field(default=3600, gt=0)
 
 
-class StaffSpec(Strict):
+class StaffSpec(Credential):
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
     name: str
     role: Role
-    password: str = Field(min_length=6)
     # The building ids whose residents' requests this person owns as their butler (客户经理).
     butler_for: list[str] = Field(default_factory=list)
 
 
-class KioskSpec(Strict):
+class KioskSpec(Credential):
     id: TopicId
     building: str
     name_zh: str
     name_en: str
-    password: str = Field(min_length=6)
 
 
 class MenuItemSpec(Strict):

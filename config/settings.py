@@ -91,10 +91,21 @@ API_URL: Variable[str | None] = Variable(
     "BUTLER_API_URL", None, _text,
     "where the control room listens and the gateway and kiosk find it",
     "controlroom, gateway, kiosk, launcher")
+# Demo or production (production unless asked).
+DEMO: Variable[bool] = Variable(
+    "BUTLER_DEMO", False, _flag, "`1`: demo mode (as `--demo`): demo passwords, the demo "
+    "site file, demo data and a plain-HTTP kiosk allowed", "controlroom, kiosk, launcher")
+CA_FILE: Variable[Path | None] = Variable(
+    "BUTLER_CA_FILE", None, _path, "CA file the control room's certificate is checked "
+    "against (https://)", "gateway, kiosk")
+KIOSK_SECRET: Variable[str | None] = Variable(
+    "BUTLER_KIOSK_SECRET", None, _text, "the kiosk's own secret (its control-room password)",
+    "kiosk")
 # The control room.
 SECRET_KEY: Variable[str | None] = Variable(
     "BUTLER_SECRET_KEY", None, _text,
-    "token signing key (default: generated once, kept in the database)", "controlroom")
+    "token signing key (required outside demo; demo: generated once, kept in the database)",
+    "controlroom")
 TRUSTED_PROXIES: Variable[tuple[str, ...]] = Variable(
     "BUTLER_TRUSTED_PROXIES", (), _list,
     "comma-separated reverse proxies whose X-Forwarded-For is believed", "controlroom")
@@ -102,7 +113,7 @@ PASSWORD_HASH_COST: Variable[str] = Variable(
     "BUTLER_PASSWORD_HASH_COST", "default", _one_of("default", "low"),
     "`low`: cheap password hashes, for the test suite only (logged loudly)", "controlroom")
 DEMO_DATA: Variable[bool] = Variable(
-    "BUTLER_DEMO_DATA", True, _flag, "`0`: seed no demo fees and notices at start",
+    "BUTLER_DEMO_DATA", True, _flag, "`0`: in demo mode, seed no demo fees and notices",
     "controlroom")
 # The gateway.
 GATEWAY_PASSWORD: Variable[str | None] = Variable(
@@ -143,6 +154,7 @@ VAR_DIR: Variable[Path | None] = Variable(
     "launcher, `make stop`")
 
 VARIABLES: tuple[Variable[Any], ...] = (
+    DEMO, CA_FILE, KIOSK_SECRET,
     SITE, DB_URL, MQTT_URL, API_URL, SECRET_KEY, TRUSTED_PROXIES, PASSWORD_HASH_COST,
     DEMO_DATA, GATEWAY_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_CA, GATEWAY_METRICS_PORT,
     LOG_FORMAT, GATEWAY_SOURCE, NATS_URL, BROKER_SECRET, BROKER_SECRET_FILE,
@@ -167,7 +179,8 @@ class Settings:
     mqtt_url: str
     api_url: str
     secret_key: str | None = None
-    demo_data: bool = True
+    demo: bool = False  # production unless asked (BUTLER_DEMO=1, --demo)
+    demo_data: bool = True  # only ever acted on in demo mode
     trusted_proxies: tuple[str, ...] = ()
     password_hash_cost: str = "default"
 
@@ -186,6 +199,6 @@ class Settings:
         """`from_site` and the control room's own variables (a bad one: `SettingError`)."""
         env = os.environ if env is None else env
         return replace(cls.from_site(site, env), secret_key=SECRET_KEY.read(env),
-                       demo_data=DEMO_DATA.read(env),
+                       demo=DEMO.read(env), demo_data=DEMO_DATA.read(env),
                        trusted_proxies=TRUSTED_PROXIES.read(env),
                        password_hash_cost=PASSWORD_HASH_COST.read(env))

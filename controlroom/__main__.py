@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -24,34 +25,58 @@ class RedactTokens:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["users"]:  # python -m controlroom users add|list|disable|reset|hash
+        from controlroom.users_cli import run
+
+        raise SystemExit(run(argv[1:]))
     ap = argparse.ArgumentParser(
         prog="python -m controlroom",
         description="Estate Butler control room: alarm API, system of record, web console.",
-        epilog="Environment: BUTLER_DB_URL, BUTLER_API_URL, BUTLER_SECRET_KEY, BUTLER_SITE, "
-               "BUTLER_TRUSTED_PROXIES, BUTLER_DEMO_DATA, BUTLER_PASSWORD_HASH_COST (the "
-               "README's table of settings).",
+        epilog="Staff accounts: python -m controlroom users --help. "
+               "Environment: BUTLER_DEMO, BUTLER_DB_URL, BUTLER_API_URL, BUTLER_SECRET_KEY, "
+               "BUTLER_SITE, BUTLER_TRUSTED_PROXIES, BUTLER_DEMO_DATA, "
+               "BUTLER_PASSWORD_HASH_COST (the README's table of settings).",
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--host", help="listen address (default: from the API URL)")
     ap.add_argument("--port", type=int, help="listen port (default: from the API URL)")
     ap.add_argument("--db-url", help="database URL (default: BUTLER_DB_URL or the site file)")
+    ap.add_argument("--demo", action="store_true",
+                    help="demo mode (as BUTLER_DEMO=1): allow the demo site file's passwords "
+                         "and seed demo data; without it, production checks apply")
+    ap.add_argument("--ssl-certfile", metavar="PEM", help="serve HTTPS with this certificate "
+                    "(chain) file")
+    ap.add_argument("--ssl-keyfile", metavar="PEM", help="... and this private key file")
     args = ap.parse_args(argv)
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        ap.error("--ssl-certfile and --ssl-keyfile go together")
 
     site = load_site_or_exit(args.config)
     with exit_on_bad_setting():
         settings = Settings.for_controlroom(site)
+    settings = replace(settings, demo=settings.demo or args.demo)
     if args.db_url:
         settings = replace(settings, db_url=args.db_url)
     url = urlsplit(settings.api_url)
+
+    from controlroom.core.production import production_problem
+    from controlroom.core.security import Passwords
+
+    if not settings.demo:  # checked before anything is logged or touched
+        problem = production_problem(site, settings.secret_key, Passwords().verify)
+        if problem:
+            sys.stderr.write(f"error: {problem}\n")
+            raise SystemExit(2)
+    passwords = Passwords.at_cost(settings.password_hash_cost)
 
     import logging
 
     import uvicorn
 
     from controlroom.app import create_app
-    from controlroom.core.security import Passwords
 
-    app = create_app(site, settings, Passwords.at_cost(settings.password_hash_cost))
+    app = create_app(site, settings, passwords)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     # The client's address (sign-in throttling, the audit log) is the connection's own unless
     # it came through a proxy named here: X-Forwarded-For from anyone else is ignored.
@@ -59,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
                 port=args.port or url.port or 8700, log_level="info",
                 timeout_graceful_shutdown=3, proxy_headers=bool(proxies),
-                forwarded_allow_ips=proxies or None)
+                forwarded_allow_ips=proxies or None,
+                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             sync_devices(sessions, site)
             app.state.token_key = signing_key(sessions, settings.secret_key)
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
-        if settings.demo_data:
+        if settings.demo and settings.demo_data:  # demo data only ever in demo mode
             await asyncio.to_thread(seed_demo, site, app.state.fees, app.state.notices,
                                     clock())
         jobs = _start_jobs(app)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
-from config.settings import DB_URL, MQTT_URL, VAR_DIR, exit_on_bad_setting
+from config.settings import DB_URL, DEMO, MQTT_URL, VAR_DIR, exit_on_bad_setting
 from launcher import pidfile
 from launcher.ports import DemoPorts, PortSettingError, demo_ports
 from launcher.processes import ROOT, Cancelled, ProcessGroup, StartupError, port_free, tail
@@ -166,8 +166,9 @@ def run(config: str | None, var_dir: Path, no_kiosk: bool) -> int:
     for sig in SIGNALS:
         signal.signal(sig, lambda signum, _frame: stopping.append(signum))
     db_url = _db_url(settings, var_dir)
+    # `make demo` is the demo: every part runs in demo mode (BUTLER_DEMO=1, docs/decisions.md).
     group = ProcessGroup(var_dir / "log", env={MQTT_URL.name: ports.mqtt_url,
-                                               DB_URL.name: db_url},
+                                               DB_URL.name: db_url, DEMO.name: "1"},
                          die_with_parent=True, cancelled=lambda: bool(stopping))
     status = 0
     pidfile.write(var_dir, os.getpid(), [])

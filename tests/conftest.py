@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, settings
 # Control-room processes started by tests hash every password and PIN at start-up: with the
 # production argon2 cost that is seconds on a loaded machine, and the tests are not about it.
 os.environ.setdefault("BUTLER_PASSWORD_HASH_COST", "low")
+# The programs the tests start run the demo site file, with its demo passwords: demo mode
+# (production is the default; tests of production mode set BUTLER_DEMO=0 themselves).
+os.environ.setdefault("BUTLER_DEMO", "1")
 
 settings.register_profile("default", max_examples=150, deadline=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow])

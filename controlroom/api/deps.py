@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Path, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from controlroom.alarms.casework import CaseworkService
@@ -17,6 +17,7 @@ from controlroom.alarms.devices import DeviceService
 from controlroom.alarms.service import AlertService
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.alarms.units import UNIT_READERS
+from controlroom.core.accounts import session_current
 from controlroom.core.errors import MAX_ID, NotSignedIn
 from controlroom.core.security import TokenClaims, TokenError, read_token
 from controlroom.services.desk.custody import CustodyService
@@ -91,31 +92,66 @@ ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # -- who is calling ------------------------------------------------------------------------------
 
 
-def current_claims(request: Request, token: Annotated[str | None, Depends(oauth2)]
-                   ) -> TokenClaims:
-    # EventSource cannot send headers, so the SSE stream also takes ?access_token=.
-    token = token or request.query_params.get("access_token")
+def _claims(request: Request, token: str | None) -> TokenClaims:
+    """The signed-in account of a bearer token: signed, unexpired, and its session not ended
+    since (the account disabled or its password reset: `session_current`)."""
     if not token:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not signed in: send a bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
     try:
-        return read_token(request.app.state.token_key, token)
+        claims = read_token(request.app.state.token_key, token)
     except TokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}",
                             headers={"WWW-Authenticate": "Bearer"}) from None
+    if not session_current(request.app.state.sessions, claims.username, claims.version):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            "session ended: the account was disabled or its password reset; "
+                            "sign in again", headers={"WWW-Authenticate": "Bearer"})
+    return claims
+
+
+def current_claims(request: Request, token: Annotated[str | None, Depends(oauth2)]
+                   ) -> TokenClaims:
+    """The caller, from the Authorization header only (never the query string, which lands
+    in proxies' logs)."""
+    return _claims(request, token)
+
+
+def stream_claims(
+    request: Request, token: Annotated[str | None, Depends(oauth2)],
+    access_token: Annotated[str | None, Query(
+        description="the bearer token, for an EventSource that cannot send headers (this "
+                    "route only)")] = None,
+) -> TokenClaims:
+    """The caller of the event stream: EventSource cannot send headers, so this one route
+    also takes `?access_token=` (kept out of the access log, controlroom/__main__.py)."""
+    return _claims(request, token or access_token)
+
+
+def _role_check(roles: tuple[str, ...], claims: TokenClaims) -> TokenClaims:
+    if claims.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"role {claims.role!r} may not do this; needs one of "
+                            f"{', '.join(roles)}")
+    return claims
 
 
 def require(*roles: str) -> Callable[[TokenClaims], TokenClaims]:
     def check(claims: Annotated[TokenClaims, Depends(current_claims)]) -> TokenClaims:
-        if claims.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"role {claims.role!r} may not do this; needs one of "
-                                f"{', '.join(roles)}")
-        return claims
+        return _role_check(roles, claims)
 
     return check
 
 
+def require_on_stream(*roles: str) -> Callable[[TokenClaims], TokenClaims]:
+    def check(claims: Annotated[TokenClaims, Depends(stream_claims)]) -> TokenClaims:
+        return _role_check(roles, claims)
+
+    return check
+
+
+# The event stream's reader: the header or ?access_token= (the only route that takes it).
+StreamReader = Annotated[TokenClaims, Depends(require_on_stream(*READ_ALERTS))]
 AlertReader = Annotated[TokenClaims, Depends(require(*READ_ALERTS))]
 AlertActor = Annotated[TokenClaims, Depends(require(*ACT_ON_ALERTS))]
 GatewayCaller = Annotated[TokenClaims, Depends(require("gateway"))]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from config import Site
+from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry, Setting, User
@@ -23,26 +24,64 @@ def login_lockout() -> Lockout:
     return Lockout(max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S, lock_s=LOGIN_LOCK_S)
 
 
+def _site_accounts(site: Site) -> dict[str, tuple[str, str, str, str]]:
+    """username -> (name, role, plain password or "", argon2 hash or "") from the site file."""
+    wanted = {s.username: (s.name, s.role, s.password, s.password_hash)
+              for s in site.staff.values()}
+    wanted |= {k.id: (k.name_en, "kiosk", k.password, k.password_hash)
+               for k in site.kiosks.values()}
+    return wanted
+
+
 def sync_accounts(sessions: sessionmaker, site: Site, passwords: Passwords) -> None:
-    """Create or update one account per staff member and per kiosk. A password is re-hashed
-    only when it changed in the site file, so restarts stay fast."""
-    wanted = {s.username: (s.name, s.role, s.password) for s in site.staff.values()}
-    wanted |= {k.id: (k.name_en, "kiosk", k.password) for k in site.kiosks.values()}
+    """Seed the site file's accounts and keep those it owns (origin "site") in step: name,
+    role, password (`password_hash` as given; a plain `password`, demo only, re-hashed only when
+    it changed, so restarts stay fast), active while listed. An account `python -m controlroom
+    users` has added, disabled or reset (origin "db") is left alone. A changed password ends
+    the account's sessions. Every change is audited (actor "site file")."""
+    wanted = _site_accounts(site)
+    at = utcnow()
     with sessions() as s:
         existing = {u.username: u for u in s.scalars(select(User))}
-        for username, (name, role, password) in wanted.items():
+        for username, (name, role, password, phash) in wanted.items():
             user = existing.get(username)
             if user is None:
-                s.add(User(username=username, name=name, role=role,
-                           password_hash=passwords.hash(password), active=True))
+                s.add(User(username=username, name=name, role=role, origin="site",
+                           password_hash=phash or passwords.hash(password), active=True,
+                           session_version=0))
+                audit(s, at, "site file", "account_added", username, f"role {role}")
                 continue
-            user.name, user.role, user.active = name, role, True
-            if not passwords.verify(user.password_hash, password):
-                user.password_hash = passwords.hash(password)
+            if user.origin != "site":
+                continue
+            if (user.name, user.role, user.active) != (name, role, True):
+                user.name, user.role, user.active = name, role, True
+                audit(s, at, "site file", "account_updated", username, f"role {role}")
+            changed = (user.password_hash != phash if phash
+                       else not passwords.verify(user.password_hash, password))
+            if changed:
+                user.password_hash = phash or passwords.hash(password)
+                user.session_version += 1
+                audit(s, at, "site file", "password_changed", username, "sessions ended")
         for username, user in existing.items():
-            if username not in wanted:
+            if username not in wanted and user.origin == "site" and user.active:
                 user.active = False
+                audit(s, at, "site file", "account_disabled", username,
+                      "no longer in the site file")
         s.commit()
+
+
+def session_current(sessions: sessionmaker, username: str, version: int) -> bool:
+    """Whether a token for `username` issued at session `version` still holds: the account
+    is active and neither disabled nor reset since (checked on every request)."""
+    with sessions() as s:
+        row = s.execute(select(User.active, User.session_version)
+                        .where(User.username == username)).first()
+    return row is not None and bool(row.active) and row.session_version == version
+
+
+def account_exists(sessions: sessionmaker, username: str) -> bool:
+    with sessions() as s:
+        return s.scalar(select(User.id).where(User.username == username)) is not None
 
 
 def signing_key(sessions: sessionmaker, env_key: str | None) -> bytes:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    Integer,
     String,
     Text,
 )
@@ -23,6 +24,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "site": seeded and kept in step by the site file; "db": managed by `python -m controlroom
+    # users` (added, disabled or reset there), which the site file no longer touches.
+    origin: Mapped[str] = mapped_column(String(8), default="site", server_default="site")
+    # In every token issued for the account; bumped by disable/reset, ending its sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Setting(Base):

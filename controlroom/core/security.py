@@ -48,6 +48,7 @@ class TokenClaims:
     username: str
     role: str
     expires: int
+    version: int = 0  # the account's session version when issued (revocation, accounts.py)
 
 
 class TokenError(ValueError):
@@ -62,10 +63,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def issue_token(secret: bytes, username: str, role: str, minutes: int, now: float | None = None
-                ) -> str:
+def issue_token(secret: bytes, username: str, role: str, minutes: int, now: float | None = None,
+                version: int = 0) -> str:
     now = time.time() if now is None else now
-    body = _b64(json.dumps({"u": username, "r": role, "exp": int(now + minutes * 60)}).encode())
+    body = _b64(json.dumps({"u": username, "r": role, "exp": int(now + minutes * 60),
+                            "v": version}).encode())
     sig = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
     return f"{body}.{sig}"
 
@@ -78,7 +80,8 @@ def read_token(secret: bytes, token: str, now: float | None = None) -> TokenClai
         if not hmac.compare_digest(sig, expected):
             raise TokenError("bad signature")
         claims = json.loads(_unb64(body))
-        out = TokenClaims(str(claims["u"]), str(claims["r"]), int(claims["exp"]))
+        out = TokenClaims(str(claims["u"]), str(claims["r"]), int(claims["exp"]),
+                          int(claims.get("v", 0)))
     except (ValueError, KeyError, TypeError) as exc:
         raise TokenError(f"malformed token: {exc}") from None
     if out.expires < now:

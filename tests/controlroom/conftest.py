@@ -72,7 +72,7 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     site = load_site()
-    settings = Settings(db_url, site.mqtt_url, "http://testserver")
+    settings = Settings(db_url, site.mqtt_url, "http://testserver", demo=True)
     with TestClient(create_app(site, settings, _passwords())) as c:
         yield c
 
@@ -92,7 +92,7 @@ def clocked_client(db_url: str, clock: Clock, notifier: RecordingNotifier
                    ) -> Iterator[TestClient]:
     """The app with the alert service on `clock` and supervisors notified into `notifier`."""
     site = load_site()
-    settings = Settings(db_url, site.mqtt_url, "http://testserver")
+    settings = Settings(db_url, site.mqtt_url, "http://testserver", demo=True)
     app = create_app(site, settings, _passwords(), notifier=notifier, clock=clock)
     with TestClient(app) as c:
         yield c

@@ -21,7 +21,7 @@ from controlroom.alarms.schemas import (
     ResolveBody,
 )
 from controlroom.alarms.stream import Message
-from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep
+from controlroom.api.deps import AlertActor, AlertReader, AlertsDep, CaseworkDep, StreamReader
 from controlroom.core.errors import MAX_ID, problems
 
 # Every call here needs a token and a role, and has parameters that can be invalid.
@@ -74,7 +74,7 @@ STREAM_DOC = ("Server-Sent Events: an `alert` event (`data` is the alert JSON, a
 async def stream_alerts(
     request: Request,
     alerts: AlertsDep,
-    _: AlertReader,
+    _: StreamReader,
     last_event_id: Annotated[str | None, Header()] = None,
     since: Annotated[int | None, Query(alias="last_event_id", ge=0, le=2**62,
                                        description="as the Last-Event-ID header, for a new "

@@ -7,7 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from controlroom.core.accounts import LOGIN_FAILURES, audit_login, authenticate
+from controlroom.core.accounts import (
+    LOGIN_FAILURES,
+    account_exists,
+    audit_login,
+    authenticate,
+)
 from controlroom.core.errors import DomainError, Locked, NotSignedIn, problems
 from controlroom.core.lockout import Lockout
 from controlroom.core.schemas import Token
@@ -40,9 +45,8 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     that account is refused from that address for 15 minutes (429 `code: locked`, with
     `Retry-After`); other addresses are not affected, and a right password clears the count."""
     state = request.app.state
-    site = state.site
     address = client_address(request)
-    known = form.username in site.staff or form.username in site.kiosks
+    known = account_exists(state.sessions, form.username)
     key = ("login", address, form.username if known else UNKNOWN_ACCOUNT)
     lockout: Lockout = state.login_lockout
     now = state.alerts.now().timestamp()
@@ -64,7 +68,7 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     with _lockout_lock:
         lockout.succeed(key)
     token = issue_token(request.app.state.token_key, user.username, user.role,
-                        request.app.state.site.token_minutes)
+                        request.app.state.site.token_minutes, version=user.session_version)
     staff = request.app.state.site.staff.get(user.username)
     return Token(access_token=token, role=user.role, name=user.name,
                  butler_for=list(staff.butler_for) if staff else [])
