@@ -66,7 +66,9 @@ def run(argv: list[str]) -> int:
     site = load_site_or_exit(args.config)
     with exit_on_bad_setting():
         settings = Settings.for_controlroom(site)
-    passwords = Passwords.at_cost(settings.password_hash_cost)
+    # Accounts made here are real ones: always the production hashing cost (never the test
+    # suite's BUTLER_PASSWORD_HASH_COST=low); one hash is a fraction of a second.
+    passwords = Passwords()
     if args.command == "hash":
         password = read_password()
         refusal = staff_accounts.password_refusal(password)

@@ -74,3 +74,21 @@ def test_the_stream_refuses_without_a_token_and_keeps_tokens_out_of_the_log(
     log = Path(group.children[0].log).read_text()
     assert "access_token=***" in log
     assert op not in log
+
+
+def test_access_token_in_the_query_opens_the_stream_and_nothing_else(
+        api: tuple[str, ProcessGroup]) -> None:
+    """Issue 13, acceptance 3: a token in the URL lands in proxies' logs, so only the route
+    EventSource needs (it cannot send headers) takes one there."""
+    url, _ = api
+    op = token(url, "operator", "operator123")
+    with httpx.stream("GET", f"{url}/api/alerts/stream", params={"access_token": op},
+                      timeout=10) as r:
+        assert r.status_code == 200
+    for path in ("/api/alerts", "/api/alerts/1", "/api/alerts/1/plan", "/api/devices",
+                 "/api/requests", "/api/kpis"):
+        as_query = httpx.get(f"{url}{path}", params={"access_token": op}, timeout=10)
+        assert as_query.status_code == 401, (path, as_query.text)
+        as_header = httpx.get(f"{url}{path}", headers={"Authorization": f"Bearer {op}"},
+                              timeout=10)
+        assert as_header.status_code != 401, (path, as_header.text)  # signed in that way
