@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import ssl
 import sys
 import threading
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
 from config.settings import (
+    CA_FILE,
     GATEWAY_METRICS_PORT,
     GATEWAY_PASSWORD,
     GATEWAY_SOURCE,
@@ -103,7 +105,15 @@ def main(argv: list[str] | None = None) -> None:
     from gateway.service import Gateway
 
     password = GATEWAY_PASSWORD.read() or site.staff[site.gateway_username].password
-    client = ControlRoomClient(args.api_url or settings.api_url, site.gateway_username, password)
+    if not password:  # a production site file holds only the account's hash
+        sys.stderr.write(f"error: the site file has only a password_hash for "
+                         f"{site.gateway_username!r}: set {GATEWAY_PASSWORD.name}\n")
+        raise SystemExit(2)
+    with exit_on_bad_setting():
+        ca_file = CA_FILE.read()
+    verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
+    client = ControlRoomClient(args.api_url or settings.api_url, site.gateway_username, password,
+                               verify=verify)
     link = LinkOptions(MQTT_USERNAME.read(), MQTT_PASSWORD.read(), args.mqtt_ca)
     gw = Gateway(site, args.mqtt_url or settings.mqtt_url, client, args.state_dir,
                  args.client_id, args.replica_id, args.shared_group, link,

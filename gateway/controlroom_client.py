@@ -3,6 +3,8 @@ device health. Errors are named: `Unreachable` (retry later) and `Rejected` (nev
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 
@@ -17,8 +19,12 @@ class Rejected(Exception):
 
 class ControlRoomClient:
     def __init__(self, base_url: str, username: str, password: str,
-                 transport: httpx.BaseTransport | None = None, timeout: float = 5.0) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+                 transport: httpx.BaseTransport | None = None, timeout: float = 5.0,
+                 verify: ssl.SSLContext | bool = True) -> None:
+        # verify: a CA file the control room's certificate is checked against
+        # (BUTLER_CA_FILE), or True for the system's CAs.
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport,
+                                  verify=verify)
         self._username = username
         self._password = password
         self._token: str | None = None

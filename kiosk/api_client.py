@@ -7,6 +7,7 @@ by the OAuth2 password flow and sends the bearer token with every call. Tests pa
 
 from __future__ import annotations
 
+import ssl
 from types import TracebackType
 from typing import Any
 
@@ -49,11 +50,15 @@ class ApiClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 5.0,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self._username = username
         self._password = password
         self._token: str | None = None
-        self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
+        # verify: the CA file the control room's certificate is checked against
+        # (BUTLER_CA_FILE), or True for the system's CAs.
+        self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout,
+                                  verify=verify)
 
     def __enter__(self) -> ApiClient:
         return self

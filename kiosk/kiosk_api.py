@@ -38,6 +38,10 @@ class KioskApi:
 
     # -- public (kiosk bearer only) -----------------------------------------------------------
 
+    def config(self) -> Json:
+        """The kiosk's configuration: menus, promises, names (kiosk.remote_config)."""
+        return dict(self.client.get_json("/api/kiosk/config"))
+
     def info(self) -> Json:
         return dict(self.client.get_json("/api/kiosk/info"))
 

@@ -188,6 +188,12 @@ def kind_label(kind: str, lang: Lang) -> str:
     return KINDS.get(kind, (kind, kind))[_index(lang)]
 
 
+def use_promises(promises: dict[str, tuple[str, str]]) -> None:
+    """The promise words the control room sent (kiosk.remote_config), in place of the
+    defaults above: they follow the site's SLA numbers."""
+    SLA.update(promises)
+
+
 def sla_label(sla: str, lang: Lang) -> str:
     return SLA.get(sla, (sla, sla))[_index(lang)]
 

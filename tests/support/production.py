@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -73,7 +74,7 @@ class Production:
             return "(no log)"
 
 
-def _up(url: str, verify: str | bool) -> bool:
+def _up(url: str, verify: ssl.SSLContext | bool) -> bool:
     try:
         return httpx.get(f"{url}/api/health", timeout=1, verify=verify).status_code == 200
     except httpx.TransportError:
@@ -81,11 +82,12 @@ def _up(url: str, verify: str | bool) -> bool:
 
 
 @contextmanager
-def run_production(tmp: Path, *, tls: tuple[Path, Path, Path] | None = None
-                   ) -> Iterator[Production]:
-    """`python -m controlroom` in production mode on a hashed copy of the demo site, on a
-    free port; `tls`: (CA file, certificate file, key file) to serve HTTPS."""
-    text, passwords = hashed_site_text()
+def run_production(tmp: Path, *, tls: tuple[Path, Path, Path] | None = None,
+                   site_text: str | None = None) -> Iterator[Production]:
+    """`python -m controlroom` in production mode on a hashed copy of the demo site (or of
+    `site_text`), on a free port; `tls`: (CA file, certificate file, key file) to serve
+    HTTPS."""
+    text, passwords = hashed_site_text(site_text)
     site = write_site(tmp, text, "production-site.toml")
     port = free_port()
     scheme = "https" if tls else "http"
@@ -100,7 +102,7 @@ def run_production(tmp: Path, *, tls: tuple[Path, Path, Path] | None = None
         proc = subprocess.Popen([sys.executable, "-m", "controlroom", *args], cwd=REPO,
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     room = Production(base_url, site, passwords, db_url, log, env)
-    verify: str | bool = str(tls[0]) if tls else True
+    verify = ssl.create_default_context(cafile=tls[0]) if tls else True
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _up(base_url, verify):

@@ -73,7 +73,8 @@ class Desk:
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
     site = load_site()
-    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
+    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver",
+                        demo=True)
     clock, residents, notifier = Clock(), RecordingResidents(), RecordingNotifier()
     app = create_app(site, settings, _passwords(), notifier=notifier,
                      resident_notifier=residents, clock=clock)
@@ -318,7 +319,8 @@ def test_the_reminders_job_runs_by_itself(tmp_path: Path, monkeypatch: pytest.Mo
                                           ) -> None:
     monkeypatch.setattr(app_module, "REMINDER_SWEEP_S", 0.05)
     site = load_site()
-    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver")
+    settings = Settings(f"sqlite:///{tmp_path}/cr.db", site.mqtt_url, "http://testserver",
+                        demo=True)
     clock, residents = Clock(), RecordingResidents()
     app = create_app(site, settings, _passwords(), resident_notifier=residents, clock=clock)
     with TestClient(app) as c:
