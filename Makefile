@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 PYTEST_PARALLEL ?= -n 3 --dist loadfile
 
 .PHONY: demo stop test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load bench-controlroom bench-scale kiosk-screenshots bench-kiosk
+	bench-load bench-controlroom bench-scale kiosk-screenshots bench-kiosk locks
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -56,6 +56,13 @@ kiosk-screenshots: $(STAMP) system-deps-test
 
 bench-kiosk: $(STAMP) system-deps-test
 	$(KIOSK_XVFB) $(BIN)/python bench/kiosk_bench.py
+
+# The lock file of each deployable set (pyproject's extras), from the package index.
+locks: $(STAMP)
+	$(BIN)/python -m pip install -q uv
+	cd requirements && for set in server kiosk; do \
+	  ../$(BIN)/uv pip compile ../pyproject.toml --extra $$set --python-version 3.11 -q \
+	    --no-header -o $$set.lock; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
