@@ -235,4 +235,6 @@ def _cpu_model() -> str:
 
 
 if __name__ == "__main__":
+    # The demo site file, with its demo passwords: demo mode (production is the default).
+    os.environ.setdefault("BUTLER_DEMO", "1")
     raise SystemExit(main())

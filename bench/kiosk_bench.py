@@ -108,4 +108,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # The demo site file, with its demo passwords: demo mode (production is the default).
+    os.environ.setdefault("BUTLER_DEMO", "1")
     sys.exit(main())

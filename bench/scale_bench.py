@@ -447,4 +447,6 @@ def _print_summary(result: dict[str, Any], out: Path) -> None:
 
 
 if __name__ == "__main__":
+    # The demo site file, with its demo passwords: demo mode (production is the default).
+    os.environ.setdefault("BUTLER_DEMO", "1")
     raise SystemExit(main())
