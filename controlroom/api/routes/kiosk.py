@@ -30,6 +30,7 @@ from controlroom.core.errors import (
 from controlroom.core.errors import Invalid as BadLogin
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
+from controlroom.core.notify import ResidentMessage
 from controlroom.core.security import TokenClaims
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
@@ -205,10 +206,11 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
         resident = directory.first_of(unit)
         if resident is not None and not state.locked:
             code = directory.new_code(unit, kiosk.id)
-            request.app.state.resident_notifier.tell_resident(
-                unit, resident.phone,
-                f"{code} 是您在{kiosk.name_zh}自助终端的登录验证码，5分钟内有效。"
-                f" {code} is your login code for the {kiosk.name_en} kiosk (5 minutes).")
+            request.app.state.resident_notifier.tell_resident(ResidentMessage(
+                unit, resident.phone, resident.language,
+                f"{code} 是您在{kiosk.name_zh}自助终端的登录验证码，5分钟内有效。",
+                f"{code} is your login code for the {kiosk.name_en} kiosk (5 minutes).",
+                "login_code", f"unit:{unit}", secret=code, asked=True))
             _audit(request, kiosk.id, "kiosk.otp_sent", f"unit:{unit}")
         # Always the same answer: it does not tell which flats exist.
         response.status_code = 202
