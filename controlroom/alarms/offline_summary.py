@@ -2,7 +2,7 @@
 never one message per device"). A power cut or a broker restart silences a hundred devices at
 once; maintenance wants one message saying so, not a hundred.
 
-The watermark (the last summary's time) is a row of the shared settings table, moved by
+The watermark (when the newest device summed up went silent) is a row of the shared settings table, moved by
 compare-and-set in the transaction that records the message, so two replicas never send the
 same summary."""
 
@@ -46,15 +46,20 @@ def summarize_offline(sessions: sessionmaker, notifier: Notifier, now: datetime)
     with sessions() as s:
         mark = s.get(Setting, WATERMARK)
         since = datetime.fromisoformat(mark.value) if mark else now - FIRST_LOOK_BACK
-        rows = s.execute(select(Alert.device, Alert.unit, Alert.building, Alert.kind).where(
+        rows = s.execute(select(Alert.device, Alert.unit, Alert.building, Alert.kind,
+                                Alert.raised_at).where(
             Alert.kind.in_(OFFLINE_KINDS), Alert.test.is_(False), Alert.raised_at > since,
             Alert.raised_at <= now).order_by(Alert.raised_at, Alert.id)).all()
-        if not _move(s, mark, now):
+        if not rows:
             return 0
-        if rows:
-            subject, body = summary([(d or "-", u, b, k) for d, u, b, k in rows])
-            notify_safely(notifier, MAINTENANCE, subject, body, "devices", kind="offline",
-                          session=s)
+        # The watermark moves to the newest alert summed up (not to `now`: one raised in
+        # this very instant but committed after the read is the next summary's).
+        newest = max(r[-1] for r in rows)
+        if not _move(s, mark, newest):
+            return 0  # another replica summed them up
+        subject, body = summary([(d or "-", u, b, k) for d, u, b, k, _ in rows])
+        notify_safely(notifier, MAINTENANCE, subject, body, "devices", kind="offline",
+                      session=s)
         s.commit()
         return len(rows)
 
