@@ -2,7 +2,8 @@
 never one message per device"). A power cut or a broker restart silences a hundred devices at
 once; maintenance wants one message saying so, not a hundred.
 
-The watermark (when the newest device summed up went silent) is a row of the shared settings table, moved by
+The watermark (when the newest device summed up went silent) is a row of the shared settings
+table, moved by
 compare-and-set in the transaction that records the message, so two replicas never send the
 same summary."""
 
