@@ -3,9 +3,8 @@ never one message per device"). A power cut or a broker restart silences a hundr
 once; maintenance wants one message saying so, not a hundred.
 
 The watermark (when the newest device summed up went silent) is a row of the shared settings
-table, moved by
-compare-and-set in the transaction that records the message, so two replicas never send the
-same summary."""
+table, moved by compare-and-set in the transaction that records the message, so two replicas
+never send the same summary."""
 
 from __future__ import annotations
 
