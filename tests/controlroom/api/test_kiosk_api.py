@@ -289,3 +289,26 @@ def test_a_bad_order_names_the_field_to_fix(client: TestClient) -> None:
     r = client.post("/api/kiosk/requests", headers=h,
                     json={"type": "help", "description": "x" * 501})
     assert r.status_code == 422 and r.json()["detail"].startswith("description: ")
+
+
+def test_five_wrong_one_time_codes_lock_the_flat_as_five_wrong_pins_do(
+        client: TestClient) -> None:
+    k = auth(client, *KIOSK1)
+    assert client.post("/api/kiosk/session", headers=k, json={
+        "method": "otp_request", "unit": "1-1-0301"}).status_code == 202
+    [row] = client.app.state.outbox.list(kind="login_code")  # type: ignore[attr-defined]
+    code = row.text.split()[0]
+    wrong = {"method": "otp", "unit": "1-1-0301", "code": f"{(int(code) + 1) % 1_000_000:06d}"}
+    left = [client.post("/api/kiosk/session", headers=k, json=wrong).json()["attempts_left"]
+            for _ in range(4)]
+    assert left == [4, 3, 2, 1]
+    fifth = client.post("/api/kiosk/session", headers=k, json=wrong)
+    assert (fifth.status_code, fifth.json()["code"]) == (429, "locked")
+    # One count with the PIN: the right code and the right PIN are both refused now, and no
+    # new code is sent while the flat is locked.
+    for body in ({**wrong, "code": code}, {"method": "pin", "unit": "1-1-0301",
+                                           "pin": "112233"}):
+        assert client.post("/api/kiosk/session", headers=k, json=body).status_code == 429
+    assert client.post("/api/kiosk/session", headers=k, json={
+        "method": "otp_request", "unit": "1-1-0301"}).status_code == 202
+    assert len(client.app.state.outbox.list(kind="login_code")) == 1  # type: ignore[attr-defined]
