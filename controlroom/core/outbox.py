@@ -211,6 +211,13 @@ class Outbox:
                 raise NotFound(f"notification {nid} not found", code="not_found")
             return row
 
+    def counts(self) -> dict[str, int]:
+        """How many notifications are in each state (queued: the outbox's depth)."""
+        with self.sessions() as s:
+            rows = s.execute(select(Notification.state, func.count())
+                             .group_by(Notification.state)).all()
+        return {"queued": 0, "sent": 0, "failed": 0} | {st: int(n) for st, n in rows}
+
     def failing(self) -> int:
         """How many notifications are failing now (the console's top bar)."""
         with self.sessions() as s:

@@ -95,6 +95,7 @@ def test_a_refusing_gateway_is_retried_with_backoff_under_the_same_id(
     assert (row.state, row.attempts, row.last_error) == ("sent", 3, "")
     assert [p.id for p in sms.refused] == [nid, nid] and [p.id for p in sms.posts] == [nid]
     assert box.failing() == 0
+    assert box.counts() == {"queued": 0, "sent": 1, "failed": 0}
 
 
 def test_an_unreachable_gateway_fails_without_the_text_in_the_error(
