@@ -5,6 +5,8 @@ Nothing here logs a message's text: it may hold a pickup or login code."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -16,6 +18,24 @@ import httpx
 SEND_TIMEOUT_S = 10.0
 # Schemes whose receiver can drop a repeat by a header or a field: they get the id in both.
 _ID_SCHEMES = ("json", "jsons", "form", "forms", "xml", "xmls")
+
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://\S+", re.IGNORECASE)
+
+
+class _RedactUrls(logging.Filter):
+    """apprise logs a URL it cannot parse as it is, token or password included: its records
+    keep the scheme only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        redacted = _URL.sub(lambda m: f"{m.group(1)}://…", text)
+        if redacted != text:
+            record.msg, record.args = redacted, None
+        return True
+
+
+logging.getLogger("apprise").addFilter(_RedactUrls())
 
 
 class ChannelError(Exception):
@@ -48,6 +68,13 @@ class StaffChannels:
 
     def urls(self, role: str) -> tuple[str, ...]:
         return tuple(self.roles.get(role, ()))
+
+    def check(self) -> list[tuple[str, str]]:
+        """(role, problem) for each channel apprise cannot use, said without its secrets."""
+        return [(role, f"channel {i + 1} ({url.split('://', 1)[0]}://…) is not a usable "
+                       "apprise URL")
+                for role, urls in self.roles.items() for i, url in enumerate(urls)
+                if apprise.Apprise.instantiate(url) is None]
 
     def send(self, role: str, skip: Iterable[int], notification_id: str, subject: str,
              body: str) -> tuple[list[int], list[str]]:

@@ -63,6 +63,11 @@ class Outbox:
         self.sms = sms or SmsGateway(config.sms_url)
         self.tz = ZoneInfo(config.timezone)
         self.wake: Callable[[], None] = lambda: None  # the app points it at the job's event
+        for role, problem in self.staff.check():
+            log.warning("notify role %s: %s", role, problem)
+        if not config.sms_url:
+            log.warning("no SMS gateway configured (BUTLER_SMS_URL or [notify] sms_url): "
+                        "messages to residents will fail and show on the console")
 
     # -- recording -----------------------------------------------------------------------------
 

@@ -183,3 +183,20 @@ def test_resend_starts_a_failed_message_again_and_is_audited(
     assert (entry.actor, entry.action, entry.target) == (
         "supervisor", "notification.resend", f"notification:{nid}")
     assert "SMS gateway answered HTTP 500" in entry.detail
+
+
+def test_an_unusable_or_missing_channel_is_a_failure_named_without_its_secrets(
+        sessions: sessionmaker, clock: Clock, sms: HttpReceiver,
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        box = Outbox(sessions, NotifyConfig(roles={"manager": ("nonsense://s3cret@host",)},
+                                            sms_url=f"{sms.url}/sms"), clock)
+    assert "channel 1 (nonsense://…) is not a usable apprise URL" in caplog.text
+    assert "s3cret" not in caplog.text
+    box.notify("manager", "Escalation 2", "gas")
+    box.notify("maintenance", "3 devices offline", "…")  # no channel for the role at all
+    box.deliver_due()
+    errors = {n.recipient: (n.state, n.last_error) for n in box.list()}
+    assert errors == {
+        "manager": ("failed", "nonsense://…: not a usable apprise URL"),
+        "maintenance": ("failed", "no channel configured for the maintenance role")}
