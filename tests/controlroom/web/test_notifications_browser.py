@@ -104,6 +104,10 @@ def test_a_failing_sms_gateway_is_retried_and_shown_on_the_top_bar(
     expect(row).to_be_visible()
     expect(row).to_contain_text("SMS gateway answered HTTP 500")
     page.screenshot(path=str(ARTIFACTS / "console-notifications-failed.png"), full_page=True)
+    refused = len(sms.refused)
+    row.get_by_test_id("notification-resend").click()  # at once, not at the next backoff
+    expect(page.get_by_test_id("notifications-status")).to_have_text("已重新排队发送")
+    wait_until("the resent attempt", lambda: len(sms.refused) > refused, 30)
 
     sms.fail_with = None  # the gateway recovers: the next retry goes through
     wait_until("the message sent after the gateway recovered",
