@@ -216,6 +216,13 @@ class Outbox:
                 raise NotFound(f"notification {nid} not found", code="not_found")
             return row
 
+    def sent_lately(self, kind: str, recipient: str, since: datetime) -> int:
+        """How many messages of `kind` to `recipient` were recorded since `since`."""
+        with self.sessions() as s:
+            return s.scalar(select(func.count()).select_from(Notification).where(
+                Notification.kind == kind, Notification.recipient == recipient,
+                Notification.created_at >= since)) or 0
+
     def counts(self) -> dict[str, int]:
         """How many notifications are in each state (queued: the outbox's depth)."""
         with self.sessions() as s:

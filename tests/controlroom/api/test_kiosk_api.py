@@ -312,3 +312,17 @@ def test_five_wrong_one_time_codes_lock_the_flat_as_five_wrong_pins_do(
     assert client.post("/api/kiosk/session", headers=k, json={
         "method": "otp_request", "unit": "1-1-0301"}).status_code == 202
     assert len(client.app.state.outbox.list(kind="login_code")) == 1  # type: ignore[attr-defined]
+
+
+def test_a_phone_gets_at_most_five_login_codes_an_hour(clocked_client: TestClient,
+                                                      clock: Clock) -> None:
+    client = clocked_client
+    k = auth(client, *KIOSK1)
+    ask = {"method": "otp_request", "unit": "1-1-0301"}
+    for _ in range(7):  # the same answer each time: nothing tells that it is throttled
+        assert client.post("/api/kiosk/session", headers=k, json=ask).json() == {"sent": True}
+    outbox = client.app.state.outbox  # type: ignore[attr-defined]
+    assert len(outbox.list(kind="login_code")) == 5
+    clock.advance(hours=1, seconds=1)
+    client.post("/api/kiosk/session", headers=k, json=ask)
+    assert len(outbox.list(kind="login_code")) == 6
