@@ -149,7 +149,7 @@ class NotifySite:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sms_url: str | None = None
     quiet_hours: str = ""
-    rate_per_hour: int = 6
+    rate_per_hour: int = 10
 
 
 @dataclass(frozen=True)

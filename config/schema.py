@@ -60,7 +60,7 @@ class NotifySection(Strict):
     quiet_hours: Annotated[str, StringConstraints(
         pattern=r"^(|[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9])$")] = ""
     # At most this many non-urgent messages per phone per hour (0: no limit); more wait.
-    rate_per_hour: int = Field(default=6, ge=0)
+    rate_per_hour: int = Field(default=10, ge=0)
 
 
 class KioskSection(Strict):
