@@ -18,6 +18,7 @@ from config.model import (
     Kiosk,
     Menu,
     MenuItem,
+    NotifySite,
     Panel,
     Plan,
     PlanStep,
@@ -135,6 +136,9 @@ def _expand(spec: SiteFile, name: str) -> Site:
             holidays=frozenset(sla.holidays), workdays=frozenset(sla.workdays)),
         repair_categories=tuple(Category(**c.model_dump()) for c in spec.categories.repair),
         complaint_categories=tuple(Category(**c.model_dump()) for c in spec.categories.complaint),
+        notify=NotifySite({r: tuple(u) for r, u in spec.notify.roles.items()},
+                          spec.notify.sms_url, spec.notify.quiet_hours,
+                          spec.notify.rate_per_hour),
     )
 
 
@@ -260,7 +264,8 @@ def _residents(spec: SiteFile, units: dict[str, Unit], problems: Problems) -> li
         contacts = tuple(EmergencyContact(c.name, c.phone, c.relation)
                          for c in r.emergency_contacts)
         residents.append(Resident(r.unit, r.name, r.phone, r.elderly_alone, contacts,
-                                  pin=r.pin, card=r.card.upper() if r.card else None))
+                                  pin=r.pin, card=r.card.upper() if r.card else None,
+                                  language=r.language))
     return residents
 
 

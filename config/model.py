@@ -117,6 +117,7 @@ class Resident:
     emergency_contacts: tuple[EmergencyContact, ...]
     pin: str | None = None
     card: str | None = None
+    language: str = "zh"  # of the text messages the resident gets (zh or en)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,17 @@ class Category:
     name_zh: str
     name_en: str
     urgent: bool = False
+
+
+@dataclass(frozen=True)
+class NotifySite:
+    """The site file's `[notify]` section (ARCHITECTURE §10); the environment may override
+    the roles' URLs and the SMS gateway (config/settings.py)."""
+
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sms_url: str | None = None
+    quiet_hours: str = ""
+    rate_per_hour: int = 10
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,7 @@ class Site:
     sla: SlaSettings = field(default_factory=SlaSettings)
     repair_categories: tuple[Category, ...] = ()
     complaint_categories: tuple[Category, ...] = ()
+    notify: NotifySite = field(default_factory=lambda: NotifySite())
 
     def staff_password(self, username: str) -> str:
         return self.staff[username].password

@@ -68,6 +68,19 @@ class GatewaySection(Strict):
     auto_valve_close: bool = False
 
 
+class NotifySection(Strict):
+    """ARCHITECTURE §10: staff roles' apprise URLs and the residents' SMS gateway."""
+
+    roles: dict[str, list[str]] = Field(default_factory=dict)
+    sms_url: str | None = None
+    # Residents get no message that can wait between these times (site time), e.g.
+    # "22:00-07:00"; empty: none. Alarms and asked-for login codes are never held.
+    quiet_hours: Annotated[str, StringConstraints(
+        pattern=r"^(|[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9])$")] = ""
+    # At most this many non-urgent messages per phone per hour (0: no limit); more wait.
+    rate_per_hour: int = Field(default=10, ge=0)
+
+
 class KioskSection(Strict):
     fonts: list[str] = Field(default_factory=list)
 
@@ -155,6 +168,7 @@ class ResidentSpec(Strict):
     name: str = Field(min_length=1)
     phone: str = Field(min_length=3, max_length=32)
     elderly_alone: bool = False
+    language: Literal["zh", "en"] = "zh"  # of the text messages the resident gets
     emergency_contacts: list[EmergencyContactSpec] = Field(default_factory=list)
     # Kiosk identification: a 6-digit PIN for the flat (hashed when the control room starts)
     # and the resident card's id as the reader sends it (hex).
@@ -225,6 +239,7 @@ class SiteFile(Strict):
     controlroom: ControlroomSection = ControlroomSection()
     gateway: GatewaySection = GatewaySection()
     kiosk: KioskSection = KioskSection()
+    notify: NotifySection = NotifySection()
     buildings: list[BuildingSpec] = Field(min_length=1)
     devices: list[DeviceSpec] = Field(default_factory=list)
     panels: list[PanelSpec] = Field(default_factory=list)

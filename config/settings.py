@@ -153,12 +153,32 @@ VAR_DIR: Variable[Path | None] = Variable(
     "BUTLER_VAR_DIR", None, _path, "logs, state, demo.pid, the default SQLite database",
     "launcher, `make stop`")
 
+SMS_URL: Variable[str | None] = Variable(
+    "BUTLER_SMS_URL", None, _text,
+    "the SMS gateway residents' text messages are POSTed to (site file `[notify] sms_url`)",
+    "controlroom")
+
+
+def _urls(raw: str) -> tuple[str, ...]:
+    return tuple(raw.split())
+
+
+# The staff roles a site may reach (ARCHITECTURE §7, §10): BUTLER_NOTIFY_<ROLE>, a
+# space-separated list of apprise URLs, replaces the site file's `[notify.roles]` list.
+NOTIFY_ROLES = ("operator", "supervisor", "manager", "frontdesk", "maintenance", "admin")
+NOTIFY_OPERATOR, NOTIFY_SUPERVISOR, NOTIFY_MANAGER, NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, \
+    NOTIFY_ADMIN = (Variable[tuple[str, ...]](f"BUTLER_NOTIFY_{role.upper()}", (), _urls,
+                             f"the {role} role's apprise URLs, space-separated (replaces the "
+                             "site file's `[notify.roles]` list)", "controlroom")
+                    for role in NOTIFY_ROLES)
+
 VARIABLES: tuple[Variable[Any], ...] = (
     DEMO, CA_FILE, KIOSK_SECRET,
     SITE, DB_URL, MQTT_URL, API_URL, SECRET_KEY, TRUSTED_PROXIES, PASSWORD_HASH_COST,
     DEMO_DATA, GATEWAY_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_CA, GATEWAY_METRICS_PORT,
     LOG_FORMAT, GATEWAY_SOURCE, NATS_URL, BROKER_SECRET, BROKER_SECRET_FILE,
-    EMBEDDED_BROKER_PORT, VAR_DIR)
+    EMBEDDED_BROKER_PORT, VAR_DIR, SMS_URL, NOTIFY_OPERATOR, NOTIFY_SUPERVISOR,
+    NOTIFY_MANAGER, NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN)
 
 
 @contextmanager
@@ -183,6 +203,10 @@ class Settings:
     demo_data: bool = True  # only ever acted on in demo mode
     trusted_proxies: tuple[str, ...] = ()
     password_hash_cost: str = "default"
+    # Overrides of the site file's `[notify]` (ARCHITECTURE §10): the SMS gateway, and each
+    # role whose BUTLER_NOTIFY_<ROLE> is set.
+    sms_url: str | None = None
+    notify_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_site(cls, site: Site, env: Mapping[str, str] | None = None) -> Settings:
@@ -201,4 +225,10 @@ class Settings:
         return replace(cls.from_site(site, env), secret_key=SECRET_KEY.read(env),
                        demo=DEMO.read(env), demo_data=DEMO_DATA.read(env),
                        trusted_proxies=TRUSTED_PROXIES.read(env),
-                       password_hash_cost=PASSWORD_HASH_COST.read(env))
+                       password_hash_cost=PASSWORD_HASH_COST.read(env),
+                       sms_url=SMS_URL.read(env),
+                       notify_roles=tuple(
+                           (role, var.read(env)) for role, var in zip(NOTIFY_ROLES, (
+                               NOTIFY_OPERATOR, NOTIFY_SUPERVISOR, NOTIFY_MANAGER,
+                               NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN), strict=True)
+                           if var.read(env)))

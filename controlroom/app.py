@@ -21,7 +21,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings, Site
 from controlroom.alarms import fanout
@@ -36,7 +36,9 @@ from controlroom.core.accounts import login_lockout, signing_key, sync_accounts
 from controlroom.core.clock import utcnow
 from controlroom.core.db import make_engine, make_sessionmaker, startup_lock
 from controlroom.core.errors import DomainError, domain_error_handler, validation_detail
-from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotifier
+from controlroom.core.notify import Notifier, ResidentMessage, ResidentNotifier
+from controlroom.core.notify_rules import QuietHours
+from controlroom.core.outbox import NotifyConfig, Outbox
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
@@ -65,6 +67,10 @@ TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to serv
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
 REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
 REMINDER_SWEEP_S = 60.0  # held-item reminders are days apart: a minute late is nothing
+# The outbox sends on every commit that records a message (a nudge); this sweep is for
+# retries, held messages and what another replica recorded.
+OUTBOX_SWEEP_S = 1.0
+OFFLINE_SUMMARY_S = 60.0  # devices gone silent, summed up for maintenance once a minute
 
 
 def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
@@ -85,10 +91,21 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def remind() -> None:
         await asyncio.to_thread(app.state.items.sweep)
 
+    async def send_notifications() -> None:
+        await asyncio.to_thread(app.state.outbox.deliver_due)
+
+    async def sum_up_offline() -> None:
+        await asyncio.to_thread(alert_svc.summarize_offline, alert_svc.now())
+
+    loop, wake = asyncio.get_running_loop(), asyncio.Event()
+    app.state.outbox.wake = lambda: loop.call_soon_threadsafe(wake.set)
     return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
             run_every(ESCALATION_SWEEP_S, escalate_unacknowledged, "escalation sweep"),
             run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep"),
-            run_every(REMINDER_SWEEP_S, remind, "reminder sweep")]
+            run_every(REMINDER_SWEEP_S, remind, "reminder sweep"),
+            run_every(OUTBOX_SWEEP_S, send_notifications, "notification outbox",
+                      first_delay_s=0.0, wake=wake),
+            run_every(OFFLINE_SUMMARY_S, sum_up_offline, "offline summary")]
 
 
 class _Residents:
@@ -97,8 +114,10 @@ class _Residents:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
 
-    def tell_resident(self, unit: str, phone: str, message: str) -> None:
-        self.app.state.resident_notifier.tell_resident(unit, phone, message)
+    def tell_resident(self, message: ResidentMessage, session: Session | None = None
+                      ) -> str | None:
+        result: str | None = self.app.state.resident_notifier.tell_resident(message, session)
+        return result
 
 
 def _alarm_services(app: FastAPI, sessions: sessionmaker, replicated: bool,
@@ -120,8 +139,8 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     def today() -> date:
         return now().astimezone(ZoneInfo(site.timezone)).date()
 
-    def notify_role(role: str, subject: str, body: str) -> None:
-        state.alerts.notifier.notify(role, subject, body)
+    def notify_role(role: str, subject: str, body: str, **kw: Any) -> None:
+        state.alerts.notifier.notify(role, subject, body, **kw)
 
     state.requests = RequestService(sessions, site, now=now, notifier=state.alerts.notifier,
                                     resident_notifier=state.resident_notifier)
@@ -144,6 +163,14 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.account_summary = account_summary
 
 
+def _notify_config(site: Site, settings: Settings) -> NotifyConfig:
+    """The site file's `[notify]` with the environment's overrides (ARCHITECTURE §10)."""
+    return NotifyConfig(roles={**site.notify.roles, **dict(settings.notify_roles)},
+                        sms_url=settings.sms_url or site.notify.sms_url,
+                        quiet_hours=QuietHours.parse(site.notify.quiet_hours),
+                        rate_per_hour=site.notify.rate_per_hour, timezone=site.timezone)
+
+
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _unprocessable(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -163,7 +190,8 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
                resident_notifier: ResidentNotifier | None = None,
                clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """`notifier` tells people by role (the supervisor on an escalation), `resident_notifier`
-    tells residents (parcels, one-time codes); both log by default. `clock` is the one time
+    tells residents (parcels, one-time codes); both are the durable outbox by default
+    (`app.state.outbox`, ARCHITECTURE §10). `clock` is the one time
     every service reads (tests pass a hand clock; routes read it as `app.state.alerts.now`)."""
     passwords = passwords or Passwords()
     engine = make_engine(settings.db_url)
@@ -209,8 +237,9 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.passwords = passwords
     app.state.clock = clock
     app.state.broadcaster = Broadcaster()
-    app.state.resident_notifier = resident_notifier or LogResidentNotifier()
-    _alarm_services(app, sessions, replicated, notifier)
+    app.state.outbox = Outbox(sessions, _notify_config(site, settings), clock)
+    app.state.resident_notifier = resident_notifier or app.state.outbox
+    _alarm_services(app, sessions, replicated, notifier or app.state.outbox)
     _resident_services(app, sessions, passwords)
     _error_handlers(app)
     app.include_router(api_router)

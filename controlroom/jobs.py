@@ -8,6 +8,7 @@ device that never returns from test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -15,14 +16,24 @@ log = logging.getLogger(__name__)
 
 
 def run_every(interval_s: float, job: Callable[[], Awaitable[object]], name: str,
-              *, first_delay_s: float | None = None) -> asyncio.Task[None]:
+              *, first_delay_s: float | None = None,
+              wake: asyncio.Event | None = None) -> asyncio.Task[None]:
     """Start `job` every `interval_s` seconds (the first run after `first_delay_s`, by default
-    one interval) as an asyncio task; cancel the task to stop it."""
+    one interval) as an asyncio task; cancel the task to stop it. Setting `wake` runs it at
+    once (e.g. the notification outbox on a commit that recorded a message)."""
+
+    async def pause(delay: float) -> None:
+        if wake is None:
+            await asyncio.sleep(delay)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), delay)
+        wake.clear()
 
     async def loop() -> None:
         delay = interval_s if first_delay_s is None else first_delay_s
         while True:
-            await asyncio.sleep(delay)
+            await pause(delay)
             delay = interval_s
             try:
                 await job()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from controlroom.alarms import models as alarm_models
 from controlroom.core import models as core_models
+from controlroom.core import notify_models
 from controlroom.core.db import Base
 from controlroom.services.desk import models as desk_models
 from controlroom.services.fees import models as fee_models
@@ -15,6 +16,6 @@ from controlroom.services.residents import models as resident_models
 
 __all__ = ["MODULES", "metadata"]
 
-MODULES = (core_models, alarm_models, desk_models, fee_models, notice_models, request_models,
-           resident_models)
+MODULES = (core_models, notify_models, alarm_models, desk_models, fee_models, notice_models,
+           request_models, resident_models)
 metadata = Base.metadata

@@ -100,7 +100,7 @@ class KioskController(SessionFlow, OrderingFlow, ReportingFlow, AccountFlow, Pic
                                                self.report_category, lang),
             "login": lambda lang: login_view(self.flat, self.pin, self.login_field,
                                              self.login_error(lang) if self.login_error else "",
-                                             lang),
+                                             lang, self.login_method),
             "account": lambda lang: account_view(self.me, lang),
             "requests": lambda lang: requests_view(self.requests, self.vocabulary, tz, lang),
             "request": lambda lang: request_view(self.request, self.vocabulary, tz, lang),

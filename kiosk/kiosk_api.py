@@ -60,6 +60,14 @@ class KioskApi:
     def login_pin(self, unit: str, pin: str) -> ResidentSession:
         return self._login({"method": "pin", "unit": unit, "pin": pin})
 
+    def request_code(self, unit: str) -> None:
+        """Ask for a one-time code by SMS to the flat's registered phone (the answer is the
+        same whether or not the flat has one: it does not tell which flats exist)."""
+        self.client.post_json("/api/kiosk/session", {"method": "otp_request", "unit": unit})
+
+    def login_code(self, unit: str, code: str) -> ResidentSession:
+        return self._login({"method": "otp", "unit": unit, "code": code})
+
     def login_card(self, card: str) -> ResidentSession:
         return self._login({"method": "card", "card": card})
 

@@ -111,6 +111,7 @@ class LoginView:
     active: str  # "flat" or "pin"
     keypad: KeypadView
     error: str
+    code_button: str = ""  # "text me a code": the second field becomes the one-time code
 
 
 @dataclass(frozen=True)
@@ -251,18 +252,21 @@ def keypad_view(allow_dash: bool, lang: Lang, ok_key: str = "ok") -> KeypadView:
     return KeypadView(keys=keys_for(allow_dash), ok=say(ok_key, lang))
 
 
-def login_view(flat: Entry, pin: Entry, active: str, error: str, lang: Lang) -> LoginView:
+def login_view(flat: Entry, pin: Entry, active: str, error: str, lang: Lang,
+               method: str = "pin") -> LoginView:
+    """`method` "otp": the second field takes the one-time code sent by SMS."""
     return LoginView(
         card_prompt=say("login_card", lang),
         or_text=say("login_or", lang),
         flat_label=say("flat", lang),
         flat=flat.display or say("flat_hint", lang),
         flat_hint=not flat.value,
-        pin_label=say("pin", lang),
+        pin_label=say("code" if method == "otp" else "pin", lang),
         pin=pin.display,
         active=active,
         keypad=keypad_view(allow_dash=active == "flat", lang=lang, ok_key="login"),
         error=error,
+        code_button=say("send_code", lang),
     )
 
 

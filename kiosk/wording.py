@@ -80,6 +80,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "locked": ("尝试次数过多，请 {minutes} 分钟 后再试",
                "Too many tries: try again in {minutes} min"),
     "session_expired": ("登录已过期，请重新登录", "Your session ended: please log in again"),
+    # login by a one-time code sent by SMS to the flat's registered phone
+    "send_code": ("短信验证码登录", "Text me a code"),
+    "code": ("验证码", "Code"),
+    "code_sent": ("验证码已发送到本房登记的手机（5 分钟内有效）",
+                  "A code was sent to the flat's registered phone (5 minutes)"),
+    "wrong_login_code": ("验证码不正确，还可尝试 {n} 次",
+                         "That login code is not right: {n} tries left"),
+    "flat_first": ("请先输入房号", "Enter your flat first"),
     # account
     "account": ("我的账户", "My account"),
     "balance": ("账户余额", "Balance"),

@@ -16,6 +16,10 @@ ESCALATE_AFTER: tuple[timedelta, ...] = (timedelta(seconds=30), timedelta(second
 ESCALATING_PRIORITY = 1
 # Who is told when an alert escalates ("the supervisor role notified").
 ESCALATION_ROLE = "supervisor"
+# ARCHITECTURE §10: at 30 s the supervisor role, at 60 s the supervisor and the manager.
+ESCALATION_ROLES: dict[int, tuple[str, ...]] = {1: ("supervisor",), 2: ("supervisor", "manager")}
+# A building incident (possible riser leak) reaches both at once.
+INCIDENT_ROLES: tuple[str, ...] = ("supervisor", "manager")
 
 
 def escalation_level(raised_at: datetime, now: datetime) -> int:

@@ -25,6 +25,7 @@ from controlroom.alarms.correlation import (
     in_window,
     incident_due,
 )
+from controlroom.alarms.escalation import INCIDENT_ROLES
 from controlroom.alarms.flapping import FLAP_WINDOW, is_flapping
 from controlroom.alarms.models import Alert, AlertHistory, IngestedSignal, TestReport
 from controlroom.alarms.rules import (
@@ -38,6 +39,7 @@ from controlroom.alarms.stream import Broadcaster, Message
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.core import errors
 from controlroom.core.models import AuditEntry
+from controlroom.core.notify import Notifier, notify_safely
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class SignalIntake:
     broadcaster: Broadcaster
     test_mode: TestModeService
     now: Callable[[], datetime]
+    notifier: Notifier
 
     def apply_signal(self, sig: SignalIn) -> SignalApplied:
         try:
@@ -291,6 +294,10 @@ class SignalIntake:
         hist = self._history(s, incident, "system", "raised", note)
         s.add(AuditEntry(at=now, actor="system", action="alert.incident",
                          target=f"alert:{incident.id}", detail=note))
+        for role in INCIDENT_ROLES:  # ARCHITECTURE §10: at once, in this transaction
+            notify_safely(self.notifier, role, f"Building {building} incident: gas alarms in "
+                          f"{len(units)} flats (alert {incident.id})", note,
+                          f"alert:{incident.id}", kind="incident", urgent=True, session=s)
         return hist, incident
 
     def _history(self, s: Session, alert: Alert, actor: str, action: str, note: str

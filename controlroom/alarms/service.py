@@ -9,12 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from config import Site
-from controlroom.alarms.escalation import ESCALATE_AFTER, ESCALATION_ROLE, escalation_due
+from controlroom.alarms.escalation import (
+    ESCALATE_AFTER,
+    ESCALATION_ROLE,
+    ESCALATION_ROLES,
+    escalation_due,
+)
 from controlroom.alarms.intake import SignalIntake, alert_json
 from controlroom.alarms.models import Alert, AlertHistory
+from controlroom.alarms.offline_summary import summarize_offline
 from controlroom.alarms.rules import (
     TransitionError,
     next_state,
@@ -133,19 +139,26 @@ class AlertService(SignalIntake):
                 hist = self._history(s, alert, "system", "escalated", note)
                 s.add(AuditEntry(at=now, actor="system", action="alert.escalate",
                                  target=f"alert:{alert.id}", detail=note))
+                # In this transaction: the escalation and its messages commit together.
+                self._notify_escalation(s, alert, level, waited)
                 done.append((hist, alert, level, waited))
             s.commit()
-        for hist, alert, level, waited in done:
+        for hist, alert, _, _ in done:
             self._announce(hist, alert)
-            self._notify_escalation(alert, level, waited)
         return [alert for _, alert, _, _ in done]
 
-    def _notify_escalation(self, alert: Alert, level: int, waited: int) -> None:
+    def _notify_escalation(self, s: Session, alert: Alert, level: int, waited: int) -> None:
         where = alert.unit or f"building {alert.building or '-'}"
         subject = f"Escalation {level}: {alert.kind} at {where} (alert {alert.id})"
         body = (f"Priority {alert.priority} {alert.kind} at {where} raised "
                 f"{alert.raised_at.isoformat()} is not acknowledged after {waited} s.")
-        notify_safely(self.notifier, ESCALATION_ROLE, subject, body, f"alert {alert.id}")
+        for role in ESCALATION_ROLES.get(level, (ESCALATION_ROLE,)):
+            notify_safely(self.notifier, role, subject, body, f"alert:{alert.id}",
+                          kind="escalation", urgent=True, session=s)
+
+    def summarize_offline(self, now: datetime) -> int:
+        """One message to maintenance for the devices gone silent since the last summary."""
+        return summarize_offline(self.sessions, self.notifier, now)
 
     # -- gateway notes -------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from controlroom.alarms.test_mode import TestModeService
 from controlroom.alarms.units import UNIT_READERS
 from controlroom.core.accounts import session_current
 from controlroom.core.errors import MAX_ID, NotSignedIn
+from controlroom.core.outbox import Outbox
 from controlroom.core.security import TokenClaims, TokenError, read_token
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
@@ -34,6 +35,9 @@ READ_ALERTS = ("operator", "supervisor", "maintenance", "admin")
 ACT_ON_ALERTS = ("operator", "supervisor", "admin")
 DESK_ROLES = ("frontdesk", "supervisor", "admin")
 TEST_MANAGERS = ("maintenance", "supervisor", "admin")
+NOTIFICATION_READERS = ("operator", "supervisor", "manager", "frontdesk", "maintenance",
+                        "admin")
+NOTIFICATION_RESENDERS = ("operator", "supervisor", "frontdesk", "admin")
 
 
 # -- the app's services -------------------------------------------------------------------------
@@ -84,6 +88,13 @@ ItemsDep = Annotated[HeldItemService, Depends(_items)]
 CustodyDep = Annotated[CustodyService, Depends(_custody)]
 FeesDep = Annotated[FeeService, Depends(_fees)]
 NoticesDep = Annotated[NoticeService, Depends(_notices)]
+
+
+def _outbox(request: Request) -> Outbox:
+    return request.app.state.outbox
+
+
+OutboxDep = Annotated[Outbox, Depends(_outbox)]
 
 # A path parameter naming a held item, a key or a notice by its id.
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -164,6 +175,8 @@ RequestCreator = Annotated[TokenClaims, Depends(require(*ACT_ROLES))]
 DeskStaff = Annotated[TokenClaims, Depends(require(*DESK_ROLES))]
 # Operators may read the key register: the gas plan enters a flat with the key from custody.
 KeyReader = Annotated[TokenClaims, Depends(require(*DESK_ROLES, "operator"))]
+NotificationReader = Annotated[TokenClaims, Depends(require(*NOTIFICATION_READERS))]
+NotificationResender = Annotated[TokenClaims, Depends(require(*NOTIFICATION_RESENDERS))]
 # The lobby kiosk device (its username is the kiosk id of the site file).
 KioskCaller = Annotated[TokenClaims, Depends(require("kiosk"))]
 

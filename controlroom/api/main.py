@@ -18,6 +18,7 @@ from controlroom.api.routes import (
     kiosk_items,
     kpis,
     notices,
+    notifications,
     requests,
     site,
     test_mode,
@@ -26,5 +27,6 @@ from controlroom.api.routes import (
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
-               items, keys, fees, notices, kiosk_items, site, kiosk_config):
+               items, keys, fees, notices, kiosk_items, site, kiosk_config,
+               notifications):
     router.include_router(module.router)

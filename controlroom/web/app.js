@@ -18,10 +18,11 @@ import { primeAudio, renderSound } from './pages/alarm_sound.js';
 import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, renderTitle, tickBoard } from './pages/board.js';
 import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
 import { deskPage } from './pages/desk.js';
+import { notificationsPage } from './pages/notifications.js';
 import { requestsPage } from './pages/requests.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, requestsPage, ...viewPages];
+const PAGES = [deskPage, requestsPage, ...viewPages, notificationsPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 

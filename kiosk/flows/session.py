@@ -1,4 +1,5 @@
-"""Who is at the kiosk: logging in by flat + PIN on the keypad or by a card from any screen,
+"""Who is at the kiosk: logging in by flat + PIN (or + a one-time code sent by SMS to the
+flat's registered phone) on the keypad or by a card from any screen,
 the idle timeout, keeping the control room's session alive, logging out.
 
 Rules kept here: nothing personal on any screen while no one is logged in; the session ends
@@ -27,6 +28,7 @@ class SessionFlow(KioskCore):
         self.flat = Entry(max_len=10, allow_dash=True)
         self.pin = Entry(max_len=8, secret=True)
         self.login_field = "flat"
+        self.login_method = "pin"  # or "otp": the second field takes a code sent by SMS
         # Messages are kept unrendered, so they follow a change of language.
         self.login_error: Said | None = None
 
@@ -63,6 +65,7 @@ class SessionFlow(KioskCore):
     def open_login(self) -> None:
         self.flat, self.pin = self.flat.cleared(), self.pin.cleared()
         self.login_field = "flat"
+        self.login_method = "pin"
         self.login_error = None
         self._show("login")
 
@@ -73,6 +76,7 @@ class SessionFlow(KioskCore):
     def login_key(self, key: str) -> None:
         if self.login_field == "flat":
             self.flat = self.flat.press(key)
+            self.login_method = "pin"  # a code was sent for the flat as it was
         else:
             self.pin = self.pin.press(key)
         self.on_change()
@@ -87,7 +91,30 @@ class SessionFlow(KioskCore):
             return
         api, unit, pin = self.api, self.flat.value, self.pin.value
         self.pin = self.pin.cleared()
-        self._call(lambda: api.login_pin(unit, pin), self._logged_in, self._login_refused)
+        if self.login_method == "otp":
+            self._call(lambda: api.login_code(unit, pin), self._logged_in, self._login_refused)
+        else:
+            self._call(lambda: api.login_pin(unit, pin), self._logged_in, self._login_refused)
+
+    def login_send_code(self) -> None:
+        """"Text me a code": the control room sends a one-time code to the flat's registered
+        phone; the second field then takes that code (same tries and lockout as the PIN)."""
+        if not self.flat.value:
+            self.login_error = Said.of("flat_first")
+            self.login_field = "flat"
+            self.on_change()
+            return
+        api, unit = self.api, self.flat.value
+        if api is None:
+            return
+
+        def sent(_answer: object) -> None:
+            self.login_method, self.login_field = "otp", "pin"
+            self.pin = self.pin.cleared()
+            self.login_error = Said.of("code_sent")
+            self.on_change()
+
+        self._call(lambda: api.request_code(unit), sent, self._login_refused)
 
     def card_read(self, card: str) -> None:
         """A card held to the reader: logs in from any screen."""
@@ -116,7 +143,8 @@ class SessionFlow(KioskCore):
 
     def _login_refused(self, exc: ApiError) -> None:
         if exc.code == "wrong_pin":
-            self.login_error = Said.of("wrong_pin", n=exc.body.get("attempts_left", 0))
+            self.login_error = Said.of("wrong_login_code" if self.login_method == "otp" else
+                                       "wrong_pin", n=exc.body.get("attempts_left", 0))
         elif exc.code == "locked":
             wait = float(exc.body.get("retry_after_s") or 0)
             self.login_error = Said.of("locked", minutes=max(1, round(wait / 60)))

@@ -40,11 +40,16 @@ class Clock:
 
 
 class RecordingNotifier:
+    """Records each (role, subject, body) as it is handed over (inside the caller's
+    transaction), and the keywords of each in `details`."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
+        self.details: list[dict[str, Any]] = []
 
-    def notify(self, role: str, subject: str, body: str) -> None:
+    def notify(self, role: str, subject: str, body: str, **kw: Any) -> None:
         self.sent.append((role, subject, body))
+        self.details.append(kw)
 
 
 class RecordingBroadcaster(Broadcaster):

@@ -43,3 +43,32 @@ def test_a_sweep_whose_first_run_hits_a_database_error_is_logged_and_runs_again(
     assert "test-window sweep failed" in failures[0].getMessage()
     assert failures[0].exc_info is not None
     assert "database is locked" in str(failures[0].exc_info[1])
+
+
+def test_a_woken_sweep_runs_at_once_not_at_its_next_interval() -> None:
+    # The notification outbox: a commit that recorded a message wakes its sender, which
+    # otherwise looks only every interval.
+    import asyncio
+    import time
+
+    from controlroom.jobs import run_every
+
+    async def main() -> tuple[float, int]:
+        runs: list[float] = []
+        wake = asyncio.Event()
+
+        async def job() -> None:
+            runs.append(time.monotonic())
+
+        task = run_every(60.0, job, "woken", first_delay_s=0.0, wake=wake)
+        while not runs:
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        wake.set()
+        while len(runs) < 2:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        return runs[1] - started, len(runs)
+
+    waited, n = asyncio.run(asyncio.wait_for(main(), 10))
+    assert n == 2 and waited < 5  # woken, not after the 60-s interval

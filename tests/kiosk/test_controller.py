@@ -11,6 +11,7 @@ import pytest
 from config import Site, load_site
 from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
+from kiosk.keypad import DELETE
 from kiosk.kiosk_api import KioskApi
 from kiosk.tasks import TaskRunner
 from tests.support.fake_kiosk_api import DESK_CODE, PICKUP_CODE, FakeKioskApi
@@ -157,6 +158,34 @@ def test_a_wrong_pin_says_how_many_tries_are_left_and_the_fifth_locks(
         kiosk.login_submit()
     assert kiosk.view().error == "尝试次数过多，请 5 分钟 后再试"
     assert not kiosk.logged_in
+
+
+def test_a_code_sent_by_sms_logs_in_and_wrong_codes_count_as_wrong_pins(
+        kiosk: KioskController, fake: FakeKioskApi) -> None:
+    kiosk.open_login()
+    kiosk.login_send_code()  # no flat yet
+    assert kiosk.view().error == "请先输入房号" and "1-1-0301" not in fake.codes_sent
+    press(kiosk, "1-1-0301", kiosk.login_key)
+    kiosk.login_send_code()
+    view = kiosk.view()
+    assert (view.error, view.pin_label, view.active) == (
+        "验证码已发送到本房登记的手机（5 分钟内有效）", "验证码", "pin")
+    press(kiosk, "000000" if fake.codes_sent["1-1-0301"] != "000000" else "000001",
+          kiosk.login_key)
+    kiosk.login_submit()
+    assert kiosk.view().error == "验证码不正确，还可尝试 4 次" and not kiosk.logged_in
+    press(kiosk, fake.codes_sent["1-1-0301"], kiosk.login_key)
+    kiosk.login_submit()
+    assert kiosk.logged_in and kiosk.screen == "account"
+
+
+def test_typing_another_flat_after_a_code_goes_back_to_the_pin(kiosk: KioskController) -> None:
+    kiosk.open_login()
+    press(kiosk, "1-1-0301", kiosk.login_key)
+    kiosk.login_send_code()
+    kiosk.login_select("flat")
+    kiosk.login_key(DELETE)
+    assert kiosk.view().pin_label == "密码"
 
 
 def test_the_error_line_follows_a_change_of_language(kiosk: KioskController) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from config import Site, load_site
+from config import Resident, Site, load_site
 from controlroom.services.requests.wording import STATE_LABELS, vocabulary
 
 Json = dict[str, Any]
@@ -61,6 +61,7 @@ class FakeKioskApi:
         self.sessions: dict[str, tuple[str, str, str]] = {}  # token -> unit, name, kiosk
         self.pin_failures: dict[str, int] = {}
         self.pin_locked: dict[str, float] = {}
+        self.codes_sent: dict[str, str] = {}  # unit -> the one-time code "sent by SMS"
         self.code_failures = 0
         self.code_locked_until = 0.0
         self.deleted_sessions: list[str] = []
@@ -198,6 +199,16 @@ class FakeKioskApi:
                                "phone": "96777"}],
                 "incident": incident}
 
+    def _resident_by(self, method: str, unit: str, body: Json) -> Resident | None:
+        """The flat's resident whose PIN, or the flat's one-time code (used up), it is."""
+        if method == "otp":
+            if not body.get("code") or self.codes_sent.get(unit) != body.get("code"):
+                return None
+            del self.codes_sent[unit]
+            return next((p for p in self.site.residents if p.unit == unit), None)
+        return next((p for p in self.site.residents
+                     if p.unit == unit and p.pin == body.get("pin")), None)
+
     def _login(self, body: Json, kiosk_id: str) -> tuple[int, Json]:
         method = body.get("method")
         resident = None
@@ -207,14 +218,18 @@ class FakeKioskApi:
                              if (p.card or "").upper() == card), None)
             if resident is None:
                 raise Problem(401, "unknown_card", "this card is not known")
-        elif method == "pin":
+        elif method == "otp_request":  # a code "sent by SMS": kept in `codes_sent`
+            unit = str(body.get("unit", ""))
+            if any(p.unit == unit for p in self.site.residents):
+                self.codes_sent[unit] = f"{secrets.randbelow(1_000_000):06d}"
+            return 202, {"sent": True}
+        elif method in ("pin", "otp"):
             unit = str(body.get("unit", ""))
             key = f"{kiosk_id}:{unit}"
             left = self.pin_locked.get(key, 0) - time.monotonic()
             if left > 0:
                 raise Problem(429, "locked", "too many wrong PINs", retry_after_s=int(left) + 1)
-            resident = next((p for p in self.site.residents
-                             if p.unit == unit and p.pin == body.get("pin")), None)
+            resident = self._resident_by(method, unit, body)
             if resident is None:
                 n = self.pin_failures.get(key, 0) + 1
                 self.pin_failures[key] = n

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
@@ -30,6 +30,7 @@ from controlroom.core.errors import (
 from controlroom.core.errors import Invalid as BadLogin
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
+from controlroom.core.notify import ResidentMessage
 from controlroom.core.security import TokenClaims
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
@@ -46,6 +47,8 @@ from controlroom.services.residents.schemas import (
     SessionAnswer,
 )
 from controlroom.services.residents.sessions import IDLE, ResidentDirectory, ResidentSessionStore
+
+CODES_PER_HOUR = 5  # one-time login codes texted to one phone in any hour
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 
@@ -203,14 +206,19 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
 
     if body.method == "otp_request":
         resident = directory.first_of(unit)
-        if resident is not None and not state.locked:
+        # A phone gets at most CODES_PER_HOUR login codes: the kiosk cannot be used to flood
+        # a resident with texts (the lockout counts wrong codes, not requests).
+        flooded = resident is not None and request.app.state.outbox.sent_lately(
+            "login_code", resident.phone, _now(request) - timedelta(hours=1)) >= CODES_PER_HOUR
+        if resident is not None and not state.locked and not flooded:
             code = directory.new_code(unit, kiosk.id)
-            request.app.state.resident_notifier.tell_resident(
-                unit, resident.phone,
-                f"{code} 是您在{kiosk.name_zh}自助终端的登录验证码，5分钟内有效。"
-                f" {code} is your login code for the {kiosk.name_en} kiosk (5 minutes).")
+            request.app.state.resident_notifier.tell_resident(ResidentMessage(
+                unit, resident.phone, resident.language,
+                f"{code} 是您在{kiosk.name_zh}自助终端的登录验证码，5分钟内有效。",
+                f"{code} is your login code for the {kiosk.name_en} kiosk (5 minutes).",
+                "login_code", f"unit:{unit}", secret=code, asked=True))
             _audit(request, kiosk.id, "kiosk.otp_sent", f"unit:{unit}")
-        # Always the same answer: it does not tell which flats exist.
+        # Always the same answer: it does not tell which flats exist (nor which are throttled).
         response.status_code = 202
         return {"sent": True}
 

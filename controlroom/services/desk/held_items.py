@@ -25,7 +25,7 @@ from controlroom.core.db import get_or_not_found
 from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, NotFound
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
-from controlroom.core.notify import ResidentNotifier
+from controlroom.core.notify import ResidentMessage, ResidentNotifier
 from controlroom.services.desk.intake import IntakeDecision, intake_decision
 from controlroom.services.desk.models import HeldItem, PickupAttempt, VacationHold
 from controlroom.services.desk.pickup import KioskPickup
@@ -38,7 +38,7 @@ from controlroom.services.desk.reminding import KIND_WORDS, ReminderSweep
 __all__ = ["CheckIn", "HeldItemService", "mask_unit"]
 
 log = logging.getLogger(__name__)
-NotifyRole = Callable[[str, str, str], None]
+NotifyRole = Callable[..., None]  # (role, subject, body, **Notifier.notify's keywords)
 
 
 def mask_unit(unit: str) -> str:
@@ -105,12 +105,12 @@ class HeldItemService(KioskPickup, ReminderSweep):
                     audit(s, now, actor, "item.check_in", f"held_item:{item.id}",
                           f"{kind} {item.serial} for {unit}, {pieces} piece(s) at "
                           f"{location}" + (f"; {carrier} {barcode}" if carrier else ""))
+                    self._tell_arrival(s, item, code)  # recorded with the item, sent after
                 break
             except IntegrityError:
                 continue
         else:
             raise Busy("could not draw a free pickup code; try again", code="busy")
-        self._tell_arrival(item, code)
         return CheckIn(item, code, decision)
 
     def _taken_codes(self, s: Session, now: datetime) -> set[str]:
@@ -119,31 +119,31 @@ class HeldItemService(KioskPickup, ReminderSweep):
             or_(HeldItem.state == "held", HeldItem.picked_up_at >= since)))
         return set(rows)
 
-    def _tell_arrival(self, item: HeldItem, code: str) -> None:
+    def _tell_arrival(self, s: Session, item: HeldItem, code: str) -> None:
         zh, en = KIND_WORDS[item.kind]
         if item.kind in DESK_ONLY_KINDS:
-            how_zh = "请携带身份证件到服务前台领取"
-            how_en = "please bring your ID to the service desk"
+            how_zh, how_en, secret = "请携带身份证件到服务前台领取", \
+                "please bring your ID to the service desk", None
         else:
-            how_zh = f"取件码 {code}，可在大堂自助终端或前台领取"
-            how_en = f"pickup code {code}, at the lobby kiosk or the desk"
-        self._tell(item.unit,
+            how_zh = f"取件码 {code}，存放于 {item.location}，可在大堂自助终端或前台领取"
+            how_en = f"pickup code {code}, shelf {item.location}, at the lobby kiosk or the desk"
+            secret = code
+        self._tell(s, item.unit, "held_item", f"held_item:{item.id}",
                    f"【{self.site.name_zh}】您有{zh} {item.pieces} 件已到（编号 {item.serial}），"
-                   f"{how_zh}。 Your {en} ({item.pieces} piece(s), no. {item.serial}) has "
-                   f"arrived: {how_en}.")
+                   f"{how_zh}。",
+                   f"[{self.site.name_en}] Your {en} ({item.pieces} piece(s), no. "
+                   f"{item.serial}) has arrived: {how_en}.", secret)
 
-    def _tell(self, unit: str, message: str) -> None:
+    def _tell(self, s: Session, unit: str, kind: str, about: str, zh: str, en: str,
+              secret: str | None = None) -> None:
+        """Record a text message to each resident of the flat, in `s` (sent after commit)."""
         for r in self.site.residents_of(unit):
-            try:
-                self.residents.tell_resident(unit, r.phone, message)
-            except Exception:
-                # The item is on the register and the desk has the code for the stub: a
-                # failed SMS must not turn the check-in into an error (and a second entry).
-                log.exception("could not tell the resident of %s", unit)
+            self.residents.tell_resident(ResidentMessage(
+                unit, r.phone, r.language, zh, en, kind, about, secret), s)
 
-    def _notify(self, role: str, subject: str, body: str) -> None:
+    def _notify(self, role: str, subject: str, body: str, **kw: Any) -> None:
         try:
-            self.notify_role(role, subject, body)
+            self.notify_role(role, subject, body, **kw)
         except Exception:
             log.exception("could not notify %s: %s", role, subject)
 

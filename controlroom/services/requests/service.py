@@ -22,6 +22,7 @@ from controlroom.core.notify import (
     LogNotifier,
     LogResidentNotifier,
     Notifier,
+    ResidentMessage,
     ResidentNotifier,
     notify_safely,
 )
@@ -210,7 +211,7 @@ class RequestService(RequestSteps):
     def act(self, request_id: int, action: str, actor: Actor, **kw: Any) -> ServiceRequest:
         """Take one step (an action of request_flow, or feedback / judge / note)."""
         now = self.now()
-        told: list[tuple[str, str, str]] = []
+        told: list[ResidentMessage] = []
         with self.sessions() as s:
             req = s.get(ServiceRequest, request_id, with_for_update=True)
             if req is None:
@@ -232,12 +233,9 @@ class RequestService(RequestSteps):
             self._derive(req, now)
             self._record(s, req, actor.username, action,
                          " — ".join(p for p in (extra, note) if p), now)
+            for message in told:  # recorded with the step, sent after the commit
+                self.resident_notifier.tell_resident(message, s)
             s.commit()
-        for unit, phone, message in told:
-            try:
-                self.resident_notifier.tell_resident(unit, phone, message)
-            except Exception:
-                log.exception("could not tell the resident of %s", unit)
         return self.get(request_id)
 
     # -- the SLA watcher -----------------------------------------------------------------------
@@ -273,18 +271,18 @@ class RequestService(RequestSteps):
                                  f"{dues[n].astimezone(self.calendar.tz):%Y-%m-%d %H:%M:%S})"
                                  for n in late)
                 self._record(s, req, "system", "escalated", note, now, touch=False)
+                self._notify(s, req, late)  # in this transaction, sent after the commit
                 done.append((req, late))
             s.commit()
-        for req, late in done:
-            self._notify(req, late)
         return [req for req, _ in done]
 
-    def _notify(self, req: ServiceRequest, late: builtins.list[str]) -> None:
+    def _notify(self, s: Session, req: ServiceRequest, late: builtins.list[str]) -> None:
         subject = f"Overdue service request {req.number} ({req.unit}): " + ", ".join(
             PROMISE_LABELS[n][1] for n in late)
         body = (f"{req.title_en} for {req.unit}, received {req.created_at.isoformat()}, owner "
                 f"{req.owner or '-'}, state {req.state}: the {', '.join(late)} promise ran out.")
-        notify_safely(self.notifier, ESCALATION_ROLE, subject, body, f"request {req.number}")
+        notify_safely(self.notifier, ESCALATION_ROLE, subject, body, f"request:{req.id}",
+                      kind="request_overdue", session=s)
 
     # -- helpers -------------------------------------------------------------------------------
 

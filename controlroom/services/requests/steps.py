@@ -10,6 +10,7 @@ from typing import Any
 
 from config import Site
 from controlroom.core.clock import as_utc
+from controlroom.core.notify import ResidentMessage
 from controlroom.services.requests.flow import Invalid, check_close, check_ratings
 from controlroom.services.requests.models import ServiceRequest
 from controlroom.services.requests.sla import WorkingCalendar, deadlines
@@ -49,13 +50,14 @@ class RequestSteps:
         return ""
 
     def _wait_parts(self, req: ServiceRequest, now: datetime, *,
-                    told: builtins.list[tuple[str, str, str]], **_: Any) -> str:
+                    told: builtins.list[ResidentMessage], **_: Any) -> str:
         residents = self.site.residents_of(req.unit)
         for r in residents:
-            told.append((req.unit, r.phone,
-                         f"{req.number} {req.title_zh}: 正在等待配件，到货后我们会联系您。 "
-                         f"Waiting for parts for {req.title_en}; we will call you when they "
-                         "arrive."))
+            told.append(ResidentMessage(
+                req.unit, r.phone, r.language,
+                f"{req.number} {req.title_zh}：正在等待配件，到货后我们会联系您。",
+                f"{req.number} {req.title_en}: waiting for parts; we will call you when they "
+                "arrive.", "waiting_for_parts", f"request:{req.id}"))
         return "resident told" if residents else "no resident phone on file"
 
     def _complete(self, req: ServiceRequest, now: datetime, **_: Any) -> str:

@@ -115,6 +115,7 @@ function buildCheckin() {
       h('dt', { i18n: 'f.location' }), h('dd', { cls: 'mono', testid: 'stub-location' }),
       h('dt', { i18n: 'f.pieces' }), h('dd', { cls: 'mono', testid: 'stub-pieces' })),
     h('p', { cls: 'stub-once', i18n: 'stub.once' }),
+    h('p', { cls: 'stub-sms', testid: 'stub-sms', role: 'status' }),
     h('p', { cls: 'stub-warning', testid: 'stub-warning', hidden: true }),
     h('button', { type: 'button', cls: 'btn', testid: 'stub-done', i18n: 'stub.done' }));
   stub.querySelector('[data-testid="stub-done"]').addEventListener('click', clearStub);
@@ -250,6 +251,32 @@ function showStub(out) {
   warn.hidden = !out.warnings.length;
   warn.textContent = out.warnings.length ? out.warnings[0][lang()] : '';
   stub.hidden = false;
+  watchMessages(out.item.id);
+}
+
+// The resident's text message as the outbox has it (GET /api/notifications), not a promise:
+// queued, sent or failed (and being retried), looked at again every second until all are sent.
+let smsTimer = null;
+async function watchMessages(itemId) {
+  clearTimeout(smsTimer);
+  const line = tid('stub-sms');
+  if (!line) return;
+  let rows;
+  try {
+    rows = (await api(`api/notifications?about=held_item:${itemId}`)).data;
+  } catch (e) {
+    line.textContent = t('sms.unknown');
+    return;
+  }
+  const states = rows.map((n) => n.state);
+  const word = !rows.length ? 'sms.none'
+    : states.every((s) => s === 'sent') ? 'sms.sent'
+      : states.includes('failed') ? 'sms.failed' : 'sms.queued';
+  line.textContent = t(word);
+  line.dataset.state = !rows.length ? 'none' : word.slice(4);
+  if (rows.length && word !== 'sms.sent' && !tid('stub').hidden) {
+    smsTimer = setTimeout(() => watchMessages(itemId), 1000);
+  }
 }
 
 function clearStub() {
@@ -257,6 +284,7 @@ function clearStub() {
   const stub = tid('stub');
   if (!stub) return;
   stub.hidden = true;
+  clearTimeout(smsTimer);
   tid('stub-code').textContent = '';
 }
 

@@ -120,3 +120,18 @@ def test_the_api_lists_one_building_incident_beside_its_alarms(clocked_client: T
     assert inc["detail"]["units"] == ["2-1-0101", "2-1-0102"]
     board = clocked_client.get("/api/alerts?building=2", headers=op).json()["data"]
     assert [a["kind"] for a in board] == ["gas_alarm", "gas_alarm", "incident"]
+
+
+def test_a_building_incident_tells_the_supervisor_and_the_manager_at_once(
+        service: Service) -> None:
+    service.signal("gas-1-1-0101")
+    assert service.notifier.sent == []  # one flat: no incident, nobody told yet
+    service.signal("gas-1-1-0201")
+    [incident] = _open(service, "incident")
+    subject = f"Building 1 incident: gas alarms in 2 flats (alert {incident['id']})"
+    assert [(role, s) for role, s, _ in service.notifier.sent] == [
+        ("supervisor", subject), ("manager", subject)]
+    assert all(d["urgent"] and d["kind"] == "incident" and d["session"] is not None
+               for d in service.notifier.details)  # recorded in the signal's transaction
+    service.signal("gas-1-2-1502")  # joins the open incident: no second message
+    assert len(service.notifier.sent) == 2

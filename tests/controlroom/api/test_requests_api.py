@@ -102,7 +102,7 @@ def test_a_repair_from_received_to_closed_every_step_in_history_and_audit(
     client = clocked_client
     b1 = auth(client, *BUTLER1)
     tech = auth(client, "maintenance", PASSWORDS["maintenance"])
-    sent = client.app.state.resident_notifier.sent  # type: ignore[attr-defined]
+    outbox = client.app.state.outbox  # type: ignore[attr-defined]
     rid = desk(client, b1, description="水龙头漏水")["id"]
 
     clock.advance(minutes=2)
@@ -119,8 +119,9 @@ def test_a_repair_from_received_to_closed_every_step_in_history_and_audit(
     assert step(client, tech, rid, "start")["state"] == "in_progress"
     req = step(client, tech, rid, "wait-parts", note="需要更换阀芯")
     assert req["state"] == "waiting_parts"
-    assert sent[-1][:2] == ("1-2-1502", "139-0000-1502")  # the resident is told
-    assert "Waiting for parts" in sent[-1][2]
+    [told] = outbox.list(kind="waiting_for_parts")  # the resident is told, in their language
+    assert (told.unit, told.recipient) == ("1-2-1502", "139-0000-1502")
+    assert "正在等待配件" in told.text
     step(client, tech, rid, "start")
     req = step(client, tech, rid, "complete", note="已更换阀芯")
     assert (req["state"], req["next_due"], req["overdue"]) == ("completed", None, False)

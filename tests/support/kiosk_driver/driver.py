@@ -37,7 +37,8 @@ DEFAULT_STEP_TIMEOUT = 10.0
 Step = dict[str, Any]
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels
 _KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait", "tap_keys", "mark",
-          "wait_file", "measure_tap", "wait_no_text", "set_idle", "layout")
+          "wait_file", "measure_tap", "wait_no_text", "set_idle", "layout",
+          "tap_keys_from_file")
 
 
 class ScriptError(Exception):
@@ -203,6 +204,17 @@ class ScriptDriver:
         for key in str(step["tap_keys"]):
             yield from self._tap_key(key)
         self._detail = f"typed {step['tap_keys']!r}"
+
+    def _step_tap_keys_from_file(self, step: Step, timeout: float) -> Iterator[None]:
+        # Keys known only while the script runs (a one-time code the test took from its SMS
+        # gateway): the file appears, then its text is typed; the report names no key.
+        path = self._path(str(step["tap_keys_from_file"]))
+        yield from self._until(path.exists, timeout, f"the file {path}")
+        keys = path.read_text(encoding="utf-8").strip()
+        yield from self._settle(timeout)
+        for key in keys:
+            yield from self._tap_key(key)
+        self._detail = f"typed the {len(keys)} keys of {path.name}"
 
     def _step_mark(self, step: Step, _timeout: float) -> Iterator[None]:
         # The display in the file: a test outside may look at the window through it.
