@@ -12,8 +12,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload, sessionmaker
 
 from config import Site
+from controlroom.alarms.batch import BatchIntake
 from controlroom.alarms.escalation import ESCALATE_AFTER, ESCALATION_ROLE, escalation_due
-from controlroom.alarms.intake import SignalIntake, alert_json
+from controlroom.alarms.intake import alert_json
 from controlroom.alarms.models import Alert, AlertHistory
 from controlroom.alarms.rules import (
     TransitionError,
@@ -31,7 +32,7 @@ class NotFound(errors.NotFound):
     """No such alert (the alarm API's errors carry no `code`)."""
 
 
-class AlertService(SignalIntake):
+class AlertService(BatchIntake):
     def __init__(self, sessions: sessionmaker, broadcaster: Broadcaster, site: Site,
                  test_mode: TestModeService, now: Callable[[], datetime] = utcnow,
                  notifier: Notifier | None = None) -> None:
