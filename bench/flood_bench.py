@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -203,6 +204,7 @@ def main() -> int:
     ap.add_argument("--sites", default="demo,10k", help="demo (577 devices), 10k")
     ap.add_argument("--timeout", type=float, default=240.0,
                     help="seconds to wait for the last alert")
+    ap.add_argument("--keep", type=Path, help="keep the runs' logs and databases here")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "flood.json")
     args = ap.parse_args()
     if MOSQUITTO is None:
@@ -214,6 +216,10 @@ def main() -> int:
     runs: list[dict[str, object]] = result["runs"]  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="butler-flood-") as tmp_name:
         tmp = Path(tmp_name)
+        if args.keep:
+            shutil.rmtree(args.keep, ignore_errors=True)
+            args.keep.mkdir(parents=True)
+            tmp = args.keep
         # 5 entrances x 25 floors x 40 flats = 5,000 flats: 10,000 devices. Supervision at
         # 10 min, so no device falls silent during the run.
         big = tmp / "site-10k.toml"

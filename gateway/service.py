@@ -42,6 +42,7 @@ HEALTH_EVERY_S = 2.0  # changes (online, battery, gas level) reach the board thi
 LAST_SEEN_EVERY_S = 30.0  # last-seen refresh for quiet devices; offline needs 3 intervals
 TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
+HEALTH_DEFER_ROUNDS = 5  # health waits at most this many rounds for the outbox to drain
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
 DELIVER_BATCH = 200  # signals per delivery request (the control room takes up to 500)
@@ -332,6 +333,7 @@ class Gateway:
         """Deliver a batch; the ids the control room took (or refused for good). Raises
         Unreachable when nothing could be delivered; what was taken before is acknowledged."""
         if len(batch) > 1:
+            started = time.monotonic()
             try:
                 results = self.controlroom.post_signals([q.body for q in batch])
             except Rejected as exc:
@@ -344,6 +346,8 @@ class Gateway:
                         self.metrics.delivered += 1
                     else:
                         self._reject(q, f"HTTP {r.get('status')} {r.get('detail')}")
+                log.info("delivered a batch of %d signals in %.0f ms", len(batch),
+                         (time.monotonic() - started) * 1000)
                 return [q.id for q in batch]
         done: list[int] = []
         for q in batch:
@@ -369,7 +373,14 @@ class Gateway:
 
     def _report_health(self) -> None:
         last_full = time.monotonic()
+        deferred = 0
         while not self.stopping.wait(HEALTH_EVERY_S):
+            if self.outbox.has_work.is_set() and deferred < HEALTH_DEFER_ROUNDS:
+                # Alarms first: while signals wait for the control room, health and notes
+                # (which need their alert delivered anyway) stay off its write path.
+                deferred += 1
+                continue
+            deferred = 0
             self._send_notes()
             if not self.supervising():
                 continue  # the supervising replica reports every device's health

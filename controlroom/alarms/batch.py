@@ -17,22 +17,32 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import Device, Panel
+from controlroom.alarms import fanout
 from controlroom.alarms.correlation import INCIDENT_KIND, INCIDENT_TRIGGER_KIND
-from controlroom.alarms.intake import SignalApplied, SignalIntake
+from controlroom.alarms.intake import SignalApplied, SignalIntake, alert_json
 from controlroom.alarms.models import Alert, AlertHistory, IngestedSignal, TestReport, TestWindow
 from controlroom.alarms.rules import SignalOutcome, latches, on_signal, open_key
 from controlroom.alarms.schemas import SignalIn
+from controlroom.alarms.stream import Message
 from controlroom.alarms.test_mode import covers
 from controlroom.core import errors
 from controlroom.core.models import AuditEntry
 
 BatchResult = SignalApplied | errors.DomainError
+
+
+class _Row(NamedTuple):
+    """A history row inserted as a plain row: what announcing it needs."""
+
+    id: int
+    alert_id: int
 
 
 @dataclass
@@ -106,8 +116,11 @@ class BatchIntake(SignalIntake):
                 aid = b.seen.get(sigs[i].key)
                 found = earlier.get(aid) if aid is not None else b.keyed.get(sigs[i].key)
                 b.results[i] = SignalApplied(SignalOutcome.IGNORE, True, found)
+        data: dict[int, str] = {}  # an alert changed twice is serialised once
         for hist, alert in sorted(announce, key=lambda p: p[0].id):
-            self._announce(hist, alert)
+            if alert.id not in data:
+                data[alert.id] = alert_json(alert)
+            self.broadcaster.publish(Message(hist.id, "alert", data[alert.id]))
         return [r for r in b.results if r is not None]
 
     def _plan(self, s: Session, b: _Batch, now: datetime
@@ -157,27 +170,32 @@ class BatchIntake(SignalIntake):
             b.results[i] = SignalApplied(outcome, False, alert)
 
     def _record(self, s: Session, b: _Batch, now: datetime
-                ) -> builtins.list[tuple[AlertHistory, Alert]]:
-        """History, audit, ingest keys and correlation, added together (flushed by the
-        caller); the history rows to announce after the commit."""
-        announce: list[tuple[AlertHistory, Alert]] = []
-        for alert, action, note, audit in b.changes:
-            announce.append((AlertHistory(alert_id=alert.id, at=alert.updated_at,
-                                          actor="gateway", action=action, note=note), alert))
+                ) -> builtins.list[tuple[AlertHistory | _Row, Alert]]:
+        """History, audit, ingest keys and correlation, inserted together (history and keys
+        as plain rows: hundreds of ORM objects cost more than the statements); the history
+        rows to announce after the commit."""
+        changes = [(alert, "gateway", action, note) for alert, action, note, _ in b.changes]
+        for alert, _, note, audit in b.changes:
             if audit:
                 s.add(AuditEntry(at=now, actor="system", action=audit,
                                  target=f"alert:{alert.id}", detail=note))
-        announce += self._restore_resolved_many(s, b.restores, now)
-        keys = [IngestedSignal(key=k, alert_id=a.id if a else None, at=now)
-                for k, a in b.keyed.items()]
-        # Ids given here let the inserts go as one statement each (SQLite cannot return the
-        # ids of a many-row insert in order, so the ORM would insert row by row).
-        hists = [h for h, _ in announce]
-        for hist, new_id in zip(hists, _next_ids(s, AlertHistory, len(hists)), strict=True):
-            hist.id = new_id
-        for key, new_id in zip(keys, _next_ids(s, IngestedSignal, len(keys)), strict=True):
-            key.id = new_id
-        s.add_all([*hists, *keys])
+        changes += self._restore_resolved_many(s, b.restores, now)
+        # Ids given here make each insert one statement (SQLite cannot hand back the ids of
+        # a many-row insert in order, so the ORM would insert row by row).
+        hids = _next_ids(s, AlertHistory, len(changes))
+        announce: list[tuple[AlertHistory | _Row, Alert]] = [
+            (_Row(hid, alert.id), alert) for hid, (alert, *_) in zip(hids, changes, strict=True)]
+        if changes:
+            s.execute(insert(AlertHistory), [
+                {"id": hid, "alert_id": alert.id, "at": alert.updated_at, "actor": actor,
+                 "action": action, "note": note}
+                for hid, (alert, actor, action, note) in zip(hids, changes, strict=True)])
+            fanout.will_announce(s, [row for row, _ in announce])
+        kids = _next_ids(s, IngestedSignal, len(b.keyed))
+        if kids:
+            s.execute(insert(IngestedSignal), [
+                {"id": kid, "key": k, "alert_id": a.id if a else None, "at": now}
+                for kid, (k, a) in zip(kids, b.keyed.items(), strict=True)])
         by_building: dict[str | None, list[Alert]] = defaultdict(list)
         for alert in b.created:
             if alert.kind == INCIDENT_TRIGGER_KIND and not alert.test:
@@ -189,7 +207,7 @@ class BatchIntake(SignalIntake):
         return announce
 
     def _restore_resolved_many(self, s: Session, restores: set[tuple[str, str, str | None]],
-                               now: datetime) -> builtins.list[tuple[AlertHistory, Alert]]:
+                               now: datetime) -> builtins.list[tuple[Alert, str, str, str]]:
         """`_restore_resolved` (intake.py) for every restore of the batch, in one query."""
         if not restores:
             return []
@@ -202,8 +220,7 @@ class BatchIntake(SignalIntake):
                 continue
             a.condition = "restored"
             a.updated_at = now
-            out.append((AlertHistory(alert_id=a.id, at=now, actor="gateway", action="restored",
-                                     note="restored after it was resolved"), a))
+            out.append((a, "gateway", "restored", "restored after it was resolved"))
         return out
 
     def _correlate_many(self, s: Session, alarms: builtins.list[Alert], now: datetime

@@ -29,7 +29,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -123,7 +123,7 @@ def _install_notify(sessions: sessionmaker, alert_json: Callable[[Alert], str]) 
         if not session.info.get(_PENDING) and not session.new:
             return
         session.flush()  # the alert as it will be committed
-        pending: list[AlertHistory] = sorted(session.info.pop(_PENDING, []),
+        pending: list[AlertHistory | _Announced] = sorted(session.info.pop(_PENDING, []),
                                              key=lambda h: h.id)
         payloads = []
         for hist in pending:
@@ -144,6 +144,17 @@ def _install_notify(sessions: sessionmaker, alert_json: Callable[[Alert], str]) 
 
     event.listen(sessions, "after_commit", _forget)
     event.listen(sessions, "after_soft_rollback", _forget)
+
+
+class _Announced(Protocol):
+    id: int
+    alert_id: int
+
+
+def will_announce(session: Session, rows: list[Any]) -> None:
+    """History rows inserted without ORM objects (a batch's): NOTIFY them at commit too,
+    like those the session flushed. Each row has `id` and `alert_id`."""
+    session.info.setdefault(_PENDING, []).extend(rows)
 
 
 def _conninfo(engine: Engine) -> str:

@@ -115,13 +115,14 @@ class SignalBatchIn(BaseModel):
 
 class SignalBatchItem(BaseModel):
     """The result of one signal of a batch, in the batch's order: `status` 200 (applied, or
-    a duplicate already applied) with what a lone signal gets, or 422 with `detail`."""
+    a duplicate already applied) with its outcome and the id of the alert it touched (the
+    alert itself is on the stream), or 422 with `detail`."""
 
     key: str | None
     status: int
     outcome: str | None = None
     duplicate: bool = False
-    alert: AlertPublic | None = None
+    alert_id: int | None = None
     detail: str | None = None
 
 

@@ -59,7 +59,7 @@ def post_signal_batch(body: SignalBatchIn, alerts: AlertsDep, _: GatewayCaller
         else:
             out.append(SignalBatchItem(
                 key=sig.key, status=200, outcome=r.outcome.value, duplicate=r.duplicate,
-                alert=AlertPublic.model_validate(r.alert) if r.alert else None))
+                alert_id=r.alert.id if r.alert else None))
     return SignalBatchResult(results=out)
 
 
