@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload, sessionmaker
 
 from config import Site
@@ -20,6 +20,7 @@ from controlroom.alarms.rules import (
     TransitionError,
     next_state,
 )
+from controlroom.alarms.schemas import AlertPublic, AlertsPublic
 from controlroom.alarms.stream import Broadcaster, Message
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.core import errors
@@ -49,24 +50,26 @@ class AlertService(BatchIntake):
              building: str | None = None, unit: str | None = None, kind: str | None = None,
              test: bool | None = None, condition: str | None = None, limit: int = 500,
              offset: int = 0) -> tuple[Sequence[Alert], int]:
-        q = select(Alert)
-        if state == "open":
-            q = q.where(Alert.state != "resolved")
-        elif state != "all":
-            q = q.where(Alert.state == state)
-        for col, val in ((Alert.priority, priority), (Alert.building, building),
-                         (Alert.unit, unit), (Alert.kind, kind), (Alert.test, test),
-                         (Alert.condition, condition)):
-            if val is not None:
-                q = q.where(col == val)
-        # Priority first, then oldest first (§7); resolved alerts sort after open ones.
-        q = q.order_by(case((Alert.state == "resolved", 1), else_=0), Alert.priority,
-                       Alert.raised_at, Alert.id)
+        q = _board_query(select(Alert), state, priority, building, unit, kind, test, condition)
         with self.sessions() as s:
             rows = s.scalars(q.limit(limit).offset(offset)).all()
             total = offset + len(rows) if len(rows) < limit else s.scalar(
                 select(func.count()).select_from(q.order_by(None).subquery()))
             return rows, int(total or 0)
+
+    def board(self, *, state: str = "open", priority: int | None = None,
+              building: str | None = None, unit: str | None = None, kind: str | None = None,
+              test: bool | None = None, condition: str | None = None, limit: int = 500,
+              offset: int = 0) -> AlertsPublic:
+        """`list` as the API answers it: the columns the JSON needs, read as plain rows (no
+        ORM object per alert: the board with a thousand open alerts stays fast)."""
+        cols = [Alert.__table__.c[name] for name in AlertPublic.model_fields]
+        q = _board_query(select(*cols), state, priority, building, unit, kind, test, condition)
+        with self.sessions() as s:
+            rows = s.execute(q.limit(limit).offset(offset)).mappings().all()
+            total = offset + len(rows) if len(rows) < limit else s.scalar(
+                select(func.count()).select_from(q.order_by(None).subquery()))
+        return AlertsPublic.model_validate({"data": rows, "count": int(total or 0)})
 
     def get(self, alert_id: int) -> Alert:
         with self.sessions() as s:
@@ -224,6 +227,23 @@ class AlertService(BatchIntake):
                 alert = s.get(Alert, aid)
                 if alert is not None:
                     self.broadcaster.publish(Message(hid, "alert", alert_json(alert)))
+
+
+def _board_query(q: Select[Any], state: str, priority: int | None, building: str | None,
+                 unit: str | None, kind: str | None, test: bool | None,
+                 condition: str | None) -> Select[Any]:
+    if state == "open":
+        q = q.where(Alert.state != "resolved")
+    elif state != "all":
+        q = q.where(Alert.state == state)
+    for col, val in ((Alert.priority, priority), (Alert.building, building),
+                     (Alert.unit, unit), (Alert.kind, kind), (Alert.test, test),
+                     (Alert.condition, condition)):
+        if val is not None:
+            q = q.where(col == val)
+    # Priority first, then oldest first (§7); resolved alerts sort after open ones.
+    return q.order_by(case((Alert.state == "resolved", 1), else_=0), Alert.priority,
+                      Alert.raised_at, Alert.id)
 
 
 __all__ = ["AlertService", "NotFound", "TransitionError"]
