@@ -63,13 +63,16 @@ class AlertService(BatchIntake):
               offset: int = 0) -> AlertsPublic:
         """`list` as the API answers it: the columns the JSON needs, read as plain rows (no
         ORM object per alert: the board with a thousand open alerts stays fast)."""
-        cols = [Alert.__table__.c[name] for name in AlertPublic.model_fields]
-        q = _board_query(select(*cols), state, priority, building, unit, kind, test, condition)
+        names = list(AlertPublic.model_fields)
+        q = _board_query(select(*(Alert.__table__.c[n] for n in names)), state, priority,
+                         building, unit, kind, test, condition)
         with self.sessions() as s:
-            rows = s.execute(q.limit(limit).offset(offset)).mappings().all()
+            rows = s.execute(q.limit(limit).offset(offset)).all()
             total = offset + len(rows) if len(rows) < limit else s.scalar(
                 select(func.count()).select_from(q.order_by(None).subquery()))
-        return AlertsPublic.model_validate({"data": rows, "count": int(total or 0)})
+        # Plain dicts: pydantic reads them several times faster than row mappings.
+        return AlertsPublic.model_validate({"data": [dict(zip(names, r, strict=True))
+                                                     for r in rows], "count": int(total or 0)})
 
     def get(self, alert_id: int) -> Alert:
         with self.sessions() as s:
