@@ -66,6 +66,13 @@ class Stream:
             raise RuntimeError("the SSE stream did not open")
 
     def _run(self, api: str, token: str) -> None:
+        try:
+            self._read(api, token)
+        except httpx.HTTPError:
+            if not self.stop.is_set():
+                raise  # the stream ended before the run did
+
+    def _read(self, api: str, token: str) -> None:
         with httpx.stream("GET", f"{api}/api/alerts/stream",
                           headers={"Authorization": f"Bearer {token}"},
                           timeout=httpx.Timeout(10.0, read=None)) as r:
