@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 PYTEST_PARALLEL ?= -n 3 --dist loadfile
 
 .PHONY: demo stop test lint unit venv system-deps-test system-deps-demo clean bench-gateway \
-	bench-load bench-controlroom bench-scale kiosk-screenshots bench-kiosk locks
+	bench-load bench-controlroom bench-flood bench-scale kiosk-screenshots bench-kiosk locks
 
 demo: $(STAMP) system-deps-demo
 	$(BIN)/python -m launcher
@@ -42,6 +42,11 @@ bench-load: $(STAMP) system-deps-test
 
 bench-controlroom: $(STAMP) system-deps-test
 	$(BIN)/python bench/controlroom_bench.py
+
+# Every detector and button of a site alarms at once (demo site, 10,000 devices; SQLite and
+# PostgreSQL): first publish to last alert on the SSE stream, beside a bare MQTT subscriber.
+bench-flood: $(STAMP) system-deps-test
+	$(BIN)/python bench/flood_bench.py
 
 # 50,000 devices across 2 gateway replicas on a 3-node NATS cluster (≈ 20 min).
 bench-scale: $(STAMP) system-deps-test

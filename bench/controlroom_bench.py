@@ -243,7 +243,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--alerts", type=int, default=100_000, help="alerts stored beforehand")
-    ap.add_argument("--open", type=int, default=300, help="of which open")
+    ap.add_argument("--open", type=int, default=1000, help="of which open")
     ap.add_argument("--signals", type=int, default=4000, help="signals posted")
     ap.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
     ap.add_argument("--queries", type=int, default=200, help="board queries timed")

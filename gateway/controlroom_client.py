@@ -66,6 +66,12 @@ class ControlRoomClient:
     def post_signal(self, signal: dict[str, object]) -> dict[str, object]:
         return self._post("/api/gateway/signals", signal)
 
+    def post_signals(self, signals: list[dict[str, object]]) -> list[dict[str, object]]:
+        """Several signals in one request (most urgent first); a result per signal, in order:
+        `status` 200 applied (or a duplicate), otherwise refused with `detail`."""
+        results = self._post("/api/gateway/signals/batch", {"signals": signals})["results"]
+        return list(results)  # type: ignore[call-overload]
+
     def post_note(self, note: dict[str, object]) -> dict[str, object]:
         return self._post("/api/gateway/alerts/note", note)
 

@@ -65,7 +65,12 @@ class Outbox:
 
     def ack_batch(self, ids: list[int]) -> None:
         with self._lock:
-            self._db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+            if ids:
+                # One transaction (one fsync), not one per row: a flood's batch of hundreds
+                # would otherwise spend longer here than at the control room.
+                self._db.execute("BEGIN")
+                self._db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+                self._db.execute("COMMIT")
             if not self._db.execute("SELECT 1 FROM outbox LIMIT 1").fetchone():
                 self.has_work.clear()
 

@@ -27,7 +27,7 @@ from gateway.messages import Inbound, SignalOut
 from gateway.metrics import Metrics, render
 from gateway.mqtt_link import LinkOptions, MqttLink
 from gateway.nats_link import NatsLink, NatsTelemetry
-from gateway.outbox import Outbox
+from gateway.outbox import Outbox, Queued
 from gateway.protocol import topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
@@ -42,8 +42,10 @@ HEALTH_EVERY_S = 2.0  # changes (online, battery, gas level) reach the board thi
 LAST_SEEN_EVERY_S = 30.0  # last-seen refresh for quiet devices; offline needs 3 intervals
 TICK_S = 1.0  # supervision resolution
 RETRY_MAX_S = 10.0
+HEALTH_DEFER_ROUNDS = 5  # health waits at most this many rounds for the outbox to drain
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
+DELIVER_BATCH = 200  # signals per delivery request (the control room takes up to 500)
 HEALTH_CHUNK = 5000  # devices per health report request
 UNCLAIMED_KEEP_S = 30.0  # > the supervision lease's TTL plus its hold (gateway/nats_link.py)
 
@@ -313,37 +315,72 @@ class Gateway:
         while not self.stopping.is_set():
             if not self.outbox.has_work.wait(0.5):
                 continue
-            batch = self.outbox.next_batch(100)
-            done: list[int] = []
-            failed = False
-            for q in batch:
-                try:
-                    self.controlroom.post_signal(q.body)
-                    done.append(q.id)
-                    self.metrics.delivered += 1
-                except Rejected as exc:
-                    log.error("control room rejected %s: %s", q.body.get("key"), exc)
-                    self.quarantine.add(QuarantineItem(time.time(), str(q.body.get("device")),
-                                                       "rejected_by_controlroom", str(exc),
-                                                       str(q.body).encode()))
-                    done.append(q.id)
-                except Unreachable as exc:
-                    log.warning("control room unreachable (%s); %d queued; retrying in %.1fs",
-                                exc, self.outbox.depth(), delay)
-                    failed = True
-                    break
-            self.outbox.ack_batch(done)
-            if failed:
+            # Whatever is queued, most urgent first, goes at once: one signal alone in its
+            # own request (nothing waits to fill a batch), several in one batch request.
+            batch = self.outbox.next_batch(DELIVER_BATCH)
+            try:
+                done = self._deliver(batch)
+            except Unreachable as exc:
+                log.warning("control room unreachable (%s); %d queued; retrying in %.1fs",
+                            exc, self.outbox.depth(), delay)
                 self.stopping.wait(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            self.outbox.ack_batch(done)
+            delay = 0.2
+
+    def _deliver(self, batch: list[Queued]) -> list[int]:
+        """Deliver a batch; the ids the control room took (or refused for good). Raises
+        Unreachable when nothing could be delivered; what was taken before is acknowledged."""
+        if len(batch) > 1:
+            started = time.monotonic()
+            try:
+                results = self.controlroom.post_signals([q.body for q in batch])
+            except Rejected as exc:
+                # The batch as a whole refused (e.g. a control room without the batch call):
+                # one at a time, so each signal gets its own answer.
+                log.warning("batch refused (%s): delivering one at a time", exc)
             else:
-                delay = 0.2
+                for q, r in zip(batch, results, strict=True):
+                    if r.get("status") == 200:
+                        self.metrics.delivered += 1
+                    else:
+                        self._reject(q, f"HTTP {r.get('status')} {r.get('detail')}")
+                log.info("delivered a batch of %d signals in %.0f ms", len(batch),
+                         (time.monotonic() - started) * 1000)
+                return [q.id for q in batch]
+        done: list[int] = []
+        for q in batch:
+            try:
+                self.controlroom.post_signal(q.body)
+                self.metrics.delivered += 1
+            except Rejected as exc:
+                self._reject(q, str(exc))
+            except Unreachable:
+                if done:
+                    self.outbox.ack_batch(done)
+                raise
+            done.append(q.id)
+        return done
+
+    def _reject(self, q: Queued, why: str) -> None:
+        log.error("control room rejected %s: %s", q.body.get("key"), why)
+        self.quarantine.add(QuarantineItem(time.time(), str(q.body.get("device")),
+                                           "rejected_by_controlroom", why,
+                                           str(q.body).encode()))
 
     # -- device health, on change -----------------------------------------------------------
 
     def _report_health(self) -> None:
         last_full = time.monotonic()
+        deferred = 0
         while not self.stopping.wait(HEALTH_EVERY_S):
+            if self.outbox.has_work.is_set() and deferred < HEALTH_DEFER_ROUNDS:
+                # Alarms first: while signals wait for the control room, health and notes
+                # (which need their alert delivered anyway) stay off its write path.
+                deferred += 1
+                continue
+            deferred = 0
             self._send_notes()
             if not self.supervising():
                 continue  # the supervising replica reports every device's health

@@ -29,9 +29,9 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from controlroom.alarms.models import Alert, AlertHistory
@@ -123,20 +123,38 @@ def _install_notify(sessions: sessionmaker, alert_json: Callable[[Alert], str]) 
         if not session.info.get(_PENDING) and not session.new:
             return
         session.flush()  # the alert as it will be committed
-        pending: list[AlertHistory] = sorted(session.info.pop(_PENDING, []),
+        pending: list[AlertHistory | _Announced] = sorted(session.info.pop(_PENDING, []),
                                              key=lambda h: h.id)
+        payloads = []
         for hist in pending:
             alert = session.get(Alert, hist.alert_id)
-            if alert is None:
-                continue
-            payload = encode(hist.id, alert.id, alert_json(alert))
-            session.execute(select(func.pg_notify(CHANNEL, payload)))
+            if alert is not None:
+                payloads.append(encode(hist.id, alert.id, alert_json(alert)))
+        if len(payloads) == 1:
+            session.execute(select(func.pg_notify(CHANNEL, payloads[0])))
+        elif payloads:
+            # A batch's changes in one round trip, in id order.
+            session.execute(text(
+                "SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) "
+                "WITH ORDINALITY AS t(p, n) ORDER BY n"),
+                {"channel": CHANNEL, "payloads": payloads})
 
     def _forget(session: Session, *_: Any) -> None:
         session.info.pop(_PENDING, None)
 
     event.listen(sessions, "after_commit", _forget)
     event.listen(sessions, "after_soft_rollback", _forget)
+
+
+class _Announced(Protocol):
+    id: int
+    alert_id: int
+
+
+def will_announce(session: Session, rows: list[Any]) -> None:
+    """History rows inserted without ORM objects (a batch's): NOTIFY them at commit too,
+    like those the session flushed. Each row has `id` and `alert_id`."""
+    session.info.setdefault(_PENDING, []).extend(rows)
 
 
 def _conninfo(engine: Engine) -> str:

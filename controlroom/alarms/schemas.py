@@ -103,6 +103,33 @@ class SignalResult(BaseModel):
     alert: AlertPublic | None
 
 
+class SignalBatchIn(BaseModel):
+    """Signals the gateway had queued, most urgent first, applied together. Each signal is
+    checked on its own: one that is not a valid signal gets its own refusal in the results
+    and the rest are applied."""
+
+    model_config = ConfigDict(extra="forbid")
+    signals: list[dict[str, Any]] = Field(min_length=1, max_length=500,
+                                          description="each one a signal as for /signals")
+
+
+class SignalBatchItem(BaseModel):
+    """The result of one signal of a batch, in the batch's order: `status` 200 (applied, or
+    a duplicate already applied) with its outcome and the id of the alert it touched (the
+    alert itself is on the stream), or 422 with `detail`."""
+
+    key: str | None
+    status: int
+    outcome: str | None = None
+    duplicate: bool = False
+    alert_id: int | None = None
+    detail: str | None = None
+
+
+class SignalBatchResult(BaseModel):
+    results: list[SignalBatchItem]
+
+
 class AlertNoteIn(BaseModel):
     """A note from the gateway on the open alert of a device and kind, e.g. after it closed
     the flat's gas valve: `detail` is merged into the alert's detail."""

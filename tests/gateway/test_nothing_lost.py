@@ -117,3 +117,28 @@ def test_control_room_down_60s_the_outbox_drains_priority_first(stack: Stack) ->
         b := stack.alerts(op, kind="battery_low")) and len(b) == 40 and b, 60)
     gas_ids = [int(a["id"]) for a in _gas_alarms(stack, op)]  # type: ignore[call-overload]
     assert max(gas_ids) < min(int(b["id"]) for b in batteries)  # type: ignore[call-overload]
+
+
+def test_control_room_killed_while_applying_a_batch_loses_and_doubles_nothing(
+        stack: Stack) -> None:
+    """The control room is SIGKILLed while the gateway drains a full outbox in batches: the
+    batch in flight is rolled back with its transaction, the gateway delivers it again to
+    the restarted control room, and the keys it had already applied are not applied twice."""
+    stack.stop("controlroom")
+    _finish(_play(stack, "burst.toml"), N)
+    wait_until("everything recorded in the outbox",
+               lambda: f"butler_gateway_outbox_depth {N}" in stack.metrics(), 60)
+    stack.start_controlroom()
+
+    def delivered() -> int:
+        m = re.search(r"^butler_gateway_delivered_total (\d+)$", stack.metrics(), re.M)
+        return int(m.group(1)) if m else 0
+
+    # The first batch was taken: the drainer posts the next one at once, so the control
+    # room is in the middle of applying one now.
+    wait_until("the first batch delivered", lambda: delivered() > 0, 60, every=0.005)
+    stack.stop("controlroom", signal.SIGKILL)
+    taken = delivered()
+    assert 0 < taken < N, f"{taken} of {N} delivered before the kill: not mid-drain"
+    stack.start_controlroom()
+    _exactly_n_gas_alarms(stack)

@@ -4,17 +4,20 @@ gas valve's confirmation) and device health."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from controlroom.alarms.schemas import (
     AlertNoteIn,
     AlertPublic,
     DeviceStatesIn,
+    SignalBatchIn,
+    SignalBatchItem,
+    SignalBatchResult,
     SignalIn,
     SignalResult,
 )
 from controlroom.api.deps import AlertsDep, DevicesDep, GatewayCaller
-from controlroom.core.errors import problems
+from controlroom.core.errors import DomainError, problems, validation_detail
 
 router = APIRouter(prefix="/api/gateway", tags=["gateway"], responses=problems(401, 403, 422))
 
@@ -26,6 +29,38 @@ def post_signal(sig: SignalIn, alerts: AlertsDep, _: GatewayCaller) -> SignalRes
         outcome=applied.outcome.value, duplicate=applied.duplicate,
         alert=AlertPublic.model_validate(applied.alert) if applied.alert else None,
     )
+
+
+@router.post("/signals/batch", response_model=SignalBatchResult)
+def post_signal_batch(body: SignalBatchIn, alerts: AlertsDep, _: GatewayCaller
+                      ) -> SignalBatchResult:
+    """Several signals in one request, applied in one transaction; a result per signal, in
+    order, so one refused signal (422 in its result) never holds back the others."""
+    items: list[SignalBatchItem | None] = []
+    valid: list[SignalIn] = []
+    for raw in body.signals:
+        key = raw.get("key")
+        try:
+            valid.append(SignalIn.model_validate(raw))
+            items.append(None)
+        except ValidationError as exc:
+            items.append(SignalBatchItem(key=key if isinstance(key, str) else None, status=422,
+                                         detail=validation_detail(exc.errors())))
+    applied = iter(alerts.apply_batch(valid))
+    sigs = iter(valid)
+    out = []
+    for item in items:
+        if item is not None:
+            out.append(item)
+            continue
+        sig, r = next(sigs), next(applied)
+        if isinstance(r, DomainError):
+            out.append(SignalBatchItem(key=sig.key, status=r.status, detail=r.public_detail()))
+        else:
+            out.append(SignalBatchItem(
+                key=sig.key, status=200, outcome=r.outcome.value, duplicate=r.duplicate,
+                alert_id=r.alert.id if r.alert else None))
+    return SignalBatchResult(results=out)
 
 
 @router.post("/alerts/note", response_model=AlertPublic, responses=problems(404))
