@@ -46,6 +46,7 @@ from controlroom.services.desk.held_items import HeldItemService
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
 from controlroom.services.requests.service import RequestService
+from controlroom.services.residents.register import RegisterService, seed_from_site
 from controlroom.services.residents.sessions import (
     ResidentDirectory,
     ResidentSessionStore,
@@ -127,6 +128,8 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
                                     resident_notifier=state.resident_notifier)
     state.resident_sessions = ResidentSessionStore(sessions, now=now)
     state.residents = ResidentDirectory(site, passwords, sessions, now=now)
+    state.register = RegisterService(sessions, site, passwords, lambda: state.token_key,
+                                     today, now)
     state.pin_lockout = pin_lockout()  # in memory, per process
     state.login_lockout = login_lockout()  # staff sign-in, likewise
     state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now)
@@ -183,6 +186,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             sync_accounts(sessions, site, passwords)
             sync_devices(sessions, site)
             app.state.token_key = signing_key(sessions, settings.secret_key)
+            seed_from_site(sessions, site, passwords, app.state.register.today())
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
         if settings.demo_data:
             await asyncio.to_thread(seed_demo, site, app.state.fees, app.state.notices,

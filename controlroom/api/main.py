@@ -18,6 +18,7 @@ from controlroom.api.routes import (
     kpis,
     notices,
     requests,
+    residents,
     site,
     test_mode,
     units,
@@ -25,5 +26,5 @@ from controlroom.api.routes import (
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
-               items, keys, fees, notices, kiosk_items, site):
+               items, keys, fees, notices, kiosk_items, site, residents):
     router.include_router(module.router)
