@@ -45,6 +45,7 @@ from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
+from controlroom.services.reports.service import ReportService
 from controlroom.services.requests.service import RequestService
 from controlroom.services.residents.register import RegisterService, seed_from_site
 from controlroom.services.residents.sessions import (
@@ -137,6 +138,7 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.custody = CustodyService(sessions, site, now)
     state.fees = FeeService(sessions, site, today, now)
     state.notices = NoticeService(sessions, site, now)
+    state.reports = ReportService(sessions, site, now)
 
     def account_summary(unit: str) -> dict[str, Any]:
         """For GET /api/kiosk/me: the flat's balance, arrears and items waiting."""

@@ -17,6 +17,7 @@ from controlroom.api.routes import (
     kiosk_items,
     kpis,
     notices,
+    reports,
     requests,
     residents,
     site,
@@ -26,5 +27,6 @@ from controlroom.api.routes import (
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
-               items, keys, fees, notices, kiosk_items, site, residents):
+               items, keys, fees, notices, kiosk_items, site, residents,
+               reports):
     router.include_router(module.router)

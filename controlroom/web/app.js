@@ -19,10 +19,11 @@ import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, render
 import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
 import { deskPage } from './pages/desk.js';
 import { requestsPage } from './pages/requests.js';
+import { reportsPage } from './pages/reports.js';
 import { residentsPage } from './pages/residents.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, residentsPage, requestsPage, ...viewPages];
+const PAGES = [deskPage, residentsPage, requestsPage, ...viewPages, reportsPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 

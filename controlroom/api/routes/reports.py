@@ -1,0 +1,55 @@
+"""The estate manager's monthly report: as JSON (the console's page), a PDF and an Excel file.
+Every figure is defined in controlroom/services/reports/monthly.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from controlroom.api.deps import require
+from controlroom.core.errors import problems
+from controlroom.core.security import TokenClaims
+from controlroom.services.reports.export import to_pdf, to_xlsx
+from controlroom.services.reports.monthly import MonthlyReport
+from controlroom.services.reports.schemas import MonthlyReportPublic
+from controlroom.services.reports.service import ReportService
+
+router = APIRouter(prefix="/api/reports", tags=["reports"])
+ERRORS = problems(401, 403, 422)
+FILE_ERRORS = problems(401, 403, 422, json_refs=True)
+REPORT_READERS = ("supervisor", "admin")
+ReportReader = Annotated[TokenClaims, Depends(require(*REPORT_READERS))]
+Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, site time")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(request: Request, month: str) -> MonthlyReport:
+    svc: ReportService = request.app.state.reports
+    return svc.monthly(month)
+
+
+def _name(request: Request) -> str:
+    return str(request.app.state.site.name_zh)
+
+
+@router.get("/monthly", response_model=MonthlyReportPublic, responses=ERRORS)
+def read_monthly_report(request: Request, month: Month, _: ReportReader) -> MonthlyReportPublic:
+    return MonthlyReportPublic.model_validate(_report(request, month))
+
+
+@router.get("/monthly.pdf", response_class=Response, responses={
+    **FILE_ERRORS, 200: {"content": {"application/pdf": {}}, "description": "the PDF"}})
+def read_monthly_pdf(request: Request, month: Month, _: ReportReader) -> Response:
+    body = to_pdf(_report(request, month), _name(request))
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="report-{month}.pdf"'})
+
+
+@router.get("/monthly.xlsx", response_class=Response, responses={
+    **FILE_ERRORS, 200: {"content": {XLSX: {}}, "description": "the Excel workbook"}})
+def read_monthly_xlsx(request: Request, month: Month, _: ReportReader) -> Response:
+    body = to_xlsx(_report(request, month), _name(request))
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="report-{month}.xlsx"'})
