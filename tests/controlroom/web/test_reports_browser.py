@@ -54,5 +54,5 @@ def test_the_supervisor_reads_this_months_report_and_downloads_it(page: Any, roo
             page.get_by_test_id(f"report-{ext}").click()
         path = dl.value.path()
         assert dl.value.suggested_filename == f"report-{month}.{ext}"
-        head = open(path, "rb").read(4)
+        head = path.read_bytes()[:4]
         assert head == (b"%PDF" if ext == "pdf" else b"PK\x03\x04")
