@@ -40,6 +40,9 @@ from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotif
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
+from controlroom.services.concierge.bookings import BookingService
+from controlroom.services.concierge.lost_found import LostFoundService
+from controlroom.services.concierge.wakeup import WakeupService
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
@@ -67,6 +70,7 @@ TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to serv
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
 REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
 REMINDER_SWEEP_S = 60.0  # held-item reminders are days apart: a minute late is nothing
+WAKEUP_SWEEP_S = 5.0  # a wake-up call due is on the desk's list within seconds
 
 
 def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
@@ -87,10 +91,14 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def remind() -> None:
         await asyncio.to_thread(app.state.items.sweep)
 
+    async def wake() -> None:
+        await asyncio.to_thread(app.state.wakeups.sweep)
+
     return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
             run_every(ESCALATION_SWEEP_S, escalate_unacknowledged, "escalation sweep"),
             run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep"),
-            run_every(REMINDER_SWEEP_S, remind, "reminder sweep")]
+            run_every(REMINDER_SWEEP_S, remind, "reminder sweep"),
+            run_every(WAKEUP_SWEEP_S, wake, "wake-up call sweep")]
 
 
 class _Residents:
@@ -139,6 +147,14 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.fees = FeeService(sessions, site, today, now)
     state.notices = NoticeService(sessions, site, now)
     state.reports = ReportService(sessions, site, now)
+    state.lost_found = LostFoundService(sessions, now)
+    state.bookings = BookingService(sessions, site, now)
+
+    def phone_of(unit: str) -> str:
+        resident = state.residents.first_of(unit)
+        return resident.phone if resident else ""
+
+    state.wakeups = WakeupService(sessions, site, lambda: state.alerts.notifier, phone_of, now)
 
     def account_summary(unit: str) -> dict[str, Any]:
         """For GET /api/kiosk/me: the flat's balance, arrears and items waiting."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from controlroom.alarms import models as alarm_models
 from controlroom.core import models as core_models
 from controlroom.core.db import Base
+from controlroom.services.concierge import models as concierge_models
 from controlroom.services.desk import models as desk_models
 from controlroom.services.fees import models as fee_models
 from controlroom.services.notices import models as notice_models
@@ -16,5 +17,5 @@ from controlroom.services.residents import models as resident_models
 __all__ = ["MODULES", "metadata"]
 
 MODULES = (core_models, alarm_models, desk_models, fee_models, notice_models, request_models,
-           resident_models)
+           resident_models, concierge_models)
 metadata = Base.metadata

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from controlroom.api.routes import (
     alerts,
     auth,
+    concierge,
     devices,
     fees,
     gateway,
@@ -28,5 +29,5 @@ from controlroom.api.routes import (
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, residents,
-               reports):
+               reports, concierge):
     router.include_router(module.router)
