@@ -18,12 +18,13 @@ import { primeAudio, renderSound } from './pages/alarm_sound.js';
 import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, renderTitle, tickBoard } from './pages/board.js';
 import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
 import { deskPage } from './pages/desk.js';
+import { keysPage } from './pages/keys.js';
 import { requestsPage } from './pages/requests.js';
 import { reportsPage } from './pages/reports.js';
 import { residentsPage } from './pages/residents.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, residentsPage, requestsPage, ...viewPages, reportsPage];
+const PAGES = [deskPage, keysPage, residentsPage, requestsPage, ...viewPages, reportsPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 
