@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from controlroom.api.routes import (
     alerts,
+    audit,
     auth,
     concierge,
     devices,
@@ -29,5 +30,5 @@ from controlroom.api.routes import (
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, residents,
-               reports, concierge):
+               reports, concierge, audit):
     router.include_router(module.router)

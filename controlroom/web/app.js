@@ -17,6 +17,7 @@ import * as session from './lib/session.js';
 import { primeAudio, renderSound } from './pages/alarm_sound.js';
 import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, renderTitle, tickBoard } from './pages/board.js';
 import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
+import { auditPage } from './pages/audit.js';
 import { deskPage } from './pages/desk.js';
 import { keysPage } from './pages/keys.js';
 import { requestsPage } from './pages/requests.js';
@@ -24,7 +25,7 @@ import { reportsPage } from './pages/reports.js';
 import { residentsPage } from './pages/residents.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, keysPage, residentsPage, requestsPage, ...viewPages, reportsPage];
+const PAGES = [deskPage, keysPage, residentsPage, requestsPage, ...viewPages, reportsPage, auditPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 
