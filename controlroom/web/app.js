@@ -19,13 +19,14 @@ import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, render
 import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
 import { auditPage } from './pages/audit.js';
 import { deskPage } from './pages/desk.js';
+import { feesPage } from './pages/fees.js';
 import { keysPage } from './pages/keys.js';
 import { requestsPage } from './pages/requests.js';
 import { reportsPage } from './pages/reports.js';
 import { residentsPage } from './pages/residents.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, keysPage, residentsPage, requestsPage, ...viewPages, reportsPage, auditPage];
+const PAGES = [deskPage, keysPage, feesPage, residentsPage, requestsPage, ...viewPages, reportsPage, auditPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 
