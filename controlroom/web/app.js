@@ -21,12 +21,13 @@ import { auditPage } from './pages/audit.js';
 import { deskPage } from './pages/desk.js';
 import { feesPage } from './pages/fees.js';
 import { keysPage } from './pages/keys.js';
+import { noticesPage } from './pages/notices.js';
 import { requestsPage } from './pages/requests.js';
 import { reportsPage } from './pages/reports.js';
 import { residentsPage } from './pages/residents.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, keysPage, feesPage, residentsPage, requestsPage, ...viewPages, reportsPage, auditPage];
+const PAGES = [deskPage, keysPage, feesPage, noticesPage, residentsPage, requestsPage, ...viewPages, reportsPage, auditPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 
