@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from config import Settings, Site
+from config import Resident, Settings, Site
 from controlroom.alarms import fanout
 from controlroom.alarms.casework import CaseworkService
 from controlroom.alarms.devices import DeviceService, sync_devices
@@ -50,7 +50,11 @@ from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
 from controlroom.services.reports.service import ReportService
 from controlroom.services.requests.service import RequestService
-from controlroom.services.residents.register import RegisterService, seed_from_site
+from controlroom.services.residents.register import (
+    RegisterService,
+    as_resident,
+    seed_from_site,
+)
 from controlroom.services.residents.sessions import (
     ResidentDirectory,
     ResidentSessionStore,
@@ -133,15 +137,21 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     def notify_role(role: str, subject: str, body: str) -> None:
         state.alerts.notifier.notify(role, subject, body)
 
+    def residents_of(unit: str) -> list[Resident]:
+        # The desk's register: who lives in the flat now (services/residents/register.py).
+        return [as_resident(r) for r in state.register.living(unit)]
+
     state.requests = RequestService(sessions, site, now=now, notifier=state.alerts.notifier,
-                                    resident_notifier=state.resident_notifier)
+                                    resident_notifier=state.resident_notifier,
+                                    residents_of=residents_of)
     state.resident_sessions = ResidentSessionStore(sessions, now=now)
     state.residents = ResidentDirectory(site, passwords, sessions, now=now)
     state.register = RegisterService(sessions, site, passwords, lambda: state.token_key,
                                      today, now)
     state.pin_lockout = pin_lockout()  # in memory, per process
     state.login_lockout = login_lockout()  # staff sign-in, likewise
-    state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now)
+    state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now,
+                                  residents_of=residents_of)
     state.pickup_lockout = state.items.lockout
     state.custody = CustodyService(sessions, site, now)
     state.fees = FeeService(sessions, site, today, now)

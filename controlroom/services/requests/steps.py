@@ -5,10 +5,11 @@ whom it tells, and the words it adds to the history."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from config import Site
+from config import Resident, Site
 from controlroom.core.clock import as_utc
 from controlroom.services.requests.flow import Invalid, check_close, check_ratings
 from controlroom.services.requests.models import ServiceRequest
@@ -25,6 +26,7 @@ class RequestSteps:
 
     site: Site
     calendar: WorkingCalendar
+    residents_of: Callable[[str], Sequence[Resident]]  # the flat's living residents
 
     def _assign(self, req: ServiceRequest, now: datetime, *, assignee: str,
                 department: str | None = None, due_at: datetime | None = None,
@@ -50,7 +52,7 @@ class RequestSteps:
 
     def _wait_parts(self, req: ServiceRequest, now: datetime, *,
                     told: builtins.list[tuple[str, str, str]], **_: Any) -> str:
-        residents = self.site.residents_of(req.unit)
+        residents = self.residents_of(req.unit)
         for r in residents:
             told.append((req.unit, r.phone,
                          f"{req.number} {req.title_zh}: 正在等待配件，到货后我们会联系您。 "

@@ -46,11 +46,67 @@ function build() {
   el.view.append(h('h2', { i18n: 'keys.heading' }), el.status, form,
     h('table', { cls: 'board desk-table', testid: 'keys-table' },
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { i18n: `col.${c}` })))), el.body),
-    el.empty);
+    el.empty, buildLent());
   translateTree(el.view, t);
 }
 
+// -- lent items (trolley, toolbox): followed up after 3 days ------------------------------------
+
+const FOLLOW_UP_MS = 3 * 86400000;
+
+function buildLent() {
+  const form = h('form', { cls: 'desk-row', testid: 'lent-form' },
+    field('f.unit', h('input', { name: 'unit', testid: 'lent-unit', size: 11 })),
+    field('f.item', h('input', { name: 'item', testid: 'lent-item', size: 14, list: 'lent-kinds' })),
+    field('f.quantity', h('input', { name: 'quantity', type: 'number', min: 1, max: 20, value: 1,
+                                     testid: 'lent-quantity', cls: 'narrow' })),
+    field('f.note', h('input', { name: 'note', testid: 'lent-note', size: 20 })),
+    h('button', { type: 'submit', cls: 'btn btn-primary btn-small', testid: 'lent-submit', i18n: 'lent.lend' }),
+    h('datalist', { id: 'lent-kinds' }, h('option', { value: '手推车 trolley' }), h('option', { value: '工具箱 toolbox' })));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    try {
+      await api('api/lent', { method: 'POST', json: { unit: String(f.get('unit') || '').trim(),
+        item: String(f.get('item') || '').trim(), quantity: Number(f.get('quantity') || 1),
+        note: String(f.get('note') || '').trim() } });
+      form.reset();
+      await loadLent();
+    } catch (e) {
+      say(e.detail, true);
+    }
+  });
+  el.lent = h('ul', { cls: 'desk-recon', testid: 'lent-list' });
+  return h('div', { testid: 'lent-section' }, h('h2', { i18n: 'lent.heading' }), form, el.lent);
+}
+
+async function loadLent() {
+  let rows;
+  try {
+    rows = await api('api/lent');
+  } catch (e) {
+    say(e.detail, true);
+    return;
+  }
+  el.lent.replaceChildren(...rows.map((x) => {
+    const late = Date.now() - new Date(x.lent_at).getTime() >= FOLLOW_UP_MS;
+    const back = h('button', { type: 'button', cls: 'btn btn-small', testid: 'lent-return', text: t('lent.return'),
+      onclick: async () => {
+        try {
+          await api(`api/lent/${x.id}/return`, { method: 'POST', json: {} });
+          await loadLent();
+        } catch (e) {
+          say(e.detail, true);
+        }
+      } });
+    return h('li', { testid: 'lent-row', 'data-id': x.id, 'data-follow-up': String(late), cls: late ? 'lent-late' : '' },
+      h('span', { text: `${x.unit} · ${x.item} × ${x.quantity} · ${format(x.lent_at, 'minute')}${late ? ` · ${t('lent.followUp')}` : ''}` }),
+      ' ', back);
+  }));
+}
+
 async function load() {
+  loadLent();
   try {
     keys = await api('api/keys');
   } catch (e) {

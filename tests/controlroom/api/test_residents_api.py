@@ -205,3 +205,18 @@ def test_importing_2000_residents_names_the_5_bad_rows_takes_the_rest_and_is_ide
             AuditEntry.action == "resident.import"))
     assert after == audits - 1  # the second import wrote only its file summary
     assert login(client, method="card", card="04AA000003") == 201  # an imported card works
+
+
+def test_a_parcel_for_a_flat_is_told_to_whoever_the_register_says_lives_there(
+        client: TestClient) -> None:
+    desk = auth(client, *DESK)
+    rid = client.post("/api/residents", headers=desk, json={
+        "unit": "1-1-0104", "name": "许晴", "phone": "139-5555-0104"}).json()["id"]
+    r = client.post("/api/items", headers=desk, json={"unit": "1-1-0104", "location": "B-01"})
+    assert r.status_code == 201, r.text
+    sent = client.app.state.resident_notifier.sent  # type: ignore[attr-defined]
+    assert ("1-1-0104", "139-5555-0104") in [(u, p) for u, p, _ in sent]
+    client.post(f"/api/residents/{rid}/move-out", headers=desk, json={})
+    before = len(sent)
+    client.post("/api/items", headers=desk, json={"unit": "1-1-0104", "location": "B-02"})
+    assert [p for _, p, _ in sent[before:]] == []  # moved out: no longer told

@@ -73,8 +73,16 @@ def test_a_key_left_lent_and_returned_is_shown_on_the_gas_alarms_flat(
     expect(moves.nth(1)).to_contain_text("李师傅")
     expect(moves.nth(1)).to_contain_text("厨房漏水维修")
     expect(moves.nth(2)).to_have_attribute("data-direction", "back")
+    # A trolley lent to the flat: on the list (followed up after 3 days), then back.
+    page.get_by_test_id("lent-unit").fill("1-2-1502")
+    page.get_by_test_id("lent-item").fill("手推车 trolley")
+    page.get_by_test_id("lent-submit").click()
+    lent = page.get_by_test_id("lent-row").filter(has_text="手推车")
+    expect(lent).to_have_attribute("data-follow-up", "false")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "keys-custody.png"), full_page=True)
+    lent.get_by_test_id("lent-return").click()
+    expect(lent).to_have_count(0)
 
     # The operator on a gas alarm in that flat sees the key beside the plan.
     with open_page(browser, room.base_url) as op:
