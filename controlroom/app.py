@@ -42,6 +42,7 @@ from controlroom.jobs import run_every
 from controlroom.migrations import migrate
 from controlroom.services.concierge.bookings import BookingService
 from controlroom.services.concierge.lost_found import LostFoundService
+from controlroom.services.concierge.visitors import VisitorService
 from controlroom.services.concierge.wakeup import WakeupService
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
@@ -159,6 +160,7 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.reports = ReportService(sessions, site, now)
     state.lost_found = LostFoundService(sessions, now)
     state.bookings = BookingService(sessions, site, now)
+    state.visitors = VisitorService(sessions, site, now)
 
     def phone_of(unit: str) -> str:
         resident = state.residents.first_of(unit)

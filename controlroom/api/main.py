@@ -25,10 +25,11 @@ from controlroom.api.routes import (
     site,
     test_mode,
     units,
+    visitors,
 )
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, residents,
-               reports, concierge, audit):
+               reports, concierge, audit, visitors):
     router.include_router(module.router)

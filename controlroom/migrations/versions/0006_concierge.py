@@ -1,4 +1,4 @@
-"""lost and found, wake-up calls, bookings (issue 16)
+"""lost and found, wake-up calls, bookings, visitors (issue 16)
 
 Revision ID: concierge
 Revises: resident_register
@@ -18,7 +18,7 @@ down_revision = "resident_register"
 branch_labels = None
 depends_on = None
 
-TABLES = ("found_items", "wakeup_calls", "bookings")
+TABLES = ("found_items", "wakeup_calls", "bookings", "visitors")
 
 
 def upgrade() -> None:
@@ -80,6 +80,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_bookings_start", "bookings", ["start"])
     op.create_index("ix_bookings_unit", "bookings", ["unit"])
+    op.create_table(
+        "visitors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=200), nullable=False),
+        sa.Column("expected_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("registered_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("arrived_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id_last4", sa.String(length=4), nullable=True),
+        sa.Column("left_at", UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_visitors_unit", "visitors", ["unit"])
+    op.create_index("ix_visitors_expected_at", "visitors", ["expected_at"])
 
 
 def downgrade() -> None:

@@ -69,3 +69,24 @@ class Booking(Base):
     slot_key: Mapped[str | None] = mapped_column(String(96), unique=True, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class Visitor(Base):
+    """A visitor expected at a flat: registered at the desk or announced by the resident at
+    the kiosk (seeds 000, 002); the desk sees who is expected and records arrival and leaving.
+    The visitor's ID number, if shown, is kept to its last 4 characters only."""
+
+    __tablename__ = "visitors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    purpose: Mapped[str] = mapped_column(String(200), default="")
+    expected_at: Mapped[datetime] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(16))  # desk | kiosk
+    registered_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="expected")  # expected|arrived|left
+    arrived_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    id_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    left_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -103,3 +103,46 @@ class BookingPublic(BaseModel):
 
 class BookingsOut(BaseModel):
     data: list[BookingPublic]
+
+
+class VisitorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: Unit
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    expected_at: AwareDatetime
+    phone: Annotated[str, StringConstraints(max_length=32)] = ""
+    purpose: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class VisitorAnnounceIn(BaseModel):
+    """At the kiosk: the flat is the logged-in resident's."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    expected_at: AwareDatetime
+    purpose: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class VisitorStepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step: Literal["arrive", "leave", "cancel"]
+    id_number: Annotated[str, StringConstraints(max_length=32)] = Field(
+        default="", description="on arrival, the ID shown: only its last 4 are kept")
+
+
+class VisitorPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    unit: str
+    name: str
+    purpose: str
+    expected_at: datetime
+    source: str = Field(description="desk or kiosk (announced by the resident)")
+    state: str = Field(description="expected, arrived, left or cancelled")
+    arrived_at: datetime | None
+    id_last4: str | None
+    left_at: datetime | None
+
+
+class VisitorsOut(BaseModel):
+    data: list[VisitorPublic]

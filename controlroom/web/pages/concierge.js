@@ -1,6 +1,7 @@
 /* Estate Butler console: the concierge desk — lost and found (recorded with photo and place,
  * handed over against ID), wake-up calls (each call's outcome; two unanswered send the
- * butler), and bookable services by time slot. API: routes/concierge.py.
+ * butler), bookable services by time slot, and today's visitors (registered here or announced
+ * by the resident at the kiosk). API: routes/concierge.py.
  * Words: i18n/concierge.json. Test hooks: data-testid; rows carry data-id / data-state.
  */
 import WORDS from '../i18n/concierge.json' with { type: 'json' };
@@ -139,6 +140,35 @@ function book(service, start) {
   });
 }
 
+// -- visitors: who is expected today ----------------------------------------------------------
+
+async function loadVisitors() {
+  const rows = (await api('api/visitors')).data;
+  el.visitors.replaceChildren(...rows.map((v) => {
+    const step = (key, s) => btn(key, `vs-${s}`, () => guarded(async () => {
+      const idNumber = s === 'arrive' ? (window.prompt(t('vs.askId')) || '') : '';
+      await api(`api/visitors/${v.id}`, { method: 'POST', json: { step: s, id_number: idNumber } });
+      await loadVisitors();
+    }));
+    return h('li', { testid: 'vs-row', 'data-id': v.id, 'data-state': v.state },
+      h('span', { text: `${format(v.expected_at, 'minute')} · ${v.unit} · ${v.name}${v.purpose ? ` · ${v.purpose}` : ''} · ${t(`vs.${v.source}`)} · ${t(`vs.s.${v.state}`)}` }),
+      v.state === 'expected' ? step('vs.arrive', 'arrive') : '', v.state === 'arrived' ? step('vs.leave', 'leave') : '');
+  }));
+}
+
+async function onRegisterVisitor(ev) {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  const f = new FormData(form);
+  const s = (k) => String(f.get(k) || '').trim();
+  await guarded(async () => {
+    await api('api/visitors', { method: 'POST', json: { unit: s('unit'), name: s('name'),
+      expected_at: fromLocalInput(s('expected_at')), purpose: s('purpose') } });
+    form.reset();
+    await loadVisitors();
+  });
+}
+
 // -- the page ----------------------------------------------------------------------------------
 
 function build() {
@@ -171,7 +201,16 @@ function build() {
   el.slotForm.addEventListener('change', () => guarded(loadSlots));
   el.slotForm.addEventListener('submit', (ev) => { ev.preventDefault(); guarded(loadSlots); });
   el.slots = h('ul', { cls: 'desk-recon', testid: 'bk-slots' });
+  const visit = h('form', { cls: 'desk-row', testid: 'vs-form' },
+    field('f.unit', h('input', { name: 'unit', testid: 'vs-unit', size: 11 })),
+    field('vs.name', h('input', { name: 'name', testid: 'vs-name', size: 12 })),
+    field('vs.when', h('input', { name: 'expected_at', type: 'datetime-local', testid: 'vs-when' })),
+    field('vs.purpose', h('input', { name: 'purpose', testid: 'vs-purpose', size: 16 })),
+    h('button', { type: 'submit', cls: 'btn btn-primary btn-small', testid: 'vs-submit', text: t('vs.register') }));
+  visit.addEventListener('submit', onRegisterVisitor);
+  el.visitors = h('ul', { cls: 'desk-recon', testid: 'vs-list' });
   el.view.append(el.status,
+    h('h2', { i18n: 'vs.heading' }), visit, el.visitors,
     h('h2', { i18n: 'lf.heading' }), record, el.found, el.foundEmpty,
     h('h2', { i18n: 'wk.heading' }), wake, el.wakeups, el.wakeEmpty,
     h('h2', { i18n: 'bk.heading' }), el.slotForm, el.slots);
@@ -180,7 +219,7 @@ function build() {
 
 function show() {
   el.view.hidden = false;
-  guarded(async () => { await Promise.all([loadFound(), loadWakeups()]); });
+  guarded(async () => { await Promise.all([loadVisitors(), loadFound(), loadWakeups()]); });
 }
 
 function hide() {
@@ -194,6 +233,7 @@ on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
 on('signout', () => {
   photos.clear();
   el.found.replaceChildren();
+  el.visitors.replaceChildren();
   el.wakeups.replaceChildren();
   el.slots.replaceChildren();
   hide();

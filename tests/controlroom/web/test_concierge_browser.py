@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -37,14 +38,28 @@ def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
         yield pg
 
 
-def test_found_item_wakeup_and_booking_at_the_concierge_desk(page: Any, tmp_path: Path
-                                                             ) -> None:
+def test_visitor_found_item_wakeup_and_booking_at_the_concierge_desk(
+        page: Any, room: ControlRoom, tmp_path: Path) -> None:
     photo = tmp_path / "umbrella.png"
     buf = io.BytesIO()
     Image.new("RGB", (60, 40), (30, 90, 200)).save(buf, "PNG")
     photo.write_bytes(buf.getvalue())
+    # A visitor announced by the resident at the kiosk is on the desk's list for today.
+    kiosk = {"Authorization": f"Bearer {room.token('kiosk-1', 'kiosk1-secret')}"}
+    session = httpx.post(f"{room.base_url}/api/kiosk/session", headers=kiosk, timeout=10, json={
+        "method": "pin", "unit": "2-1-0304", "pin": "135790"}).json()["session"]
+    soon = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(minutes=30)
+    r = httpx.post(f"{room.base_url}/api/kiosk/visitors", timeout=10,
+                   headers={**kiosk, "X-Resident-Session": session},
+                   json={"name": "周丽", "expected_at": soon.isoformat(), "purpose": "探亲"})
+    assert r.status_code == 201, r.text
     sign_in(page, "frontdesk", "frontdesk123")
     page.get_by_test_id("nav-concierge").click()
+    visitor = page.get_by_test_id("vs-row").filter(has_text="周丽")
+    expect(visitor).to_contain_text("住户预报")
+    page.once("dialog", lambda d: d.accept("310101197001014417"))
+    visitor.get_by_test_id("vs-arrive").click()
+    expect(visitor).to_have_attribute("data-state", "arrived")
     page.get_by_test_id("lf-description").fill("蓝色雨伞 blue umbrella")
     page.get_by_test_id("lf-place").fill("会所门口")
     page.get_by_test_id("lf-found-by").fill("保安 刘")
