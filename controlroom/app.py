@@ -50,6 +50,7 @@ from controlroom.services.desk.held_items import HeldItemService
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
 from controlroom.services.reports.service import ReportService
+from controlroom.services.reports.survey import SurveyService
 from controlroom.services.requests.service import RequestService
 from controlroom.services.residents.register import (
     RegisterService,
@@ -158,6 +159,7 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.fees = FeeService(sessions, site, today, now)
     state.notices = NoticeService(sessions, site, now)
     state.reports = ReportService(sessions, site, now)
+    state.surveys = SurveyService(sessions, site, now)
     state.lost_found = LostFoundService(sessions, now)
     state.bookings = BookingService(sessions, site, now)
     state.visitors = VisitorService(sessions, site, now)

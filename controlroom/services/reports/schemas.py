@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class PromisePublic(BaseModel):
@@ -51,3 +51,25 @@ class MonthlyReportPublic(BaseModel):
     alarms: list[AlarmClassPublic]
     alarms_total: int
     test_events_excluded: int
+
+
+class SurveyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(pattern=r"^\d{4}-H[12]$", description="YYYY-H1 or YYYY-H2")
+    unit: str = Field(min_length=1, max_length=32)
+    overall: int = Field(ge=1, le=5)
+    attitude: int = Field(ge=1, le=5)
+    quality: int = Field(ge=1, le=5)
+    punctuality: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class SurveySummaryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    period: str
+    answers: int
+    flats: int
+    response_rate: float | None
+    averages: dict[str, float | None]
+    satisfied_share: float | None = Field(description="share answering 4 or 5 overall")
+    comments: list[str]
