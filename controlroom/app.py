@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings, Site
+from config import Resident, Settings, Site
 from controlroom.alarms import fanout
 from controlroom.alarms.casework import CaseworkService
 from controlroom.alarms.devices import DeviceService, sync_devices
@@ -42,12 +42,23 @@ from controlroom.core.outbox import NotifyConfig, Outbox
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
+from controlroom.services.concierge.bookings import BookingService
+from controlroom.services.concierge.lost_found import LostFoundService
+from controlroom.services.concierge.visitors import VisitorService
+from controlroom.services.concierge.wakeup import WakeupService
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
+from controlroom.services.reports.service import ReportService
+from controlroom.services.reports.survey import SurveyService
 from controlroom.services.requests.service import RequestService
+from controlroom.services.residents.register import (
+    RegisterService,
+    as_resident,
+    seed_from_site,
+)
 from controlroom.services.residents.sessions import (
     ResidentDirectory,
     ResidentSessionStore,
@@ -71,6 +82,7 @@ REMINDER_SWEEP_S = 60.0  # held-item reminders are days apart: a minute late is 
 # retries, held messages and what another replica recorded.
 OUTBOX_SWEEP_S = 1.0
 OFFLINE_SUMMARY_S = 60.0  # devices gone silent, summed up for maintenance once a minute
+WAKEUP_SWEEP_S = 5.0  # a wake-up call due is on the desk's list within seconds
 
 
 def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
@@ -97,6 +109,9 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def sum_up_offline() -> None:
         await asyncio.to_thread(alert_svc.summarize_offline, alert_svc.now())
 
+    async def wake_up_calls() -> None:
+        await asyncio.to_thread(app.state.wakeups.sweep)
+
     loop, wake = asyncio.get_running_loop(), asyncio.Event()
     app.state.outbox.wake = lambda: loop.call_soon_threadsafe(wake.set)
     return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
@@ -105,7 +120,8 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
             run_every(REMINDER_SWEEP_S, remind, "reminder sweep"),
             run_every(OUTBOX_SWEEP_S, send_notifications, "notification outbox",
                       first_delay_s=0.0, wake=wake),
-            run_every(OFFLINE_SUMMARY_S, sum_up_offline, "offline summary")]
+            run_every(OFFLINE_SUMMARY_S, sum_up_offline, "offline summary"),
+            run_every(WAKEUP_SWEEP_S, wake_up_calls, "wake-up call sweep")]
 
 
 class _Residents:
@@ -142,17 +158,36 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     def notify_role(role: str, subject: str, body: str, **kw: Any) -> None:
         state.alerts.notifier.notify(role, subject, body, **kw)
 
+    def residents_of(unit: str) -> list[Resident]:
+        # The desk's register: who lives in the flat now (services/residents/register.py).
+        return [as_resident(r) for r in state.register.living(unit)]
+
     state.requests = RequestService(sessions, site, now=now, notifier=state.alerts.notifier,
-                                    resident_notifier=state.resident_notifier)
+                                    resident_notifier=state.resident_notifier,
+                                    residents_of=residents_of)
     state.resident_sessions = ResidentSessionStore(sessions, now=now)
     state.residents = ResidentDirectory(site, passwords, sessions, now=now)
+    state.register = RegisterService(sessions, site, passwords, lambda: state.token_key,
+                                     today, now)
     state.pin_lockout = pin_lockout()  # in memory, per process
     state.login_lockout = login_lockout()  # staff sign-in, likewise
-    state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now)
+    state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now,
+                                  residents_of=residents_of)
     state.pickup_lockout = state.items.lockout
     state.custody = CustodyService(sessions, site, now)
     state.fees = FeeService(sessions, site, today, now)
     state.notices = NoticeService(sessions, site, now)
+    state.reports = ReportService(sessions, site, now)
+    state.surveys = SurveyService(sessions, site, now)
+    state.lost_found = LostFoundService(sessions, now)
+    state.bookings = BookingService(sessions, site, now)
+    state.visitors = VisitorService(sessions, site, now)
+
+    def phone_of(unit: str) -> str:
+        resident = state.residents.first_of(unit)
+        return resident.phone if resident else ""
+
+    state.wakeups = WakeupService(sessions, site, lambda: state.alerts.notifier, phone_of, now)
 
     def account_summary(unit: str) -> dict[str, Any]:
         """For GET /api/kiosk/me: the flat's balance, arrears and items waiting."""
@@ -211,6 +246,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
             sync_accounts(sessions, site, passwords)
             sync_devices(sessions, site)
             app.state.token_key = signing_key(sessions, settings.secret_key)
+            seed_from_site(sessions, site, passwords, app.state.register.today())
         app.state.residents.prepare_in_background(app.state.token_key)  # hashes the PINs
         if settings.demo and settings.demo_data:  # demo data only ever in demo mode
             await asyncio.to_thread(seed_demo, site, app.state.fees, app.state.notices,

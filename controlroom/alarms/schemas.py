@@ -285,6 +285,15 @@ class ResidentPublic(BaseModel):
     emergency_contacts: list[EmergencyContactPublic]
 
 
+class UnitKeyPublic(BaseModel):
+    """The flat's door key in custody: where it is now."""
+
+    label: str
+    state: str = Field(description="in (at the desk) or out (lent: see holder)")
+    holder: str | None
+    declaration_ref: str
+
+
 class UnitPublic(BaseModel):
     """A flat: its devices with their health and its residents, shown by the caller's role."""
 
@@ -295,6 +304,9 @@ class UnitPublic(BaseModel):
     devices: list[DevicePublic]
     residents: list[ResidentPublic]
     masked: bool = Field(description="true when names are masked and phones left out")
+    key: UnitKeyPublic | None = Field(default=None, description="the flat's door key in the "
+                                      "desk's custody, if any (gas plan step 4: entry with "
+                                      "the key from custody)")
 
 
 class PriorityFiguresPublic(BaseModel):

@@ -7,12 +7,15 @@ sees names masked (张*) and no phones, contacts or household details.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from config import Resident, Site
 from controlroom.alarms.devices import DeviceService
 from controlroom.alarms.schemas import (
     DevicePublic,
     EmergencyContactPublic,
     ResidentPublic,
+    UnitKeyPublic,
     UnitPublic,
 )
 from controlroom.core import errors
@@ -45,13 +48,17 @@ def _resident(r: Resident, full: bool) -> ResidentPublic:
                             for c in r.emergency_contacts])
 
 
-def unit_view(site: Site, devices: DeviceService, unit_id: str, role: str, actor: str
+def unit_view(site: Site, devices: DeviceService, unit_id: str, role: str, actor: str,
+              residents: Sequence[Resident] | None = None, key: UnitKeyPublic | None = None
               ) -> UnitPublic:
+    """`residents`: the register's living residents of the flat (the site file's when not
+    given); `key`: the flat's key in custody, if any."""
     unit = site.units.get(unit_id)
     if unit is None:
         raise UnknownUnit(f"no unit {unit_id!r} at site {site.id}")
     full = role in FULL_VIEW_ROLES
-    residents = site.residents_of(unit_id)
+    if residents is None:
+        residents = site.residents_of(unit_id)
     if full and residents:
         with devices.sessions() as s:
             s.add(AuditEntry(at=utcnow(), actor=actor, action="unit.residents_view",
@@ -63,4 +70,5 @@ def unit_view(site: Site, devices: DeviceService, unit_id: str, role: str, actor
         devices=[DevicePublic.model_validate(d) for d in devices.list(unit=unit_id)],
         residents=[_resident(r, full) for r in residents],
         masked=not full,
+        key=key,
     )

@@ -7,7 +7,9 @@ from fastapi import APIRouter
 
 from controlroom.api.routes import (
     alerts,
+    audit,
     auth,
+    concierge,
     devices,
     fees,
     gateway,
@@ -19,14 +21,17 @@ from controlroom.api.routes import (
     kpis,
     notices,
     notifications,
+    reports,
     requests,
+    residents,
     site,
     test_mode,
     units,
+    visitors,
 )
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, kiosk_config,
-               notifications):
+               notifications, residents, reports, concierge, audit, visitors):
     router.include_router(module.router)

@@ -17,12 +17,19 @@ import * as session from './lib/session.js';
 import { primeAudio, renderSound } from './pages/alarm_sound.js';
 import { enterBoard, initBoard, leaveBoard, renderBoardWords, renderConn, renderTitle, tickBoard } from './pages/board.js';
 import { el, readsBoard, roleLabel, state, t } from './pages/board_state.js';
+import { auditPage } from './pages/audit.js';
+import { conciergePage } from './pages/concierge.js';
 import { deskPage } from './pages/desk.js';
+import { feesPage } from './pages/fees.js';
+import { keysPage } from './pages/keys.js';
+import { noticesPage } from './pages/notices.js';
 import { notificationsPage } from './pages/notifications.js';
 import { requestsPage } from './pages/requests.js';
+import { reportsPage } from './pages/reports.js';
+import { residentsPage } from './pages/residents.js';
 import { viewPages } from './pages/views.js';
 
-const PAGES = [deskPage, requestsPage, ...viewPages, notificationsPage];
+const PAGES = [deskPage, keysPage, feesPage, noticesPage, conciergePage, residentsPage, requestsPage, ...viewPages, notificationsPage, reportsPage, auditPage];
 let loginMessage = null; // {key, params, kind} shown on the login form
 let currentPage = null;
 

@@ -9,7 +9,14 @@ from fastapi import APIRouter
 
 from controlroom.api.deps import DeskStaff, FeesDep
 from controlroom.core.errors import NotFound, problems
-from controlroom.services.fees.schemas import AccountPublic, PaymentIn, PaymentOut, StatementIn
+from controlroom.services.fees.schemas import (
+    AccountPublic,
+    ArrearPublic,
+    ArrearsOut,
+    PaymentIn,
+    PaymentOut,
+    StatementIn,
+)
 from controlroom.services.fees.service import FeeService, yuan
 
 router = APIRouter(prefix="/api/fees", tags=["fees"])
@@ -19,6 +26,14 @@ ERRORS = problems(401, 403, 404, 409, 410, 422)
 def _known(svc: FeeService, unit: str) -> None:
     if unit not in svc.site.units:
         raise NotFound(f"there is no flat {unit!r} at this site", code="not_found")
+
+
+@router.get("", response_model=ArrearsOut, responses=ERRORS)
+def read_arrears(svc: FeesDep, _: DeskStaff) -> ArrearsOut:
+    """The arrears list: every flat with an overdue amount today, the largest first."""
+    rows = svc.arrears()
+    return ArrearsOut(data=[ArrearPublic(**r) for r in rows],
+                      total=round(sum(r["arrears"] for r in rows), 2))
 
 
 @router.get("/{unit}", response_model=AccountPublic, responses=ERRORS)

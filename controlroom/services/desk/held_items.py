@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Site
+from config import Resident, Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.db import get_or_not_found
@@ -57,9 +57,12 @@ class CheckIn:
 class HeldItemService(KioskPickup, ReminderSweep):
     def __init__(self, sessions: sessionmaker, site: Site, residents: ResidentNotifier,
                  notify_role: NotifyRole, now: Callable[[], datetime] = utcnow,
-                 lockout: Lockout | None = None) -> None:
+                 lockout: Lockout | None = None,
+                 residents_of: Callable[[str], Sequence[Resident]] | None = None) -> None:
         self.sessions = sessions
         self.site = site
+        # The flat's living residents: the desk's register (app.py), the site file's alone.
+        self.residents_of = residents_of or site.residents_of
         self.residents = residents
         self.notify_role = notify_role
         self.now = now
@@ -137,7 +140,7 @@ class HeldItemService(KioskPickup, ReminderSweep):
     def _tell(self, s: Session, unit: str, kind: str, about: str, zh: str, en: str,
               secret: str | None = None) -> None:
         """Record a text message to each resident of the flat, in `s` (sent after commit)."""
-        for r in self.site.residents_of(unit):
+        for r in self.residents_of(unit):
             self.residents.tell_resident(ResidentMessage(
                 unit, r.phone, r.language, zh, en, kind, about, secret), s)
 
@@ -256,7 +259,7 @@ class HeldItemService(KioskPickup, ReminderSweep):
 
     def _entitled(self, unit: str) -> list[str]:
         names = []
-        for r in self.site.residents_of(unit):
+        for r in self.residents_of(unit):
             names.append(r.name)
             names += [c.name for c in r.emergency_contacts]
         return names

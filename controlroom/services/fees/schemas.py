@@ -76,3 +76,14 @@ class PaymentPublic(BaseModel):
 class PaymentOut(BaseModel):
     payment: PaymentPublic
     account: AccountPublic
+
+
+class ArrearPublic(BaseModel):
+    unit: str
+    arrears: float = Field(description="yuan overdue")
+    balance: float = Field(description="yuan")
+
+
+class ArrearsOut(BaseModel):
+    data: list[ArrearPublic]
+    total: float = Field(description="yuan overdue over every flat")

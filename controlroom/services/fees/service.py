@@ -105,6 +105,17 @@ class FeeService:
                           "method": p.method} for p in reversed(payments)],
         }
 
+    def arrears(self) -> list[dict[str, Any]]:
+        """Every flat in arrears today: {unit, arrears, balance}, the largest first."""
+        with self.sessions() as s:
+            units = list(s.scalars(select(FeeStatement.unit).distinct()))
+        out = []
+        for unit in units:
+            acc = self.statement_of(unit)
+            if acc["arrears"] > 0:
+                out.append({"unit": unit, "arrears": acc["arrears"], "balance": acc["balance"]})
+        return sorted(out, key=lambda x: (-x["arrears"], x["unit"]))
+
     def has_any(self) -> bool:
         with self.sessions() as s:
             return s.scalar(select(FeeStatement.id).limit(1)) is not None

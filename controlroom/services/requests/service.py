@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from config import Site
+from config import Resident, Site
 from controlroom.core.clock import as_utc, utcnow
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import (
@@ -84,9 +84,12 @@ def promises_of(req: ServiceRequest) -> tuple[list[Promise], dict[str, datetime]
 class RequestService(RequestSteps):
     def __init__(self, sessions: sessionmaker, site: Site,
                  now: Callable[[], datetime] = utcnow, notifier: Notifier | None = None,
-                 resident_notifier: ResidentNotifier | None = None) -> None:
+                 resident_notifier: ResidentNotifier | None = None,
+                 residents_of: Callable[[str], Sequence[Resident]] | None = None) -> None:
         self.sessions = sessions
         self.site = site
+        # The flat's living residents: the desk's register (app.py), the site file's alone.
+        self.residents_of = residents_of or site.residents_of
         self.now = now
         self.notifier: Notifier = notifier or LogNotifier()
         self.resident_notifier: ResidentNotifier = resident_notifier or LogResidentNotifier()

@@ -5,10 +5,11 @@ whom it tells, and the words it adds to the history."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from config import Site
+from config import Resident, Site
 from controlroom.core.clock import as_utc
 from controlroom.core.notify import ResidentMessage
 from controlroom.services.requests.flow import Invalid, check_close, check_ratings
@@ -26,6 +27,7 @@ class RequestSteps:
 
     site: Site
     calendar: WorkingCalendar
+    residents_of: Callable[[str], Sequence[Resident]]  # the flat's living residents
 
     def _assign(self, req: ServiceRequest, now: datetime, *, assignee: str,
                 department: str | None = None, due_at: datetime | None = None,
@@ -51,7 +53,7 @@ class RequestSteps:
 
     def _wait_parts(self, req: ServiceRequest, now: datetime, *,
                     told: builtins.list[ResidentMessage], **_: Any) -> str:
-        residents = self.site.residents_of(req.unit)
+        residents = self.residents_of(req.unit)
         for r in residents:
             told.append(ResidentMessage(
                 req.unit, r.phone, r.language,

@@ -4,8 +4,8 @@ Sessions live in the database, so several control-room replicas behind one Postg
 each other's sessions; only a SHA-256 of the token is stored. A session is bound to the kiosk
 that made it, ends after `IDLE` without a call and at most `LONGEST` after it began.
 
-`ResidentDirectory` answers "who is this?" for a PIN, a card or a one-time code. PINs are
-hashed with argon2 when the control room starts and the plain PIN is not kept.
+`ResidentDirectory` answers "who is this?" for a PIN, a card or a one-time code, from the
+register in the database (register.py); PINs are kept only as argon2 hashes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
@@ -26,7 +27,12 @@ from controlroom.core.clock import utcnow
 from controlroom.core.lockout import Lockout
 from controlroom.core.security import Passwords
 from controlroom.services.requests.wording import mask_name
-from controlroom.services.residents.models import ResidentCode, ResidentSession
+from controlroom.services.residents.models import (
+    RegisteredResident,
+    ResidentCode,
+    ResidentSession,
+)
+from controlroom.services.residents.register import as_resident
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,8 @@ class ResidentSessionStore:
 
 
 class ResidentDirectory:
-    """The site's residents by PIN, card and one-time code."""
+    """The living residents of the register (`register.RegisterService`) by PIN, card and
+    one-time code."""
 
     def __init__(self, site: Site, passwords: Passwords, sessions: sessionmaker,
                  now: Callable[[], datetime] = utcnow) -> None:
@@ -115,27 +122,15 @@ class ResidentDirectory:
         self.passwords = passwords
         self.sessions = sessions
         self.now = now
-        self._pins: dict[str, list[tuple[str, Resident]]] = {}
-        self._cards = {r.card: r for r in site.residents if r.card}
         self._dummy = ""
         self._code_key = b""
         self._ready = threading.Event()
 
     def prepare(self, code_key: bytes) -> None:
-        """Hash every PIN (at start-up: argon2 is slow on purpose; residents of one flat
-        sharing a PIN share a hash). `code_key` keys the one-time codes' digests: the token
-        signing key, the same on every replica."""
+        """Make the dummy hash a PIN login of an unknown flat is checked against. `code_key`
+        keys the one-time codes' digests: the token signing key, the same on every replica.
+        (The PINs themselves are hashed when they are set: register.py.)"""
         self._code_key = code_key
-        pins: dict[str, list[tuple[str, Resident]]] = {}
-        by_pin: dict[tuple[str, str], str] = {}
-        for r in self.site.residents:
-            if r.pin is None:
-                continue
-            key = (r.unit, r.pin)
-            if key not in by_pin:
-                by_pin[key] = self.passwords.hash(r.pin)
-            pins.setdefault(r.unit, []).append((by_pin[key], r))
-        self._pins = pins
         self._dummy = self.passwords.hash(secrets.token_hex(8))
         self._ready.set()
 
@@ -146,28 +141,35 @@ class ResidentDirectory:
         worker.start()
         return worker
 
+    def _living(self, *where: Any) -> list[RegisteredResident]:
+        with self.sessions() as s:
+            return list(s.scalars(select(RegisteredResident).where(
+                RegisteredResident.moved_out.is_(None), *where).order_by(RegisteredResident.id)))
+
     def by_pin(self, unit: str, pin: str) -> Resident | None:
         if not self._ready.wait(timeout=120):
-            raise RuntimeError("the residents' PINs are not hashed yet")
-        entries = self._pins.get(unit)
+            raise RuntimeError("the residents' PINs are not ready yet")
+        entries = [r for r in self._living(RegisteredResident.unit == unit) if r.pin_hash]
         if not entries:
             # As slow as a real check, so timing does not tell which flats exist.
             self.passwords.verify(self._dummy, pin)
             return None
         checked: dict[str, bool] = {}
-        for digest, resident in entries:
+        for r in entries:
+            digest = r.pin_hash or ""
             if digest not in checked:
                 checked[digest] = self.passwords.verify(digest, pin)
             if checked[digest]:
-                return resident
+                return as_resident(r)
         return None
 
     def by_card(self, card: str) -> Resident | None:
-        return self._cards.get(card.strip().upper())
+        found = self._living(RegisteredResident.card == card.strip().upper())
+        return as_resident(found[0]) if found else None
 
     def first_of(self, unit: str) -> Resident | None:
-        residents = self.site.residents_of(unit)
-        return residents[0] if residents else None
+        found = self._living(RegisteredResident.unit == unit)
+        return as_resident(found[0]) if found else None
 
     # -- one-time codes ------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 /* Estate Butler console: the one fetch.
  *
  * api(path, opts) sends the session's token (unless opts.anonymous), a JSON body (opts.json)
- * or a form (opts.form), and answers the parsed JSON; opts.raw answers the Response itself
+ * or a form (opts.form) or a FormData upload (opts.multipart), and answers the parsed JSON; opts.raw answers the Response itself
  * (a download). A refusal throws ApiError {status, detail, body}: detail is the server's
  * `detail` in words, body the whole answer (field errors for lib/fielderrors.js, problem
  * codes). A 401 on a signed-in call emits 'unauthorized': the shell signs out.
@@ -37,6 +37,8 @@ export async function api(path, opts) {
   let body;
   if (o.form) {
     body = new URLSearchParams(o.form);
+  } else if (o.multipart) {
+    body = o.multipart; // a FormData (a file upload): the browser sets the Content-Type
   } else if (o.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(o.json);

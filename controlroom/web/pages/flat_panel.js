@@ -1,5 +1,5 @@
 /* Estate Butler console: the selected alert's flat — its residents (shown by role, names
- * masked for some), their emergency contacts and the flat's devices. */
+ * masked for some), their emergency contacts, the door key in custody and the flat's devices. */
 import { $, byTestId, h } from '../lib/dom.js';
 import { state, t } from './board_state.js';
 
@@ -15,6 +15,14 @@ function residentCard(r) {
       h('span', { text: `${t('flat.contacts')}：${c.name}${c.relation ? `（${c.relation}）` : ''}` }),
       c.phone ? [' ', tel(c.phone, 'mono')] : null))) : null;
   return h('div', { class: 'resident', testid: 'resident' }, head, contacts);
+}
+
+/** The flat's door key in the desk's custody (gas plan: entry with the key from custody). */
+function keyLine(k) {
+  if (!k) return h('p', { class: 'flat-muted', testid: 'flat-key', 'data-key-state': 'none', text: t('flat.keyNone') });
+  const where = k.state === 'out' ? t('flat.keyOut', { who: k.holder || '?' }) : t('flat.keyIn');
+  return h('p', { class: 'flat-key', testid: 'flat-key', 'data-key-state': k.state,
+    text: `${t('flat.key')}：${k.label} · ${where} · ${t('flat.keyDeclaration', { ref: k.declaration_ref })}` });
 }
 
 function deviceList(devices) {
@@ -42,6 +50,7 @@ export function renderFlat(a) {
     if (d.masked) nodes.push(p('flat-muted', t('flat.masked')));
     if (!d.residents.length) nodes.push(p('flat-muted', t('flat.none')));
     nodes.push(...d.residents.map(residentCard));
+    nodes.push(keyLine(d.key));
     if (d.devices.length) nodes.push(p('flat-sub', t('flat.devices')), deviceList(d.devices));
   }
   $('.flat-body', panel).replaceChildren(...nodes);
