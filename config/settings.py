@@ -127,6 +127,10 @@ GATEWAY_SOURCE: Variable[str] = Variable(
 NATS_URL: Variable[tuple[str, ...]] = Variable(
     "BUTLER_NATS_URL", (), _list, "the NATS cluster's servers (comma-separated), with "
     "source nats", "gateway")
+DC09_PORT: Variable[int | None] = Variable(
+    "BUTLER_DC09_PORT", None, _port,
+    "TCP and UDP port the gateway receives SIA DC-09 from panels over IP on (0: any)",
+    "gateway")
 # The broker's accounts (docs/security.md).
 BROKER_SECRET: Variable[str | None] = Variable(
     "BUTLER_BROKER_SECRET", None, _text,
@@ -146,7 +150,7 @@ VARIABLES: tuple[Variable[Any], ...] = (
     SITE, DB_URL, MQTT_URL, API_URL, SECRET_KEY, TRUSTED_PROXIES, PASSWORD_HASH_COST,
     DEMO_DATA, GATEWAY_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_CA, GATEWAY_METRICS_PORT,
     LOG_FORMAT, GATEWAY_SOURCE, NATS_URL, BROKER_SECRET, BROKER_SECRET_FILE,
-    EMBEDDED_BROKER_PORT, VAR_DIR)
+    EMBEDDED_BROKER_PORT, VAR_DIR, DC09_PORT)
 
 
 @contextmanager
