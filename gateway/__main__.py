@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     from gateway.serial_link import SerialLink
 
     panels = [SerialLink(gw, site.panels[pid], dev).start()
-              for pid, dev in ports.items() if dev != "sim"]
+              for pid, dev in ports.items() if dev not in ("sim", "ip")]
     dc09 = None
     if args.dc09_port is not None:
         from gateway.dc09_server import DC09Server

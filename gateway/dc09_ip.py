@@ -14,7 +14,8 @@ panels it serves do.
 
 The answers (DC-09 5.5):
 - `NAK` (`"NAK"0000R0L0A0[]_now`): the message cannot be trusted or taken: bad CRC, an unknown
-  account, an encrypted message that does not decrypt with the account's key, or a timestamp
+  account, an encrypted message that does not decrypt with the account's key, a message in
+  clear from an account that has a key (else the key would protect nothing), or a timestamp
   outside the window (40 s behind to 20 s ahead of the receiver's clock; the NAK carries the
   receiver's time so the panel can correct its clock). An encrypted message must have a
   timestamp (without one a recorded message could be replayed).
@@ -181,17 +182,10 @@ def decode(line: bytes, panels: dict[str, Panel], received_at: float) -> Decoded
         return Decoded("nak", nak(now), token=token, encrypted=encrypted, rejection=Rejection(
             "unknown_account", f"account {m['account']} is no panel's"))
     key = panel.key
-    rest = m["rest"]
-    if encrypted:
-        if key is None:
-            return Decoded("nak", nak(now), panel=None, token=token, encrypted=True,
-                           rejection=Rejection("no_key", f"{panel.id} sent an encrypted "
-                                               "message and has no key in the site file"))
-        plain = decrypt_hex(key, rest)
-        if plain is None:
-            return Decoded("nak", nak(now), token=token, encrypted=True, rejection=Rejection(
-                "bad_key", f"{panel.id}: the message does not decrypt with its key"))
-        rest = plain[1:] if plain.startswith("|") else plain
+    opened = _open(m["rest"], panel, encrypted)
+    if isinstance(opened, Rejection):
+        return Decoded("nak", nak(now), token=token, encrypted=encrypted, rejection=opened)
+    rest = opened
     content = _CONTENT.fullmatch(rest)
     if content is None:
         return Decoded("duh", _answer("duh", m, key, now), token=token, encrypted=encrypted,
@@ -208,6 +202,21 @@ def decode(line: bytes, panels: dict[str, Panel], received_at: float) -> Decoded
     reply = _answer(result.reply, m, key, now)
     return Decoded(result.reply, reply, panel if result.from_panel else None, result.signals,
                    result.rejection, token, encrypted)
+
+
+def _open(rest: str, panel: Panel, encrypted: bool) -> str | Rejection:
+    """The plain content after `[`, or why the message is refused (NAK)."""
+    if panel.key is not None and not encrypted:  # else the key would protect nothing
+        return Rejection("not_encrypted", f"{panel.id} has a key and sent a message in clear")
+    if not encrypted:
+        return rest
+    if panel.key is None:
+        return Rejection("no_key", f"{panel.id} sent an encrypted message and has no key in "
+                         "the site file")
+    plain = decrypt_hex(panel.key, rest)
+    if plain is None:
+        return Rejection("bad_key", f"{panel.id}: the message does not decrypt with its key")
+    return plain[1:] if plain.startswith("|") else plain
 
 
 def _outside_window(ts_text: str | None, now: datetime, *, required: bool) -> str | None:

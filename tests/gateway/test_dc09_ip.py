@@ -180,6 +180,9 @@ def test_sia_dcs_zones_map_to_flats_and_restores() -> None:
     # a code outside the mapping: taken (ACK) and quarantined, as on the serial line
     d = dc09_ip.decode(sia_line("1111", "Nri1/ZX001", KEY).encode(), panels, time.time())
     assert (d.answer, d.rejection and d.rejection.reason) == ("ack", "unknown_event")
+    # in clear from an account that has a key: refused, else the key would protect nothing
+    d = dc09_ip.decode(sia_line("1111", "Nri1/GA001").encode(), panels, time.time())
+    assert (d.answer, d.rejection and d.rejection.reason) == ("nak", "not_encrypted")
     # an encrypted message without a timestamp is refused (it could be a replay)
     body = _encrypt_content(KEY, "|Nri1/GA001]")
     line = f'"*SIA-DCS"0043L0#1111[{body}'
