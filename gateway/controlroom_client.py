@@ -65,3 +65,6 @@ class ControlRoomClient:
 
     def post_device_states(self, devices: list[dict[str, object]]) -> dict[str, object]:
         return self._post("/api/gateway/devices", {"devices": devices})
+
+    def post_quarantine(self, entries: list[dict[str, object]]) -> dict[str, object]:
+        return self._post("/api/gateway/quarantine", {"entries": entries})

@@ -31,6 +31,7 @@ from gateway.outbox import Outbox
 from gateway.protocol import topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
+from gateway.quarantine import as_json as quarantine_json
 from gateway.replicas import plan
 from gateway.supervision import Supervisor, Transition
 from gateway.telemetry_proc import TelemetryBatch, TelemetryProcess
@@ -345,6 +346,7 @@ class Gateway:
         last_full = time.monotonic()
         while not self.stopping.wait(HEALTH_EVERY_S):
             self._send_notes()
+            self._send_quarantine()
             if not self.supervising():
                 continue  # the supervising replica reports every device's health
             full = time.monotonic() - last_full >= LAST_SEEN_EVERY_S
@@ -367,6 +369,20 @@ class Gateway:
                 except (Unreachable, Rejected) as exc:
                     log.warning("device health not delivered (%s)", exc)
                     break
+
+    def _send_quarantine(self) -> None:
+        """What was rejected since the last round, for maintenance to inspect in the console
+        (the payloads' first 1 KiB). Not delivered: tried again next round."""
+        items = self.quarantine.take_unsent()
+        if not items:
+            return
+        try:
+            self.controlroom.post_quarantine([quarantine_json(i) for i in items])
+        except Unreachable as exc:
+            self.quarantine.put_back(items)
+            log.info("quarantine entries not delivered yet (%s)", exc)
+        except Rejected as exc:
+            log.warning("quarantine entries refused by the control room: %s", exc)
 
     def _send_notes(self) -> None:
         """Notes on alerts (a valve's answer). The alert may still be in the outbox, so a

@@ -137,3 +137,20 @@ class TestReport(Base):
     kind: Mapped[str] = mapped_column(String(32))
     condition: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuarantineEntry(Base):
+    """A message the gateway rejected (issue 17): the last few per reason are kept for
+    maintenance to inspect (controlroom/alarms/quarantine.py prunes the rest)."""
+
+    __tablename__ = "quarantine_entries"
+    __table_args__ = (Index("ix_quarantine_reason_at", "reason", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    gateway: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(300))  # the topic, serial port or peer
+    device: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)  # escaped, from the first 1 KiB
+    size: Mapped[int] = mapped_column(Integer)  # the whole payload's size in bytes

@@ -17,6 +17,7 @@ from controlroom.api.routes import (
     kiosk_items,
     kpis,
     notices,
+    quarantine,
     requests,
     site,
     test_mode,
@@ -25,5 +26,5 @@ from controlroom.api.routes import (
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
-               items, keys, fees, notices, kiosk_items, site):
+               items, keys, fees, notices, kiosk_items, site, quarantine):
     router.include_router(module.router)
