@@ -154,3 +154,24 @@ class QuarantineEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # escaped, from the first 1 KiB
     size: Mapped[int] = mapped_column(Integer)  # the whole payload's size in bytes
+
+
+class DeviceCommand(Base):
+    """A command an operator or maintenance sent a device from the console (ARCHITECTURE §4
+    `cmd`), relayed by the gateway and confirmed by the device's `ack` (issue 17)."""
+
+    __tablename__ = "device_commands"
+    __table_args__ = (Index("ix_device_commands_state", "state", "requested_at"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # c-<hex>, the cmd's `id`
+    device: Mapped[str] = mapped_column(String(64), index=True)
+    cmd: Mapped[str] = mapped_column(String(32))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timeout_s: Mapped[int] = mapped_column(Integer)
+    # requested -> sent (the gateway published it) -> ok | failed; no_answer after timeout_s
+    state: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from controlroom.api.routes import (
     alerts,
     auth,
+    commands,
     devices,
     fees,
     gateway,
@@ -26,5 +27,6 @@ from controlroom.api.routes import (
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
-               items, keys, fees, notices, kiosk_items, site, quarantine):
+               items, keys, fees, notices, kiosk_items, site, quarantine,
+               commands):
     router.include_router(module.router)
