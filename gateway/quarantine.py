@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
+
+log = logging.getLogger("gateway.quarantine")
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,25 @@ def as_json(item: Rejected) -> dict[str, object]:
             "detail": item.detail[:2000],
             "payload_b64": base64.b64encode(item.payload[:1024]).decode("ascii"),
             "size": len(item.payload)}
+
+
+class _Poster(Protocol):
+    def post_quarantine(self, entries: list[dict[str, object]]) -> dict[str, object]: ...
+
+
+def deliver(quarantine: Quarantine, client: _Poster) -> None:
+    """What was rejected since the last round, to the control room for maintenance to inspect
+    (the payloads' first 1 KiB). Not delivered: tried again next round."""
+    from gateway.controlroom_client import Rejected as Refused
+    from gateway.controlroom_client import Unreachable
+
+    items = quarantine.take_unsent()
+    if not items:
+        return
+    try:
+        client.post_quarantine([as_json(i) for i in items])
+    except Unreachable as exc:
+        quarantine.put_back(items)
+        log.info("quarantine entries not delivered yet (%s)", exc)
+    except Refused as exc:
+        log.warning("quarantine entries refused by the control room: %s", exc)
