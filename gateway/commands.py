@@ -81,7 +81,10 @@ class CommandRelay:
         except (Unreachable, Rejected) as exc:
             log.info("commands not fetched (%s)", exc)
             return
-        self.on_test = frozenset(str(d) for d in fetched.get("on_test", []))
+        on_test = frozenset(str(d) for d in fetched.get("on_test", []))
+        if on_test != self.on_test:
+            log.warning("devices on test: %d (their gas alarms close no valve)", len(on_test))
+            self.on_test = on_test
         with self._lock:
             for c in fetched.get("commands", []):
                 if c["id"] not in self.pending:

@@ -10,11 +10,13 @@ can keep it across a restart (a confirmation that arrives after it is still reco
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from config import Site
 from gateway.messages import SignalOut
 
+log = logging.getLogger("gateway.valves")
 CONFIRM_WITHIN_S = 10.0  # a valve that has not answered by then is reported as silent
 
 
@@ -66,7 +68,8 @@ class Valves:
                 and sig.condition == "active"):
             return None
         if valve in on_test or sig.device in on_test:
-            return None  # a test alarm: the valve stays as it is
+            log.warning("test alarm at %s: the valve of %s is left as it is", sig.device, valve)
+            return None
         if any(entry[0] == valve for entry in self.pending.values()):
             return None  # already closing it
         cid = f"vc-{valve}-{int(now * 1000)}"
