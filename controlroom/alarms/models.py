@@ -175,3 +175,32 @@ class DeviceCommand(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RollMark(Base):
+    """A flat on the roll of a building-wide alert (an incident's evacuation): reached or not,
+    by whom and when (issue 17). No row: not yet reached."""
+
+    __tablename__ = "roll_marks"
+    __table_args__ = (UniqueConstraint("alert_id", "unit", name="uq_roll_mark_unit"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(32))
+    reached: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class Drill(Base):
+    """A scheduled exercise on a building (issue 17): a test window and a test alert whose
+    plan is run; the plan's ticks give each step's time."""
+
+    __tablename__ = "drills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    window_id: Mapped[int] = mapped_column(Integer)
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")

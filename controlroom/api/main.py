@@ -20,6 +20,7 @@ from controlroom.api.routes import (
     notices,
     quarantine,
     requests,
+    roll,
     site,
     test_mode,
     units,
@@ -28,5 +29,5 @@ from controlroom.api.routes import (
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, quarantine,
-               commands):
+               commands, roll):
     router.include_router(module.router)
