@@ -12,6 +12,7 @@ import {
 import { fillRow } from './board_rows.js';
 import { renderFlat } from './flat_panel.js';
 import { renderCommands } from './device_commands.js';
+import { renderRoll } from './roll_call.js';
 
 export function select(id) {
   const prev = state.selected;
@@ -211,6 +212,7 @@ export function renderDetails() {
   if (!a) {
     delete pane.dataset.alertId;
     renderCommands(null);
+    renderRoll(null);
     return;
   }
   pane.dataset.alertId = String(a.id);
@@ -249,6 +251,7 @@ export function renderDetails() {
   renderPlan(a);
   renderFlat(a);
   renderCommands(a);
+  renderRoll(a);
 
   renderHistory(a);
 }

@@ -19,6 +19,7 @@ import { select } from './alert_details.js';
 import { buildingLabel, kindLabel, stateLabel } from './board_state.js';
 import { kpisView } from './view_kpis.js';
 import { QUARANTINE_ROLES, quarantineView } from './view_quarantine.js';
+import { drillsSection, fetchDrills } from './view_drills.js';
 import { ago, dash, devKind, heading, secs, t, table } from './view_parts.js';
 
 const role = () => (session() ? session().role : null);
@@ -189,9 +190,9 @@ let reportKind = '';
 const reportKinds = new Map(); // window id -> [device kind]
 loaders.testmode = {
   async fetch() {
-    const [active, all] = await Promise.all([api('api/test-mode?active=true'), api('api/test-mode?active=false')]);
+    const [active, all, drills] = await Promise.all([api('api/test-mode?active=true'), api('api/test-mode?active=false'), fetchDrills()]);
     const recent = all.data.filter((w) => !active.data.some((a) => a.id === w.id)).slice(0, 10);
-    return { active: active.data, recent };
+    return { active: active.data, recent, drills: drills.data };
   },
   keep(p) {
     const form = p.querySelector('form');
@@ -246,6 +247,7 @@ loaders.testmode = {
       h('h3', { text: t('tm.recent') }),
       table('recent-tests', ['tm.col.id', 'tm.col.what', 'tm.col.reason', 'tm.col.by', 'tm.col.started', 'tm.col.ended', ''], recentRows, t('tm.noneRecent')),
       report ? renderReport(report) : null,
+      ...drillsSection(data.drills, may, () => load('testmode')),
     ];
   },
 };
