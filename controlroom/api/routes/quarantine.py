@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from controlroom.alarms.quarantine import CUT, KEEP, QuarantineService, decode_payload
 from controlroom.api.deps import GatewayCaller, require
@@ -31,7 +31,7 @@ QuarantineDep = Annotated[QuarantineService, Depends(_service)]
 
 class RejectedIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    at: datetime
+    at: AwareDatetime
     reason: str = Field(min_length=1, max_length=64)
     source: str = Field(max_length=300)
     device: str | None = Field(default=None, max_length=64)
@@ -51,7 +51,7 @@ class StoredOut(BaseModel):
 class QuarantinedOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    at: datetime
+    at: AwareDatetime
     gateway: str
     reason: str
     source: str
