@@ -190,7 +190,8 @@ def _panels(spec: SiteFile, buildings: dict[str, Building], units: dict[str, Uni
         problems.extend((f"panels[{i}].zones.{zone}", f"unknown unit {unit!r}")
                         for zone, unit in p.zones.items() if unit not in units)
         panels[p.id] = Panel(
-            p.id, p.building, p.account.upper(), p.port, dict(p.zones), p.test_report_interval_s
+            p.id, p.building, p.account.upper(), p.port, dict(p.zones), p.test_report_interval_s,
+            p.key,
         )
     return panels
 

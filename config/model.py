@@ -42,6 +42,7 @@ class Panel:
     port: str
     zones: dict[str, str]  # Contact ID zone -> unit id
     test_report_interval_s: int
+    key: str | None = None  # DC-09 AES key (16, 24 or 32 characters) for encrypted IP messages
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,10 @@ class PanelSpec(Strict):
     # Contact ID zone (3 digits) -> unit id
     zones: dict[Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")], str]
     test_report_interval_s: int = Field(default=3600, gt=0)
+    # DC-09 encryption over IP: an AES key of 16, 24 or 32 hex characters, the characters used
+    # as the key bytes (as panels and pysiaalarm do). None: the account sends in clear.
+    key: Annotated[str, StringConstraints(
+        pattern=r"^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{24}|[0-9A-Fa-f]{32})$")] | None = None
 
 
 class StaffSpec(Credential):

@@ -138,6 +138,10 @@ GATEWAY_SOURCE: Variable[str] = Variable(
 NATS_URL: Variable[tuple[str, ...]] = Variable(
     "BUTLER_NATS_URL", (), _list, "the NATS cluster's servers (comma-separated), with "
     "source nats", "gateway")
+DC09_PORT: Variable[int | None] = Variable(
+    "BUTLER_DC09_PORT", None, _port,
+    "TCP and UDP port the gateway receives SIA DC-09 from panels over IP on (0: any)",
+    "gateway")
 # The broker's accounts (docs/security.md).
 BROKER_SECRET: Variable[str | None] = Variable(
     "BUTLER_BROKER_SECRET", None, _text,
@@ -178,7 +182,7 @@ VARIABLES: tuple[Variable[Any], ...] = (
     DEMO_DATA, GATEWAY_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_CA, GATEWAY_METRICS_PORT,
     LOG_FORMAT, GATEWAY_SOURCE, NATS_URL, BROKER_SECRET, BROKER_SECRET_FILE,
     EMBEDDED_BROKER_PORT, VAR_DIR, SMS_URL, NOTIFY_OPERATOR, NOTIFY_SUPERVISOR,
-    NOTIFY_MANAGER, NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN)
+    NOTIFY_MANAGER, NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN, DC09_PORT)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
 from config.credentials import SecretError
-from firmware_sim import kiosk_readers, load, panel_cli, scenario
+from firmware_sim import kiosk_readers, load, panel_cli, panel_ip_cli, scenario
 from firmware_sim.access import Access, access
 from firmware_sim.building import Simulation, send_control
 from firmware_sim.console import say
@@ -26,7 +26,7 @@ from firmware_sim.wire import MqttError
 
 # Command modules that add their own subcommands: each has `add_parser(subparsers)`, whose
 # parser sets `handler=fn` with `fn(site, args) -> exit status`.
-EXTENSIONS = [load, panel_cli, scenario, kiosk_readers]
+EXTENSIONS = [load, panel_cli, panel_ip_cli, scenario, kiosk_readers]
 
 DEFAULT_CONTROL = Path("var/firmware_sim.sock")
 DEFAULT_STATE = Path("var/firmware_sim-state.json")

@@ -257,6 +257,7 @@ class SimDevice:
 
     async def _obey(self, cmd_id: str, name: str) -> None:
         ok, error, reports = self.hw.command(name)
+        log.info("%s: command %s %s: %s", self.id, cmd_id, name, "ok" if ok else error)
         await self.report(reports)
         self.seq += 1
         if self.connected:

@@ -13,6 +13,7 @@ from pathlib import Path
 from config import Settings, Site, load_site_or_exit
 from config.settings import (
     CA_FILE,
+    DC09_PORT,
     GATEWAY_METRICS_PORT,
     GATEWAY_PASSWORD,
     GATEWAY_SOURCE,
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "BUTLER_GATEWAY_METRICS_PORT or the site's; 0: any)")
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
                     help="serial port of a wired panel, overriding the site's (repeatable)")
+    ap.add_argument("--dc09-port", type=int, default=DC09_PORT.read(),
+                    help="receive SIA DC-09 from panels over IP on this TCP and UDP port "
+                         "(BUTLER_DC09_PORT; 0: any; default: off)")
     ap.add_argument("--source", choices=["mqtt", "nats"],
                     default=GATEWAY_SOURCE.read(),
                     help="devices' traffic from an MQTT broker (default), or from a NATS "
@@ -134,7 +138,12 @@ def main(argv: list[str] | None = None) -> None:
     from gateway.serial_link import SerialLink
 
     panels = [SerialLink(gw, site.panels[pid], dev).start()
-              for pid, dev in ports.items() if dev != "sim"]
+              for pid, dev in ports.items() if dev not in ("sim", "ip")]
+    dc09 = None
+    if args.dc09_port is not None:
+        from gateway.dc09_server import DC09Server
+
+        dc09 = DC09Server(gw, list(site.panels.values()), "0.0.0.0", args.dc09_port).start()
     logging.getLogger("gateway").info(
         "gateway for site %s: %d devices, broker %s, control room %s, metrics "
         "http://127.0.0.1:%d/metrics, %d signals waiting in the outbox", site.id,
@@ -149,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     server.shutdown()
     for panel in panels:
         panel.stop()
+    if dc09 is not None:
+        dc09.stop()
     gw.stop()
 
 

@@ -63,6 +63,32 @@ class ControlRoomClient:
             return r.json()
         raise Unreachable(f"{path}: not authorised")
 
+    def _get(self, path: str) -> dict[str, object]:
+        for attempt in range(2):
+            if self._token is None:
+                self._login()
+            try:
+                r = self._http.get(path, headers={"Authorization": f"Bearer {self._token}"})
+            except httpx.HTTPError as exc:
+                raise Unreachable(f"{path}: {exc}") from None
+            if r.status_code == 401 and attempt == 0:
+                self._token = None
+                continue
+            if r.status_code >= 400:
+                raise Unreachable(f"{path}: HTTP {r.status_code} {r.text[:200]}")
+            return r.json()  # type: ignore[no-any-return]
+        raise Unreachable(f"{path}: not authorised")
+
+    def get_commands(self) -> dict[str, object]:
+        return self._get("/api/gateway/commands")
+
+    def post_command_sent(self, command_id: str) -> dict[str, object]:
+        return self._post(f"/api/gateway/commands/{command_id}/sent", {})
+
+    def post_command_answer(self, command_id: str, body: dict[str, object]
+                            ) -> dict[str, object]:
+        return self._post(f"/api/gateway/commands/{command_id}/answer", body)
+
     def post_signal(self, signal: dict[str, object]) -> dict[str, object]:
         return self._post("/api/gateway/signals", signal)
 
@@ -77,3 +103,6 @@ class ControlRoomClient:
 
     def post_device_states(self, devices: list[dict[str, object]]) -> dict[str, object]:
         return self._post("/api/gateway/devices", {"devices": devices})
+
+    def post_quarantine(self, entries: list[dict[str, object]]) -> dict[str, object]:
+        return self._post("/api/gateway/quarantine", {"entries": entries})

@@ -21,6 +21,7 @@ from typing import TypeVar, cast
 
 from config import Site
 from gateway.classify import PRIORITY
+from gateway.commands import CommandRelay
 from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
 from gateway.ingest import Ingestor
 from gateway.messages import Inbound, SignalOut
@@ -31,10 +32,11 @@ from gateway.outbox import Outbox, Queued
 from gateway.protocol import topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
+from gateway.quarantine import deliver as deliver_quarantine
 from gateway.replicas import plan
 from gateway.supervision import Supervisor, Transition
 from gateway.telemetry_proc import TelemetryBatch, TelemetryProcess
-from gateway.valves import Note, Valves
+from gateway.valves import Note, Valves, valve_for
 
 log = logging.getLogger("gateway")
 
@@ -98,7 +100,10 @@ class Gateway:
         link = replace(link or LinkOptions(), mqtt5=subs.mqtt5)
         self.outbox = Outbox(state_dir / subs.outbox_name)
         self.metrics = Metrics()
-        self.valves = Valves(site.auto_valve_close)
+        self.valves = Valves(site.auto_valve_close, cast(dict[str, list[object]],
+                                                         self.outbox.load("valves", {})))
+        self.commands = CommandRelay(controlroom, lambda t, body: self.link.publish(t, body),
+                                     self.outbox)
         self.notes: queue.Queue[tuple[Note, int]] = queue.Queue()
         # Events, states, command results, panels and ticks: never behind telemetry.
         self.inbox: queue.Queue[Inbound | Submitted | _Tick | TelemetryBatch] = queue.Queue()
@@ -225,10 +230,12 @@ class Gateway:
         self.metrics.lag_s = max(0.0, started - item.received_at)
         p = self.ingestor.process(item)
         transitions: list[Transition] = []
-        if p.heard and item.topic.endswith("/ack"):
+        if p.heard and item.topic.endswith("/ack") and not self.commands.on_ack(
+                p.heard, item.payload):
             note = self.valves.on_ack(p.heard, item.payload)
             if note is not None:
                 self.notes.put((note, 0))
+                self.outbox.save("valves", self.valves.pending)
         if p.heard:
             transitions += self.supervisor.heard(
                 p.heard, item.received_at, p.mark,
@@ -251,15 +258,18 @@ class Gateway:
         transitions = self.supervisor.tick(item.now)
         for note in self.valves.expire(item.now):
             self.notes.put((note, 0))
+            self.outbox.save("valves", self.valves.pending)
         return transitions
 
     def _close_valves(self, signals: list[SignalOut], now: float) -> None:
-        """A gas alarm closes its flat's valve (once recorded)."""
+        """A gas alarm closes its flat's valve (once recorded), unless it is on test."""
         for sig in signals:
-            device = self.site.devices.get(sig.device)
-            cmd = self.valves.on_signal(sig, device.kind, now) if device else None
+            cmd = self.valves.close_for(sig, valve_for(self.site, sig), now,
+                                        self.commands.on_test)
             if cmd is not None:
-                log.warning("gas alarm at %s: closing its gas valve", cmd.device)
+                log.warning("gas alarm at %s: closing the gas valve of %s", sig.device,
+                            cmd.device)
+                self.outbox.save("valves", self.valves.pending)
                 self.link.publish(topic(self.site.id, cmd.device, "cmd"), cmd.payload)
 
     def _signs_of_life(self, item: TelemetryBatch) -> list[Transition]:
@@ -382,6 +392,9 @@ class Gateway:
                 continue
             deferred = 0
             self._send_notes()
+            deliver_quarantine(self.quarantine, self.controlroom)
+            if self.supervising():  # one replica relays the console's commands
+                self.commands.poll(lambda dev: topic(self.site.id, dev, "cmd"))
             if not self.supervising():
                 continue  # the supervising replica reports every device's health
             full = time.monotonic() - last_full >= LAST_SEEN_EVERY_S

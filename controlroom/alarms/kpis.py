@@ -30,6 +30,11 @@ Definitions (the API and the CSV export use the same names):
 - shift gauges: the same figures for the alerts raised in the current shift [start, now), plus
   the alerts open and unacknowledged at `now` whenever they were raised (the operator's backlog)
   and how long the oldest of them has waited.
+- gauge classes: the EN 50518 norms are about alarms, so the live gauges read priority 1 alone
+  against 30 s / 60 s (`alarms`), and priorities 2-4 apart (`others`), for information: a
+  battery or tamper alert handled late no longer drags the alarm figure down. Each class's
+  `ack_within_30s` / `ack_within_60s` is, as above, acknowledged within the bound / all real
+  alerts of the class raised in the window.
 """
 
 from __future__ import annotations
@@ -111,11 +116,27 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class ClassFigures:
+    """The within-shares of a class of priorities (the gauges)."""
+
+    name: str
+    priorities: tuple[int, ...]
+    count: int
+    ack_within_30s: float | None
+    ack_within_60s: float | None
+
+
+GAUGE_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (("alarms", (1,)),
+                                                          ("others", (2, 3, 4)))
+
+
+@dataclass(frozen=True)
 class ShiftGauges:
     figures: Figures  # since = the shift's start, until = now
     shift_end: datetime
     open_unacknowledged: int
     oldest_unacknowledged_s: float | None
+    classes: tuple[ClassFigures, ...] = ()  # GAUGE_CLASSES, in order
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -164,6 +185,17 @@ def priority_figures(alerts: Iterable[AlertFacts], priority: int) -> PriorityFig
         ack_within_60s=_share(sum(1 for s in acks if s <= WITHIN[1]), n),
         resolve_median_s=median(resolves), resolve_p90_s=percentile(resolves, 90),
     )
+
+
+def class_figures(alerts: Iterable[AlertFacts], name: str, priorities: tuple[int, ...]
+                  ) -> ClassFigures:
+    """The within-shares of the real alerts of `priorities` among `alerts`."""
+    mine = [a for a in real(alerts) if a.priority in priorities]
+    acks = [s for a in mine if (s := a.ack_s) is not None]
+    n = len(mine)
+    return ClassFigures(name, priorities, n,
+                        _share(sum(1 for s in acks if s <= WITHIN[0]), n),
+                        _share(sum(1 for s in acks if s <= WITHIN[1]), n))
 
 
 def _most_first(counter: Counter[str]) -> dict[str, int]:
@@ -236,8 +268,10 @@ def shift_gauges(alerts: Iterable[AlertFacts], start: datetime, end: datetime, n
     alerts = list(alerts)
     backlog = open_unacknowledged(alerts, now)
     oldest = min((a.raised_at for a in backlog), default=None)
+    window = raised_in(alerts, start, now)
     return ShiftGauges(
         figures=figures(alerts, start, now), shift_end=end,
         open_unacknowledged=len(backlog),
         oldest_unacknowledged_s=(now - oldest).total_seconds() if oldest is not None else None,
+        classes=tuple(class_figures(window, name, ps) for name, ps in GAUGE_CLASSES),
     )

@@ -137,3 +137,70 @@ class TestReport(Base):
     kind: Mapped[str] = mapped_column(String(32))
     condition: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuarantineEntry(Base):
+    """A message the gateway rejected (issue 17): the last few per reason are kept for
+    maintenance to inspect (controlroom/alarms/quarantine.py prunes the rest)."""
+
+    __tablename__ = "quarantine_entries"
+    __table_args__ = (Index("ix_quarantine_reason_at", "reason", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    gateway: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(300))  # the topic, serial port or peer
+    device: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)  # escaped, from the first 1 KiB
+    size: Mapped[int] = mapped_column(Integer)  # the whole payload's size in bytes
+
+
+class DeviceCommand(Base):
+    """A command an operator or maintenance sent a device from the console (ARCHITECTURE §4
+    `cmd`), relayed by the gateway and confirmed by the device's `ack` (issue 17)."""
+
+    __tablename__ = "device_commands"
+    __table_args__ = (Index("ix_device_commands_state", "state", "requested_at"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # c-<hex>, the cmd's `id`
+    device: Mapped[str] = mapped_column(String(64), index=True)
+    cmd: Mapped[str] = mapped_column(String(32))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timeout_s: Mapped[int] = mapped_column(Integer)
+    # requested -> sent (the gateway published it) -> ok | failed; no_answer after timeout_s
+    state: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RollMark(Base):
+    """A flat on the roll of a building-wide alert (an incident's evacuation): reached or not,
+    by whom and when (issue 17). No row: not yet reached."""
+
+    __tablename__ = "roll_marks"
+    __table_args__ = (UniqueConstraint("alert_id", "unit", name="uq_roll_mark_unit"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(32))
+    reached: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class Drill(Base):
+    """A scheduled exercise on a building (issue 17): a test window and a test alert whose
+    plan is run; the plan's ticks give each step's time."""
+
+    __tablename__ = "drills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    window_id: Mapped[int] = mapped_column(Integer)
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")

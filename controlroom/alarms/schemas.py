@@ -383,6 +383,17 @@ class KpisPublic(FiguresPublic):
     flood: FloodMeterPublic = Field(description="the alarm-flood meter at the time of the call")
 
 
+class ClassFiguresPublic(BaseModel):
+    """A gauge: the within-shares of a class of priorities (`alarms`: priority 1, read against
+    the EN 50518 norms; `others`: priorities 2-4, for information)."""
+
+    name: str
+    priorities: list[int]
+    count: int
+    ack_within_30s: float | None
+    ack_within_60s: float | None
+
+
 class ShiftGaugesPublic(BaseModel):
     """`GET /api/kpis/shift`: the current shift so far (shifts change at 08:00 and 20:00 site
     time), and the operator's backlog."""
@@ -397,6 +408,8 @@ class ShiftGaugesPublic(BaseModel):
     oldest_unacknowledged_s: float | None = Field(description="how long the oldest of them has "
                                                               "waited")
     targets: Targets
+    gauges: list[ClassFiguresPublic] = Field(
+        default_factory=list, description="priority 1 alone (`alarms`), then 2-4 (`others`)")
 
     @classmethod
     def of(cls, g: ShiftGauges, now: datetime, timezone: str, targets: Targets
@@ -404,4 +417,8 @@ class ShiftGaugesPublic(BaseModel):
         return cls(shift_start=g.figures.since, shift_end=g.shift_end, now=now,
                    timezone=timezone, figures=FiguresPublic.of(g.figures),
                    open_unacknowledged=g.open_unacknowledged,
-                   oldest_unacknowledged_s=g.oldest_unacknowledged_s, targets=targets)
+                   oldest_unacknowledged_s=g.oldest_unacknowledged_s, targets=targets,
+                   gauges=[ClassFiguresPublic(name=c.name, priorities=list(c.priorities),
+                                              count=c.count, ack_within_30s=c.ack_within_30s,
+                                              ack_within_60s=c.ack_within_60s)
+                           for c in g.classes])

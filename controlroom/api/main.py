@@ -9,6 +9,7 @@ from controlroom.api.routes import (
     alerts,
     audit,
     auth,
+    commands,
     concierge,
     devices,
     fees,
@@ -21,9 +22,11 @@ from controlroom.api.routes import (
     kpis,
     notices,
     notifications,
+    quarantine,
     reports,
     requests,
     residents,
+    roll,
     site,
     test_mode,
     units,
@@ -33,5 +36,6 @@ from controlroom.api.routes import (
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, kiosk_config,
-               notifications, residents, reports, concierge, audit, visitors):
+               notifications, residents, reports, concierge, audit, visitors, quarantine,
+               commands, roll):
     router.include_router(module.router)

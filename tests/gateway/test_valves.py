@@ -39,3 +39,31 @@ def test_a_silent_valve_is_reported_after_the_confirmation_window() -> None:
     [note] = v.expire(CONFIRM_WITHIN_S + 1)
     assert note.detail == {"valve": "no_confirmation"}
     assert v.expire(100.0) == []
+
+
+def test_a_panels_gas_zone_closes_its_flats_valve_and_a_detector_on_test_none() -> None:
+    from config import load_site
+    from gateway.valves import valve_for
+
+    site = load_site()
+    panel = site.panels["panel-2"]
+    unit = panel.zones["001"]
+    detector = min(d.id for d in site.devices.values()
+                   if d.unit == unit and d.kind == "gas_detector")
+    sig = SignalOut("k", "panel-2", "gas_alarm", 1, "active", "2026-06-01T00:00:00+00:00",
+                    zone="001")
+    assert valve_for(site, sig) == detector
+    assert valve_for(site, SignalOut("k", "panel-2", "gas_alarm", 1, "active", "t")) is None
+    assert valve_for(site, SignalOut("k", "panel-2", "gas_alarm", 1, "active", "t",
+                                     zone="999")) is None
+    v = Valves(enabled=True)
+    cmd = v.close_for(sig, detector, 5.0)
+    assert cmd is not None and cmd.device == detector
+    note = v.on_ack(detector, b'{"id": "%s", "ok": true}' % cmd.id.encode())
+    assert note is not None and (note.device, note.kind) == ("panel-2", "gas_alarm")
+    # on test: no command, for the detector or for the panel's zone
+    assert Valves(enabled=True).close_for(_gas(), "gas-1-1-0101", 1.0,
+                                          frozenset({"gas-1-1-0101"})) is None
+    assert Valves(enabled=True).close_for(sig, detector, 1.0, frozenset({detector})) is None
+    assert Valves(enabled=True).close_for(_gas(), "gas-1-1-0101", 1.0,
+                                          frozenset({"other"})) is not None

@@ -11,6 +11,8 @@ import {
 } from './board_state.js';
 import { fillRow } from './board_rows.js';
 import { renderFlat } from './flat_panel.js';
+import { renderCommands } from './device_commands.js';
+import { renderRoll } from './roll_call.js';
 
 export function select(id) {
   const prev = state.selected;
@@ -209,6 +211,8 @@ export function renderDetails() {
   pane.classList.toggle('is-open', !!a);
   if (!a) {
     delete pane.dataset.alertId;
+    renderCommands(null);
+    renderRoll(null);
     return;
   }
   pane.dataset.alertId = String(a.id);
@@ -246,6 +250,8 @@ export function renderDetails() {
   renderWork(a);
   renderPlan(a);
   renderFlat(a);
+  renderCommands(a);
+  renderRoll(a);
 
   renderHistory(a);
 }

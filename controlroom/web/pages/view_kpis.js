@@ -13,13 +13,13 @@ export const kpisView = {
   },
   render({ shift, flood }) {
     const f = shift.figures;
-    // All priorities together: each priority's share weighted by its count.
-    const n = f.priorities.reduce((s, p) => s + p.count, 0);
-    const within = (key) => (n ? f.priorities.reduce((s, p) => s + (p[key] || 0) * p.count, 0) / n : null);
-    const gauge = (key, share, target, testid) => {
+    // The norms are about alarms: priority 1 alone against them, priorities 2-4 apart (issue 17).
+    const cls = (name) => shift.gauges.find((g) => g.name === name) || { count: 0, ack_within_30s: null, ack_within_60s: null };
+    const gauge = (key, c, share, target, testid) => {
+      const n = c.count;
       const meets = share !== null && share >= target - 1e-9;
       const k = share === null ? 0 : Math.round(share * n);
-      return h('div', { class: `gauge ${share === null ? 'is-empty' : meets ? 'is-ok' : 'is-behind'}`, testid, 'data-share': share === null ? '' : share.toFixed(4), 'data-meets': share === null ? '' : String(meets) },
+      return h('div', { class: `gauge ${share === null ? 'is-empty' : meets ? 'is-ok' : 'is-behind'}`, testid, 'data-share': share === null ? '' : share.toFixed(4), 'data-meets': share === null ? '' : String(meets), 'data-count': String(n) },
         h('div', { class: 'gauge-label', text: t(key) }),
         h('div', { class: 'gauge-value', testid: 'gauge-value', text: share === null ? dash : pct(share) }),
         h('div', { class: 'gauge-bar' },
@@ -29,6 +29,8 @@ export const kpisView = {
           h('span', { text: share === null ? t('kpi.noAlerts') : t('kpi.ofN', { k, n }) }),
           h('span', { class: 'gauge-norm', text: `${t('kpi.target', { p: pct(target) })}${share === null ? '' : ` · ${t(meets ? 'kpi.meets' : 'kpi.behind')}`}` })));
     };
+    const p1 = cls('alarms');
+    const rest = cls('others');
     const backlog = h('div', { class: `gauge gauge-backlog ${shift.open_unacknowledged ? 'is-behind' : 'is-ok'}`, testid: 'gauge-backlog' },
       h('div', { class: 'gauge-label', text: t('kpi.backlog') }),
       h('div', { class: 'gauge-value', testid: 'gauge-value', text: String(shift.open_unacknowledged) }),
@@ -70,10 +72,15 @@ export const kpisView = {
     return [
       heading('kpi.heading', csv),
       h('p', { class: 'view-sub', testid: 'kpi-shift', text: `${t('kpi.shift', { a: fmtTime(shift.shift_start, 'minute'), b: fmtTime(shift.shift_end, 'time').slice(0, 5), tz: zone() })} · ${t('kpi.testExcluded')}` }),
+      h('h3', { testid: 'kpi-p1-heading', text: t('kpi.p1Gauges') }),
       h('div', { class: 'gauges', testid: 'kpi-gauges' },
-        gauge('kpi.within30', within('ack_within_30s'), shift.targets.ack_within_30s, 'gauge-30'),
-        gauge('kpi.within60', within('ack_within_60s'), shift.targets.ack_within_60s, 'gauge-60'),
+        gauge('kpi.within30', p1, p1.ack_within_30s, shift.targets.ack_within_30s, 'gauge-30'),
+        gauge('kpi.within60', p1, p1.ack_within_60s, shift.targets.ack_within_60s, 'gauge-60'),
         backlog),
+      h('h3', { testid: 'kpi-rest-heading', text: t('kpi.restGauges') }),
+      h('div', { class: 'gauges gauges-rest', testid: 'kpi-gauges-rest' },
+        gauge('kpi.within30', rest, rest.ack_within_30s, shift.targets.ack_within_30s, 'gauge-rest-30'),
+        gauge('kpi.within60', rest, rest.ack_within_60s, shift.targets.ack_within_60s, 'gauge-rest-60')),
       h('h3', { text: t('kpi.perPriority') }),
       table('kpi-priorities', ['kpi.col.priority', 'kpi.col.count', 'kpi.col.ackMedian', 'kpi.col.ackP90', 'kpi.col.w30', 'kpi.col.w60', 'kpi.col.resMedian', 'kpi.col.resP90'], prioRows, t('kpi.noAlerts')),
       h('div', { class: 'kpi-cols' },

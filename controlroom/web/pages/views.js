@@ -5,6 +5,7 @@
  *   testmode   put a device, flat or building on test, end it, read the walk-test report
  *   kpis       the current shift's live gauges against the EN 50518 norms, the flood meter,
  *              counts, noisy devices, CSV download
+ *   quarantine the last rejected messages per reason (maintenance; view_quarantine.js)
  *
  * An ES module: each view is a page of the console (viewPages, drawn by app.js); it hears
  * sign-out, language changes and the alert stream through lib/session.js events. Each view
@@ -17,13 +18,15 @@ import { emit, on, session } from '../lib/session.js';
 import { select } from './alert_details.js';
 import { buildingLabel, kindLabel, stateLabel } from './board_state.js';
 import { kpisView } from './view_kpis.js';
+import { QUARANTINE_ROLES, quarantineView } from './view_quarantine.js';
+import { drillsSection, fetchDrills } from './view_drills.js';
 import { ago, dash, devKind, heading, secs, t, table } from './view_parts.js';
 
 const role = () => (session() ? session().role : null);
 const LOW_BATTERY = 20; // %: below this a device is on the low-battery list
 const REFRESH_MS = 10000;
 const TEST_ROLES = ['maintenance', 'supervisor', 'admin']; // controlroom/api/routes/test_mode.py
-const VIEWS = ['board', 'devices', 'incidents', 'testmode', 'kpis'];
+const VIEWS = ['board', 'devices', 'incidents', 'testmode', 'kpis', 'quarantine'];
 
 
 // -- the views ---------------------------------------------------------------------------------
@@ -45,7 +48,7 @@ function build() {
     panels[v] = h('section', { class: 'view', testid: `view-${v}`, hidden: true, 'data-state': 'idle' });
     main.append(panels[v]);
     viewPages.push({
-      id: v, testid: `view-tab-${v}`, roles: READ_ROLES, label: () => t(`view.${v}`),
+      id: v, testid: `view-tab-${v}`, roles: v === 'quarantine' ? QUARANTINE_ROLES : READ_ROLES, label: () => t(`view.${v}`),
       show: () => show(v), hide: () => hide(v),
     });
   }
@@ -187,9 +190,9 @@ let reportKind = '';
 const reportKinds = new Map(); // window id -> [device kind]
 loaders.testmode = {
   async fetch() {
-    const [active, all] = await Promise.all([api('api/test-mode?active=true'), api('api/test-mode?active=false')]);
+    const [active, all, drills] = await Promise.all([api('api/test-mode?active=true'), api('api/test-mode?active=false'), fetchDrills()]);
     const recent = all.data.filter((w) => !active.data.some((a) => a.id === w.id)).slice(0, 10);
-    return { active: active.data, recent };
+    return { active: active.data, recent, drills: drills.data };
   },
   keep(p) {
     const form = p.querySelector('form');
@@ -244,6 +247,7 @@ loaders.testmode = {
       h('h3', { text: t('tm.recent') }),
       table('recent-tests', ['tm.col.id', 'tm.col.what', 'tm.col.reason', 'tm.col.by', 'tm.col.started', 'tm.col.ended', ''], recentRows, t('tm.noneRecent')),
       report ? renderReport(report) : null,
+      ...drillsSection(data.drills, may, () => load('testmode')),
     ];
   },
 };
@@ -333,6 +337,7 @@ function renderReport(r) {
 }
 
 loaders.kpis = kpisView;
+loaders.quarantine = quarantineView;
 
 // -- wiring ----------------------------------------------------------------------------------
 

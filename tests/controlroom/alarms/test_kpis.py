@@ -16,6 +16,7 @@ from controlroom.alarms.kpis import (
     AlertFacts,
     DeviceFalseAlarms,
     PriorityFigures,
+    class_figures,
     counts_by_cause,
     counts_by_kind,
     false_alarm_rates,
@@ -383,3 +384,44 @@ def test_the_kpis_are_for_roles_that_read_alerts(client: TestClient) -> None:
         for user in ("operator", "supervisor", "maintenance", "admin"):
             r = client.get(path, headers=auth(client, user, f"{user}123"))
             assert r.status_code == 200, (path, user, r.text)
+
+
+# -- priority 1 apart (issue 17) -------------------------------------------------------------------
+
+
+def test_the_gauges_read_priority_1_alone_and_the_rest_apart() -> None:
+    """Worked by hand. Priority 1: acknowledged in 10 s, 30 s (the boundary counts), 45 s and
+    never: within 30 s 2 of 4 = 0.5, within 60 s 3 of 4 = 0.75. Priorities 2-4: 5 s, 20 s and
+    100 s: within 30 s 2 of 3, within 60 s 2 of 3. A test alarm acknowledged in 1 s and an alarm
+    of the last shift count nowhere. Pooled, within 30 s would have read 4 of 7."""
+    start, now = T0, T0 + timedelta(hours=1)
+    history = [
+        alert(0, "panic", 1, "btn-1", 10, None), alert(1, "gas_alarm", 1, "gas-1", 30, None),
+        alert(2, "fire", 1, "panel-2", 45, None), alert(3, "medical", 1, "btn-2", None, None),
+        alert(4, "battery_low", 4, "gas-2", 5, None), alert(5, "fault", 2, "gas-3", 20, None),
+        alert(6, "tamper", 3, "btn-3", 100, None),
+        alert(7, "panic", 1, "btn-4", 1, 2, "test", test=True),
+        replace(alert(0, "panic", 1, "btn-5", 200, None), raised_at=start - timedelta(hours=2)),
+    ]
+    g = shift_gauges(history, start, start + timedelta(hours=12), now)
+    alarms, others = g.classes
+    assert (alarms.name, alarms.priorities, alarms.count) == ("alarms", (1,), 4)
+    assert (alarms.ack_within_30s, alarms.ack_within_60s) == (2 / 4, 3 / 4)
+    assert (others.name, others.priorities, others.count) == ("others", (2, 3, 4), 3)
+    assert (others.ack_within_30s, others.ack_within_60s) == (2 / 3, 2 / 3)
+    assert class_figures(history[:7], "all", (1, 2, 3, 4)).ack_within_30s == 4 / 7
+    assert class_figures([], "alarms", (1,)).ack_within_30s is None
+
+
+def test_the_shift_api_gives_priority_1_apart(clocked_client: TestClient, clock: Clock) -> None:
+    """The history of _history by hand: priority 1 is three panics acknowledged in 10 s, 40 s
+    and never (the test panic left out): 1 of 3 within 30 s, 2 of 3 within 60 s. The rest is one
+    tamper acknowledged in 20 s: 1 of 1 both."""
+    _history(clocked_client, clock)
+    op = auth(clocked_client, "operator", "operator123")
+    gauges = clocked_client.get("/api/kpis/shift", headers=op).json()["gauges"]
+    assert gauges == [
+        {"name": "alarms", "priorities": [1], "count": 3,
+         "ack_within_30s": pytest.approx(1 / 3), "ack_within_60s": pytest.approx(2 / 3)},
+        {"name": "others", "priorities": [2, 3, 4], "count": 1, "ack_within_30s": 1.0,
+         "ack_within_60s": 1.0}]
