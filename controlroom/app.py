@@ -40,6 +40,7 @@ from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotif
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
+from controlroom.observability import install as install_observability
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
@@ -213,6 +214,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     _alarm_services(app, sessions, replicated, notifier)
     _resident_services(app, sessions, passwords)
     _error_handlers(app)
+    install_observability(app, engine)  # /metrics, /healthz, /readyz
     app.include_router(api_router)
 
     @app.get("/", include_in_schema=False)

@@ -24,7 +24,7 @@ from gateway.classify import PRIORITY
 from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
 from gateway.ingest import Ingestor
 from gateway.messages import Inbound, SignalOut
-from gateway.metrics import Metrics, render
+from gateway.metrics import Metrics, Snapshot
 from gateway.mqtt_link import LinkOptions, MqttLink
 from gateway.nats_link import NatsLink, NatsTelemetry
 from gateway.outbox import Outbox
@@ -168,10 +168,11 @@ class Gateway:
         if not self.stopping.is_set():
             log.error("the telemetry process ended: heartbeats are no longer taken in")
 
-    def metrics_text(self) -> str:
-        return render(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
-                      self.outbox.oldest_age(), len(self.supervisor.offline),
-                      len(self.supervisor.intervals))
+    def snapshot(self) -> Snapshot:
+        """What /metrics reports now."""
+        return Snapshot(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
+                        self.outbox.oldest_age(), len(self.supervisor.offline),
+                        len(self.supervisor.intervals))
 
     # -- the worker: record, then acknowledge ---------------------------------------------
 
