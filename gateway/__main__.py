@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
+from config.logs import setup as setup_logs
 from config.settings import (
     GATEWAY_METRICS_ADDRESS,
     GATEWAY_METRICS_PORT,
@@ -22,7 +24,6 @@ from config.settings import (
     NATS_URL,
     exit_on_bad_setting,
 )
-from gateway.logs import setup as setup_logs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     ports = _panel_ports(ap, site, args.panel)
     settings = Settings.from_site(site)
     setup_logs(args.log_format)
+    os.environ[LOG_FORMAT.name] = args.log_format  # for the spawned telemetry process
 
     from gateway.controlroom_client import ControlRoomClient
     from gateway.metrics import serve

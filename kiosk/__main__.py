@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config import DEFAULT_SITE_PATH, Settings, load_site_or_exit
+from config.logs import setup as setup_logs
+from config.settings import LOG_FORMAT, exit_on_bad_setting
 from kiosk.api_client import ApiClient
 from kiosk.boot import (
     LANDSCAPE,
@@ -126,6 +128,12 @@ def build_app(args: argparse.Namespace) -> KioskApp | int:
     if args.orientation:
         size = PORTRAIT if args.orientation == "portrait" else LANDSCAPE
     prepare_environment(args.verbose)
+    with exit_on_bad_setting():
+        log_format = LOG_FORMAT.read()
+    # Kivy's records go to Python's logging (no handler of Kivy's own), formatted like every
+    # other service's: time, level, logger; JSON lines with BUTLER_LOG_FORMAT=json.
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    setup_logs(log_format)
     configure_kivy(size, args.fullscreen)
     from kiosk.app import KioskApp, deliver_on_ui_thread, register_font  # imports Kivy: now
 
