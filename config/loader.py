@@ -22,6 +22,7 @@ from config.model import (
     Plan,
     PlanStep,
     Resident,
+    Retention,
     Site,
     SlaSettings,
     Staff,
@@ -133,6 +134,7 @@ def _expand(spec: SiteFile, name: str) -> Site:
             complaint_resolve_h=sla.complaint_resolve_h,
             serious_complaint_resolve_working_days=sla.serious_complaint_resolve_working_days,
             holidays=frozenset(sla.holidays), workdays=frozenset(sla.workdays)),
+        retention=Retention(**spec.retention.model_dump()),
         repair_categories=tuple(Category(**c.model_dump()) for c in spec.categories.repair),
         complaint_categories=tuple(Category(**c.model_dump()) for c in spec.categories.complaint),
     )

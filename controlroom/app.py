@@ -32,6 +32,7 @@ from controlroom.alarms.service import AlertService, NotFound
 from controlroom.alarms.stream import Broadcaster
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.api.main import router as api_router
+from controlroom.core import retention
 from controlroom.core.accounts import login_lockout, signing_key, sync_accounts
 from controlroom.core.clock import utcnow
 from controlroom.core.db import make_engine, make_sessionmaker, startup_lock
@@ -86,10 +87,16 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def remind() -> None:
         await asyncio.to_thread(app.state.items.sweep)
 
+    async def retain() -> None:
+        policy = app.state.site.retention
+        await asyncio.to_thread(retention.sweep, app.state.sessions, policy, app.state.clock())
+        app.state.retention_runs += 1
+
     return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
             run_every(ESCALATION_SWEEP_S, escalate_unacknowledged, "escalation sweep"),
             run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep"),
-            run_every(REMINDER_SWEEP_S, remind, "reminder sweep")]
+            run_every(REMINDER_SWEEP_S, remind, "reminder sweep"),
+            run_every(app.state.site.retention.sweep_s, retain, "retention sweep")]
 
 
 class _Residents:
@@ -209,6 +216,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.sessions = sessions
     app.state.passwords = passwords
     app.state.clock = clock
+    app.state.retention_runs = 0  # sweeps done (tests wait on it)
     app.state.broadcaster = Broadcaster()
     app.state.resident_notifier = resident_notifier or LogResidentNotifier()
     _alarm_services(app, sessions, replicated, notifier)
