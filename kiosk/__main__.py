@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(parse_args(argv))
     if isinstance(app, int):
         return app
+    from kiosk import watchdog
+
+    watchdog.attach(app)  # systemd's watchdog, when run by the unit in deploy/
     app.run()
     return app.exit_code
 
