@@ -117,6 +117,7 @@ def _expand(spec: SiteFile, name: str) -> Site:
         gateway_metrics_port=spec.gateway.metrics_port,
         auto_valve_close=spec.gateway.auto_valve_close,
         kiosk_fonts=tuple(spec.kiosk.fonts),
+        kiosk_heartbeat_s=spec.kiosk.heartbeat_s,
         buildings=buildings,
         units=units,
         devices=devices,

@@ -180,6 +180,7 @@ class Site:
     repair_categories: tuple[Category, ...] = ()
     complaint_categories: tuple[Category, ...] = ()
     retention: Retention = field(default_factory=Retention)
+    kiosk_heartbeat_s: float = 30
 
     def staff_password(self, username: str) -> str:
         return self.staff[username].password

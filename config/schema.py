@@ -52,6 +52,8 @@ class GatewaySection(Strict):
 
 class KioskSection(Strict):
     fonts: list[str] = Field(default_factory=list)
+    # Each kiosk's heartbeat to the control room; 3 missed: offline, a maintenance alert.
+    heartbeat_s: float = Field(default=30, gt=0)
 
 
 class BuildingSpec(Strict):

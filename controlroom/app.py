@@ -28,6 +28,7 @@ from controlroom.alarms import fanout
 from controlroom.alarms.casework import CaseworkService
 from controlroom.alarms.devices import DeviceService, sync_devices
 from controlroom.alarms.intake import alert_json
+from controlroom.alarms.kiosk_fleet import KioskFleet
 from controlroom.alarms.service import AlertService, NotFound
 from controlroom.alarms.stream import Broadcaster
 from controlroom.alarms.test_mode import TestModeService
@@ -41,6 +42,7 @@ from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotif
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
+from controlroom.observability import add_metric_source
 from controlroom.observability import install as install_observability
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
@@ -66,6 +68,7 @@ log = logging.getLogger(__name__)
 TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to service
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
 REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
+KIOSK_SWEEP_S = 5.0  # how late at most a silent kiosk is noticed (past its window)
 REMINDER_SWEEP_S = 60.0  # held-item reminders are days apart: a minute late is nothing
 
 
@@ -87,6 +90,9 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def remind() -> None:
         await asyncio.to_thread(app.state.items.sweep)
 
+    async def watch_kiosks() -> None:
+        await asyncio.to_thread(app.state.kiosk_fleet.sweep)
+
     async def retain() -> None:
         policy = app.state.site.retention
         await asyncio.to_thread(retention.sweep, app.state.sessions, policy, app.state.clock())
@@ -96,7 +102,9 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
             run_every(ESCALATION_SWEEP_S, escalate_unacknowledged, "escalation sweep"),
             run_every(REQUEST_SWEEP_S, watch_request_slas, "request SLA sweep"),
             run_every(REMINDER_SWEEP_S, remind, "reminder sweep"),
-            run_every(app.state.site.retention.sweep_s, retain, "retention sweep")]
+            run_every(app.state.site.retention.sweep_s, retain, "retention sweep"),
+            run_every(min(KIOSK_SWEEP_S, app.state.site.kiosk_heartbeat_s / 2), watch_kiosks,
+                      "kiosk heartbeat sweep")]
 
 
 class _Residents:
@@ -118,6 +126,7 @@ def _alarm_services(app: FastAPI, sessions: sessionmaker, replicated: bool,
         state.test_mode, now=state.clock, notifier=notifier)
     state.devices = DeviceService(sessions)
     state.casework = CaseworkService(sessions, site, state.alerts)
+    state.kiosk_fleet = KioskFleet(sessions, site, state.alerts, state.clock)
 
 
 def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Passwords) -> None:
@@ -223,6 +232,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     _resident_services(app, sessions, passwords)
     _error_handlers(app)
     install_observability(app, engine)  # /metrics, /healthz, /readyz
+    add_metric_source(app, app.state.kiosk_fleet.metric_families)
     app.include_router(api_router)
 
     @app.get("/", include_in_schema=False)

@@ -158,12 +158,19 @@ def build_app(args: argparse.Namespace) -> KioskApp | int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    app = build_app(parse_args(argv))
+    args = parse_args(argv)
+    app = build_app(args)
     if isinstance(app, int):
         return app
-    from kiosk import watchdog
+    from kiosk import heartbeat, watchdog
 
     watchdog.attach(app)  # systemd's watchdog, when run by the unit in deploy/
+    site = load_site_or_exit(args.config)
+    kiosk_id = args.kiosk or next(iter(site.kiosks), None)
+    if kiosk_id is not None:  # the control room hears from this kiosk (the kiosk fleet)
+        readers = {k: v for k, v in (("card", args.card_reader), ("scanner", args.scanner))
+                   if v}
+        heartbeat.start_for(site, kiosk_id, readers)
     app.run()
     return app.exit_code
 

@@ -14,6 +14,7 @@ from controlroom.api.routes import (
     items,
     keys,
     kiosk,
+    kiosk_fleet,
     kiosk_items,
     kpis,
     notices,
@@ -25,5 +26,5 @@ from controlroom.api.routes import (
 
 router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
-               items, keys, fees, notices, kiosk_items, site):
+               items, keys, fees, notices, kiosk_items, site, kiosk_fleet):
     router.include_router(module.router)

@@ -1,6 +1,7 @@
 /* Estate Butler control-room console: the views beside the alarm board (issue 5).
  *
- *   devices    device health: the offline list and the low-battery list (GET /api/devices)
+ *   devices    device health: the offline list, the low-battery list (GET /api/devices) and
+ *              the lobby kiosks' heartbeats (view_kiosks.js)
  *   incidents  building incidents with the alarms they link (GET /api/alerts?kind=incident)
  *   testmode   put a device, flat or building on test, end it, read the walk-test report
  *   kpis       the current shift's live gauges against the EN 50518 norms, the flood meter,
@@ -16,6 +17,7 @@ import { format as fmtTime, toMs as ms } from '../lib/format.js';
 import { emit, on, session } from '../lib/session.js';
 import { select } from './alert_details.js';
 import { buildingLabel, kindLabel, stateLabel } from './board_state.js';
+import { kioskSection } from './view_kiosks.js';
 import { kpisView } from './view_kpis.js';
 import { ago, dash, devKind, heading, secs, t, table } from './view_parts.js';
 
@@ -104,7 +106,10 @@ function render(v) {
 // -- device health -----------------------------------------------------------------------------
 
 loaders.devices = {
-  fetch: () => api('api/devices'),
+  async fetch() {
+    const [devices, kiosks] = await Promise.all([api('api/devices'), api('api/devices/kiosks')]);
+    return { ...devices, kiosks: kiosks.data };
+  },
   render(data) {
     const devs = data.data;
     const offline = devs.filter((d) => d.online === false)
@@ -133,6 +138,7 @@ loaders.devices = {
       table('offline-list', heads, offline.map((d) => row(d, 'offline-device')), t('dev.noneOffline')),
       h('h3', { text: t('dev.lowHeading', { n: LOW_BATTERY }) }),
       table('low-battery-list', heads, low.map((d) => row(d, 'low-battery-device')), t('dev.noneLow')),
+      ...kioskSection(data.kiosks),
     ];
   },
 };
