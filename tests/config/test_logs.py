@@ -33,19 +33,24 @@ TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} "
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_every_service_logs_time_and_level(tmp_path: Path, fmt: str) -> None:
-    """The estate as processes (broker, control room with uvicorn, gateway, simulator) with
-    BUTLER_LOG_FORMAT set: every line of every log is JSON with a time and a level, or a text
-    line starting with both; uvicorn's access lines included."""
+    """The estate as processes (broker, control room with uvicorn, gateway, simulator, the
+    kiosk's heartbeat process) with BUTLER_LOG_FORMAT set: every line of every log is JSON with
+    a time and a level, or a text line starting with both; uvicorn's access lines included.
+    The kiosk here is its headless heartbeat process (kiosk/heartbeat.py); the Kivy window
+    logs through the same set-up (kiosk/__main__.py, Kivy in its Python log mode)."""
     stack = Stack(tmp_path)
     stack.group.env["BUTLER_LOG_FORMAT"] = fmt
     try:
         stack.start_all()
         stack.wait_sim_online()
         httpx.get(f"{stack.api_url}/api/health", timeout=5)  # an access-log line
+        kiosk = stack.group.start("kiosk", ["-m", "kiosk.heartbeat", "--kiosk", "kiosk-1"])
+        stack.group.wait_for("the kiosk's first heartbeat", lambda: "/api/kiosk/heartbeat" in (
+            tmp_path / "log" / "controlroom.log").read_text(errors="replace"), 30, kiosk)
     finally:
         stack.group.stop_all()
     logs = {p.stem: _lines(p) for p in sorted((tmp_path / "log").glob("*.log"))}
-    assert set(logs) >= {"broker", "controlroom", "gateway", "firmware_sim"}, logs.keys()
+    assert set(logs) >= {"broker", "controlroom", "gateway", "firmware_sim", "kiosk"}, logs.keys()
     for name, lines in logs.items():
         assert lines, f"{name} logged nothing"
         for line in lines:
