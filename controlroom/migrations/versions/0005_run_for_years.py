@@ -1,6 +1,7 @@
-"""kiosk_status: each lobby kiosk's last heartbeat (issue 18, the kiosk fleet)
+"""issue 18: kiosk_status (each lobby kiosk's last heartbeat) and an index on
+ingested_signals.at (the retention job deletes old idempotency keys by age)
 
-Revision ID: kiosk_heartbeats
+Revision ID: run_for_years
 Revises: 0004
 """
 
@@ -11,15 +12,17 @@ from alembic import op
 
 import controlroom.core.db
 
-revision = "kiosk_heartbeats"
+revision = "run_for_years"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
+    # IF NOT EXISTS: a database made by `create_all` from today's models already has both.
+    op.create_index("ix_ingested_signals_at", "ingested_signals", ["at"], if_not_exists=True)
     if "kiosk_status" in sa.inspect(op.get_bind()).get_table_names():
-        return  # made by create_all with today's models
+        return
     op.create_table(
         "kiosk_status",
         sa.Column("kiosk", sa.String(length=64), nullable=False),
@@ -35,3 +38,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kiosk_status")
+    op.drop_index("ix_ingested_signals_at", table_name="ingested_signals")
