@@ -163,6 +163,10 @@ def restore_from(source: Path, db_url: str, secret_file: Path | None,
     if not source.is_file():
         raise BackupError(f"{source}: no such backup")
     engine = engine_of(db_url)
+    try:
+        tarfile.open(source, "r").close()
+    except tarfile.TarError:
+        raise BackupError(f"{source}: not a control-room backup (not a tar file)") from None
     with tarfile.open(source, "r") as tar, tempfile.TemporaryDirectory() as tmp:
         manifest = read_manifest(tar)
         if manifest.engine != engine:

@@ -125,3 +125,26 @@ def test_backup_wipe_restore(tmp_path: Path, engine: str) -> None:
             assert _board(c) == board
     finally:
         postgres.drop(db_url)
+
+
+def test_restore_refuses_another_engine_and_another_broker_secret(tmp_path: Path) -> None:
+    from controlroom.backup.archive import BackupError, backup_to, restore_from
+
+    db_url = f"sqlite:///{tmp_path}/cr.db"
+    with _app(db_url):
+        pass  # migrated
+    secret = tmp_path / "broker.secret"
+    secret.write_text("one")
+    archive = tmp_path / "b.tar"
+    assert backup_to(archive, db_url, secret).broker_secret
+    with pytest.raises(BackupError, match="backup is of a sqlite database"):
+        restore_from(archive, "postgresql://nobody@127.0.0.1:1/x", secret)
+    secret.write_text("another")
+    with pytest.raises(BackupError, match="holds another broker secret"):
+        restore_from(archive, db_url, secret)
+    assert secret.read_text() == "another"  # nothing changed
+    restore_from(archive, db_url, secret, force_secret=True)
+    assert secret.read_text() == "one"
+    (tmp_path / "not.tar").write_bytes(b"junk")
+    with pytest.raises(BackupError, match="not a control-room backup"):
+        restore_from(tmp_path / "not.tar", db_url, secret)
