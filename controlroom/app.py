@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from config import Settings, Site
+from controlroom import retention
 from controlroom.alarms import fanout
 from controlroom.alarms.casework import CaseworkService
 from controlroom.alarms.devices import DeviceService, sync_devices
@@ -33,7 +34,6 @@ from controlroom.alarms.service import AlertService, NotFound
 from controlroom.alarms.stream import Broadcaster
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.api.main import router as api_router
-from controlroom.core import retention
 from controlroom.core.accounts import login_lockout, signing_key, sync_accounts
 from controlroom.core.clock import utcnow
 from controlroom.core.db import make_engine, make_sessionmaker, startup_lock

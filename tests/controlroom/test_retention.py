@@ -17,7 +17,7 @@ from config.model import Retention
 from controlroom.alarms.models import Alert, AlertHistory, IngestedSignal
 from controlroom.app import create_app
 from controlroom.core.models import AuditEntry
-from controlroom.core.retention import cutoffs
+from controlroom.retention import cutoffs
 from tests.controlroom.conftest import T0, Clock, _passwords
 from tests.utils import auth, wait_until
 
