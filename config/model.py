@@ -122,6 +122,16 @@ class Resident:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long old rows are kept, in days (0: for ever); the site file's [retention]."""
+
+    ingest_keys_days: float = 30
+    history_days: float = 730
+    audit_days: float = 0
+    sweep_s: float = 3600
+
+
+@dataclass(frozen=True)
 class SlaSettings:
     """The promises' lengths (DOMAIN.md defaults) and the working-day calendar's exceptions."""
 
@@ -185,6 +195,8 @@ class Site:
     repair_categories: tuple[Category, ...] = ()
     complaint_categories: tuple[Category, ...] = ()
     notify: NotifySite = field(default_factory=lambda: NotifySite())
+    retention: Retention = field(default_factory=Retention)
+    kiosk_heartbeat_s: float = 30
 
     def staff_password(self, username: str) -> str:
         return self.staff[username].password

@@ -83,6 +83,8 @@ class NotifySection(Strict):
 
 class KioskSection(Strict):
     fonts: list[str] = Field(default_factory=list)
+    # Each kiosk's heartbeat to the control room; 3 missed: offline, a maintenance alert.
+    heartbeat_s: float = Field(default=30, gt=0)
 
 
 class BuildingSpec(Strict):
@@ -237,6 +239,16 @@ class CategoriesSection(Strict):
     complaint: list[CategorySpec] = Field(default_factory=_complaint_categories, min_length=1)
 
 
+class RetentionSection(Strict):
+    """How long the control room keeps what grows without end (days; 0: for ever)."""
+
+    ingest_keys_days: float = Field(default=30, ge=0)  # the gateway's idempotency keys
+    # The histories of resolved alerts and closed requests.
+    history_days: float = Field(default=730, ge=0)
+    audit_days: float = Field(default=0, ge=0)  # the site's rules: kept for ever unless set
+    sweep_s: float = Field(default=3600, gt=0)  # how often the retention job runs
+
+
 class SiteFile(Strict):
     site: SiteSection
     mqtt: MqttSection = MqttSection()
@@ -254,3 +266,4 @@ class SiteFile(Strict):
     residents: list[ResidentSpec] = Field(default_factory=list)
     sla: SlaSection = SlaSection()
     categories: CategoriesSection = CategoriesSection()
+    retention: RetentionSection = RetentionSection()

@@ -129,9 +129,13 @@ MQTT_CA: Variable[str | None] = Variable(
 GATEWAY_METRICS_PORT: Variable[int | None] = Variable(
     "BUTLER_GATEWAY_METRICS_PORT", None, _port,
     "the gateway's /metrics and /health port (0: any)", "gateway, launcher")
+GATEWAY_METRICS_ADDRESS: Variable[str] = Variable(
+    "BUTLER_GATEWAY_METRICS_ADDRESS", "127.0.0.1", lambda raw: raw.strip(),
+    "the address the gateway's /metrics, /healthz and /readyz listen on", "gateway")
 LOG_FORMAT: Variable[str] = Variable(
     "BUTLER_LOG_FORMAT", "text", _one_of("text", "json"),
-    "the gateway's log: text lines or one JSON object per line", "gateway")
+    "every service's log: text lines (time, level, logger) or one JSON object per line",
+    "controlroom, gateway, firmware_sim, kiosk")
 GATEWAY_SOURCE: Variable[str] = Variable(
     "BUTLER_GATEWAY_SOURCE", "mqtt", _one_of("mqtt", "nats"),
     "where the gateway takes the devices' traffic from", "gateway")
@@ -180,9 +184,10 @@ VARIABLES: tuple[Variable[Any], ...] = (
     DEMO, CA_FILE, KIOSK_SECRET,
     SITE, DB_URL, MQTT_URL, API_URL, SECRET_KEY, TRUSTED_PROXIES, PASSWORD_HASH_COST,
     DEMO_DATA, GATEWAY_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_CA, GATEWAY_METRICS_PORT,
-    LOG_FORMAT, GATEWAY_SOURCE, NATS_URL, BROKER_SECRET, BROKER_SECRET_FILE,
-    EMBEDDED_BROKER_PORT, VAR_DIR, SMS_URL, NOTIFY_OPERATOR, NOTIFY_SUPERVISOR,
-    NOTIFY_MANAGER, NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN, DC09_PORT)
+    GATEWAY_METRICS_ADDRESS, LOG_FORMAT, GATEWAY_SOURCE, NATS_URL, BROKER_SECRET,
+    BROKER_SECRET_FILE, EMBEDDED_BROKER_PORT, VAR_DIR, SMS_URL, NOTIFY_OPERATOR,
+    NOTIFY_SUPERVISOR, NOTIFY_MANAGER, NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN,
+    DC09_PORT)
 
 
 @contextmanager

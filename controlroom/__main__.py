@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 from dataclasses import replace
 from urllib.parse import urlsplit
 
 from config import Settings, load_site_or_exit
-from config.settings import exit_on_bad_setting
+from config.settings import LOG_FORMAT, exit_on_bad_setting
+
+# `python -m controlroom NAME ...`: each subcommand is its own module with a `main(argv)`;
+# without one, the control room serves.
+SUBCOMMANDS = {
+    "backup": "controlroom.backup.cli",
+    "restore": "controlroom.backup.cli",
+}
 
 
 class RedactTokens:
@@ -30,13 +38,21 @@ def main(argv: list[str] | None = None) -> None:
         from controlroom.users_cli import run
 
         raise SystemExit(run(argv[1:]))
+    if argv and argv[0] in SUBCOMMANDS:
+        importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv)
+        return
+    serve(argv)
+
+
+def serve(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(
         prog="python -m controlroom",
-        description="Estate Butler control room: alarm API, system of record, web console.",
-        epilog="Staff accounts: python -m controlroom users --help. "
-               "Environment: BUTLER_DEMO, BUTLER_DB_URL, BUTLER_API_URL, BUTLER_SECRET_KEY, "
+        description="Estate Butler control room: alarm API, system of record, web console. "
+                    f"Subcommands: users, {', '.join(SUBCOMMANDS)} "
+                    "(python -m controlroom NAME -h).",
+        epilog="Environment: BUTLER_DEMO, BUTLER_DB_URL, BUTLER_API_URL, BUTLER_SECRET_KEY, "
                "BUTLER_SITE, BUTLER_TRUSTED_PROXIES, BUTLER_DEMO_DATA, "
-               "BUTLER_PASSWORD_HASH_COST (the README's table of settings).",
+               "BUTLER_PASSWORD_HASH_COST, BUTLER_LOG_FORMAT (the README's table of settings).",
     )
     ap.add_argument("--config", metavar="PATH", help="site file (default: config/site.toml)")
     ap.add_argument("--host", help="listen address (default: from the API URL)")
@@ -55,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     site = load_site_or_exit(args.config)
     with exit_on_bad_setting():
         settings = Settings.for_controlroom(site)
+        log_format = LOG_FORMAT.read()
     settings = replace(settings, demo=settings.demo or args.demo)
     if args.db_url:
         settings = replace(settings, db_url=args.db_url)
@@ -74,8 +91,11 @@ def main(argv: list[str] | None = None) -> None:
 
     import uvicorn
 
+    from config.logs import setup as setup_logs
+    from config.logs import uvicorn_config
     from controlroom.app import create_app
 
+    setup_logs(log_format)  # one handler on the root: our records and uvicorn's alike
     app = create_app(site, settings, passwords)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     # The client's address (sign-in throttling, the audit log) is the connection's own unless
@@ -83,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     proxies = ",".join(settings.trusted_proxies)
     uvicorn.run(app, host=args.host or url.hostname or "127.0.0.1",
                 port=args.port or url.port or 8700, log_level="info",
+                log_config=uvicorn_config(),
                 timeout_graceful_shutdown=3, proxy_headers=bool(proxies),
                 forwarded_allow_ips=proxies or None,
                 ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)

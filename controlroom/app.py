@@ -24,10 +24,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Resident, Settings, Site
+from controlroom import retention
 from controlroom.alarms import fanout
 from controlroom.alarms.casework import CaseworkService
 from controlroom.alarms.devices import DeviceService, sync_devices
 from controlroom.alarms.intake import alert_json
+from controlroom.alarms.kiosk_fleet import KioskFleet
 from controlroom.alarms.service import AlertService, NotFound
 from controlroom.alarms.stream import Broadcaster
 from controlroom.alarms.test_mode import TestModeService
@@ -42,6 +44,8 @@ from controlroom.core.outbox import NotifyConfig, Outbox
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
+from controlroom.observability import add_metric_source
+from controlroom.observability import install as install_observability
 from controlroom.services.concierge.bookings import BookingService
 from controlroom.services.concierge.lost_found import LostFoundService
 from controlroom.services.concierge.visitors import VisitorService
@@ -77,6 +81,7 @@ log = logging.getLogger(__name__)
 TEST_SWEEP_S = 5.0  # how late at most a test window returns its devices to service
 ESCALATION_SWEEP_S = 1.0  # how late at most an unacknowledged alarm is escalated
 REQUEST_SWEEP_S = 1.0  # how late at most an overdue service request is marked and escalated
+KIOSK_SWEEP_S = 5.0  # how late at most a silent kiosk is noticed (past its window)
 REMINDER_SWEEP_S = 60.0  # held-item reminders are days apart: a minute late is nothing
 # The outbox sends on every commit that records a message (a nudge); this sweep is for
 # retries, held messages and what another replica recorded.
@@ -112,6 +117,14 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
     async def wake_up_calls() -> None:
         await asyncio.to_thread(app.state.wakeups.sweep)
 
+    async def watch_kiosks() -> None:
+        await asyncio.to_thread(app.state.kiosk_fleet.sweep)
+
+    async def retain() -> None:
+        policy = app.state.site.retention
+        await asyncio.to_thread(retention.sweep, app.state.sessions, policy, app.state.clock())
+        app.state.retention_runs += 1
+
     loop, wake = asyncio.get_running_loop(), asyncio.Event()
     app.state.outbox.wake = lambda: loop.call_soon_threadsafe(wake.set)
     return [run_every(TEST_SWEEP_S, expire_test_windows, "test-window sweep"),
@@ -121,7 +134,10 @@ def _start_jobs(app: FastAPI) -> list[asyncio.Task[None]]:
             run_every(OUTBOX_SWEEP_S, send_notifications, "notification outbox",
                       first_delay_s=0.0, wake=wake),
             run_every(OFFLINE_SUMMARY_S, sum_up_offline, "offline summary"),
-            run_every(WAKEUP_SWEEP_S, wake_up_calls, "wake-up call sweep")]
+            run_every(WAKEUP_SWEEP_S, wake_up_calls, "wake-up call sweep"),
+            run_every(app.state.site.retention.sweep_s, retain, "retention sweep"),
+            run_every(min(KIOSK_SWEEP_S, app.state.site.kiosk_heartbeat_s / 2), watch_kiosks,
+                      "kiosk heartbeat sweep")]
 
 
 class _Residents:
@@ -145,6 +161,7 @@ def _alarm_services(app: FastAPI, sessions: sessionmaker, replicated: bool,
         state.test_mode, now=state.clock, notifier=notifier)
     state.devices = DeviceService(sessions)
     state.casework = CaseworkService(sessions, site, state.alerts)
+    state.kiosk_fleet = KioskFleet(sessions, site, state.alerts, state.clock)
 
 
 def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Passwords) -> None:
@@ -272,12 +289,15 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     app.state.sessions = sessions
     app.state.passwords = passwords
     app.state.clock = clock
+    app.state.retention_runs = 0  # sweeps done (tests wait on it)
     app.state.broadcaster = Broadcaster()
     app.state.outbox = Outbox(sessions, _notify_config(site, settings), clock)
     app.state.resident_notifier = resident_notifier or app.state.outbox
     _alarm_services(app, sessions, replicated, notifier or app.state.outbox)
     _resident_services(app, sessions, passwords)
     _error_handlers(app)
+    install_observability(app, engine)  # /metrics, /healthz, /readyz
+    add_metric_source(app, app.state.kiosk_fleet.metric_families)
     app.include_router(api_router)
 
     @app.get("/", include_in_schema=False)

@@ -12,7 +12,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from prometheus_client import Counter
+
 log = logging.getLogger(__name__)
+# The process's own (prometheus_client's default registry, served on /metrics).
+FAILURES = Counter("butler_job_failures", "Background sweeps that raised, by sweep.", ["job"])
 
 
 def run_every(interval_s: float, job: Callable[[], Awaitable[object]], name: str,
@@ -40,6 +44,7 @@ def run_every(interval_s: float, job: Callable[[], Awaitable[object]], name: str
             except asyncio.CancelledError:
                 raise
             except Exception:
+                FAILURES.labels(name).inc()
                 log.exception("%s failed; trying again in %s s", name, interval_s)
 
     return asyncio.create_task(loop(), name=name)

@@ -4,6 +4,7 @@ this module imports each domain's models. Alembic (migrations/env.py) and anythi
 
 from __future__ import annotations
 
+from controlroom.alarms import kiosk_models
 from controlroom.alarms import models as alarm_models
 from controlroom.core import models as core_models
 from controlroom.core import notify_models
@@ -19,5 +20,5 @@ from controlroom.services.residents import models as resident_models
 __all__ = ["MODULES", "metadata"]
 
 MODULES = (core_models, notify_models, alarm_models, desk_models, fee_models, notice_models,
-           request_models, resident_models, concierge_models, report_models)
+           request_models, resident_models, concierge_models, report_models, kiosk_models)
 metadata = Base.metadata

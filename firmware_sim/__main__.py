@@ -16,6 +16,8 @@ from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
 from config.credentials import SecretError
+from config.logs import setup as setup_logs
+from config.settings import LOG_FORMAT, exit_on_bad_setting
 from firmware_sim import kiosk_readers, load, panel_cli, panel_ip_cli, scenario
 from firmware_sim.access import Access, access
 from firmware_sim.building import Simulation, send_control
@@ -239,7 +241,8 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     site = load_site_or_exit(args.config)
     args.mqtt_url = args.mqtt_url or Settings.from_site(site).mqtt_url
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with exit_on_bad_setting():
+        setup_logs(LOG_FORMAT.read())
     sys.exit(dispatch(site, args))
 
 

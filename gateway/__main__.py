@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import ssl
 import sys
@@ -11,9 +12,11 @@ import threading
 from pathlib import Path
 
 from config import Settings, Site, load_site_or_exit
+from config.logs import setup as setup_logs
 from config.settings import (
     CA_FILE,
     DC09_PORT,
+    GATEWAY_METRICS_ADDRESS,
     GATEWAY_METRICS_PORT,
     GATEWAY_PASSWORD,
     GATEWAY_SOURCE,
@@ -24,7 +27,6 @@ from config.settings import (
     NATS_URL,
     exit_on_bad_setting,
 )
-from gateway.logs import setup as setup_logs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--metrics-port", type=int, default=GATEWAY_METRICS_PORT.read(),
                     help="Prometheus /metrics and /health port (default: "
                          "BUTLER_GATEWAY_METRICS_PORT or the site's; 0: any)")
+    ap.add_argument("--metrics-address", default=GATEWAY_METRICS_ADDRESS.read(),
+                    help="address /metrics, /healthz and /readyz listen on (default: "
+                         "BUTLER_GATEWAY_METRICS_ADDRESS or 127.0.0.1; 0.0.0.0 for a "
+                         "Prometheus on another host)")
     ap.add_argument("--panel", action="append", default=[], metavar="PANEL_ID=/dev/path",
                     help="serial port of a wired panel, overriding the site's (repeatable)")
     ap.add_argument("--dc09-port", type=int, default=DC09_PORT.read(),
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     ports = _panel_ports(ap, site, args.panel)
     settings = Settings.from_site(site)
     setup_logs(args.log_format)
+    os.environ[LOG_FORMAT.name] = args.log_format  # for the spawned telemetry process
 
     from gateway.controlroom_client import ControlRoomClient
     from gateway.metrics import serve
@@ -125,10 +132,11 @@ def main(argv: list[str] | None = None) -> None:
                  nats_replicas=args.nats_replicas)
     port = site.gateway_metrics_port if args.metrics_port is None else args.metrics_port
     try:
-        server = serve(port, gw.metrics_text,
+        server = serve(args.metrics_address, port, gw.snapshot,
                        lambda: gw.link.connected.is_set() and gw.tel.connected.is_set())
     except OSError as exc:
-        sys.stderr.write(f"error: cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
+        sys.stderr.write(f"error: cannot serve metrics on {args.metrics_address}:{port}: "
+                         f"{exc.strerror}; "
                          "choose another with --metrics-port or BUTLER_GATEWAY_METRICS_PORT\n")
         raise SystemExit(1) from None
     done = threading.Event()
@@ -146,10 +154,10 @@ def main(argv: list[str] | None = None) -> None:
         dc09 = DC09Server(gw, list(site.panels.values()), "0.0.0.0", args.dc09_port).start()
     logging.getLogger("gateway").info(
         "gateway for site %s: %d devices, broker %s, control room %s, metrics "
-        "http://127.0.0.1:%d/metrics, %d signals waiting in the outbox", site.id,
+        "http://%s:%d/metrics, %d signals waiting in the outbox", site.id,
         len(site.devices), ",".join(nats_servers) if args.source == "nats"
         else args.mqtt_url or settings.mqtt_url, args.api_url or settings.api_url,
-        server.server_address[1], gw.outbox.depth())
+        args.metrics_address, server.server_address[1], gw.outbox.depth())
     # A signal may be taken by any of the gateway's threads; Python runs the handler only when
     # the main thread next runs bytecode, so an untimed wait here could sleep through it (seen:
     # a gateway left running after its launcher was killed). Wake twice a second to let it run.

@@ -10,6 +10,8 @@ import signal
 from urllib.parse import urlsplit
 
 from config import Settings, load_site_or_exit
+from config.logs import setup as setup_logs
+from config.settings import LOG_FORMAT, exit_on_bad_setting
 
 
 def broker_config(host: str, port: int) -> dict[str, object]:
@@ -80,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     site = load_site_or_exit(args.config)
     url = urlsplit(Settings.from_site(site).mqtt_url)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with exit_on_bad_setting():
+        setup_logs(LOG_FORMAT.read())
     for noisy in ("amqtt", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

@@ -1,11 +1,21 @@
-"""Health and counters in Prometheus text format on an HTTP endpoint (`/metrics`)."""
+"""The gateway's health and counters over HTTP: `/metrics` (Prometheus exposition, rendered by
+prometheus_client from the gateway's live state at each scrape), `/healthz` (the process
+answers), `/readyz` and `/health` (the broker and the telemetry source are connected: 503 until
+they are). The address is configurable (`--metrics-address`, BUTLER_GATEWAY_METRICS_ADDRESS) so a
+Prometheus on another host can scrape it; the default stays loopback."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 @dataclass
@@ -16,50 +26,75 @@ class Metrics:
     lag_s: float = 0.0
 
 
-def render(m: Metrics, quarantined: dict[str, int], outbox_depth: int, outbox_age_s: float,
-           offline: int, devices: int) -> str:
-    lines = [
-        "# HELP butler_gateway_messages_received_total MQTT messages taken in.",
-        "# TYPE butler_gateway_messages_received_total counter",
-        f"butler_gateway_messages_received_total {m.received}",
-        "# HELP butler_gateway_quarantined_total Rejected input, by reason.",
-        "# TYPE butler_gateway_quarantined_total counter",
-    ]
-    lines += [f'butler_gateway_quarantined_total{{reason="{r}"}} {n}'
-              for r, n in sorted(quarantined.items())]
-    lines += [
-        "# HELP butler_gateway_signals_total Alert signals recorded (raised or restored).",
-        "# TYPE butler_gateway_signals_total counter",
-        f"butler_gateway_signals_total {m.signals}",
-        "# HELP butler_gateway_delivered_total Alert signals the control room accepted.",
-        "# TYPE butler_gateway_delivered_total counter",
-        f"butler_gateway_delivered_total {m.delivered}",
-        "# HELP butler_gateway_outbox_depth Signals waiting for the control room.",
-        "# TYPE butler_gateway_outbox_depth gauge",
-        f"butler_gateway_outbox_depth {outbox_depth}",
-        "# HELP butler_gateway_outbox_oldest_seconds Age of the oldest waiting signal.",
-        "# TYPE butler_gateway_outbox_oldest_seconds gauge",
-        f"butler_gateway_outbox_oldest_seconds {outbox_age_s:.3f}",
-        "# HELP butler_gateway_processing_lag_seconds Receive to record, last batch.",
-        "# TYPE butler_gateway_processing_lag_seconds gauge",
-        f"butler_gateway_processing_lag_seconds {m.lag_s:.3f}",
-        "# HELP butler_gateway_devices_offline Supervised devices now offline.",
-        "# TYPE butler_gateway_devices_offline gauge",
-        f"butler_gateway_devices_offline {offline}",
-        "# HELP butler_gateway_devices Supervised devices.",
-        "# TYPE butler_gateway_devices gauge",
-        f"butler_gateway_devices {devices}",
-    ]
-    return "\n".join(lines) + "\n"
+@dataclass
+class Snapshot:
+    """What a scrape reports, read from the gateway at that moment."""
+
+    metrics: Metrics
+    quarantined: dict[str, int] = field(default_factory=dict)
+    outbox_depth: int = 0
+    outbox_age_s: float = 0.0
+    offline: int = 0
+    devices: int = 0
 
 
-def serve(port: int, text: Callable[[], str], healthy: Callable[[], bool]
-          ) -> ThreadingHTTPServer:
+def families(s: Snapshot) -> list[Metric]:
+    """The gateway's metric families (names and meanings unchanged since the text renderer)."""
+    def counter(name: str, doc: str, value: float) -> CounterMetricFamily:
+        return CounterMetricFamily(name, doc, value=value)
+
+    def gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
+        return GaugeMetricFamily(name, doc, value=value)
+
+    quarantined = CounterMetricFamily("butler_gateway_quarantined",
+                                      "Rejected input, by reason.", labels=["reason"])
+    for reason, n in sorted(s.quarantined.items()):
+        quarantined.add_metric([reason], n)
+    return [
+        counter("butler_gateway_messages_received", "MQTT messages taken in.",
+                s.metrics.received),
+        quarantined,
+        counter("butler_gateway_signals", "Alert signals recorded (raised or restored).",
+                s.metrics.signals),
+        counter("butler_gateway_delivered", "Alert signals the control room accepted.",
+                s.metrics.delivered),
+        gauge("butler_gateway_outbox_depth", "Signals waiting for the control room.",
+              s.outbox_depth),
+        gauge("butler_gateway_outbox_oldest_seconds", "Age of the oldest waiting signal.",
+              s.outbox_age_s),
+        gauge("butler_gateway_processing_lag_seconds", "Receive to record, last batch.",
+              s.metrics.lag_s),
+        gauge("butler_gateway_devices_offline", "Supervised devices now offline.", s.offline),
+        gauge("butler_gateway_devices", "Supervised devices.", s.devices),
+    ]
+
+
+class _Live(Collector):
+    def __init__(self, snapshot: Callable[[], Snapshot]) -> None:
+        self.snapshot = snapshot
+
+    def collect(self) -> Iterable[Metric]:
+        return families(self.snapshot())
+
+
+def registry_for(snapshot: Callable[[], Snapshot]) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Live(snapshot))
+    return registry
+
+
+def serve(address: str, port: int, snapshot: Callable[[], Snapshot],
+          healthy: Callable[[], bool]) -> ThreadingHTTPServer:
+    registry = registry_for(snapshot)
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path == "/metrics":
-                body, code, ctype = text().encode(), 200, "text/plain; version=0.0.4"
-            elif self.path == "/health":
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                body, code, ctype = generate_latest(registry), 200, CONTENT_TYPE
+            elif path == "/healthz":
+                body, code, ctype = b"ok\n", 200, "text/plain"
+            elif path in ("/health", "/readyz"):
                 ok = healthy()
                 body = b"ok\n" if ok else b"broker not connected\n"
                 code, ctype = (200 if ok else 503), "text/plain"
@@ -74,6 +109,7 @@ def serve(port: int, text: Callable[[], str], healthy: Callable[[], bool]
         def log_message(self, *_: object) -> None:  # scrapes every few seconds: keep quiet
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer((address, port), Handler)
     threading.Thread(target=server.serve_forever, name="gateway-metrics", daemon=True).start()
     return server
+

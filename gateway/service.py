@@ -25,7 +25,7 @@ from gateway.commands import CommandRelay
 from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
 from gateway.ingest import Ingestor
 from gateway.messages import Inbound, SignalOut
-from gateway.metrics import Metrics, render
+from gateway.metrics import Metrics, Snapshot
 from gateway.mqtt_link import LinkOptions, MqttLink
 from gateway.nats_link import NatsLink, NatsTelemetry
 from gateway.outbox import Outbox, Queued
@@ -175,10 +175,11 @@ class Gateway:
         if not self.stopping.is_set():
             log.error("the telemetry process ended: heartbeats are no longer taken in")
 
-    def metrics_text(self) -> str:
-        return render(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
-                      self.outbox.oldest_age(), len(self.supervisor.offline),
-                      len(self.supervisor.intervals))
+    def snapshot(self) -> Snapshot:
+        """What /metrics reports now."""
+        return Snapshot(self.metrics, dict(self.quarantine.counts), self.outbox.depth(),
+                        self.outbox.oldest_age(), len(self.supervisor.offline),
+                        len(self.supervisor.intervals))
 
     # -- the worker: record, then acknowledge ---------------------------------------------
 
@@ -398,25 +399,27 @@ class Gateway:
             if not self.supervising():
                 continue  # the supervising replica reports every device's health
             full = time.monotonic() - last_full >= LAST_SEEN_EVERY_S
-            # The ingestor's state is written by the worker thread; taking a report swaps
-            # sets under the GIL, and a change missed now is sent on the next round.
-            report = self.ingestor.take_health_report(with_last_seen=full)
-            offline = set(self.supervisor.offline)
-            for row in report:
-                if row["id"] in offline:
-                    row["online"] = False
             if full:
                 last_full = time.monotonic()
-            if not report:
-                continue
-            # The control room takes at most 10,000 devices a request; 50,000 devices
-            # refresh their last-seen 25,000 at a time.
-            for i in range(0, len(report), HEALTH_CHUNK):
-                try:
-                    self.controlroom.post_device_states(report[i:i + HEALTH_CHUNK])
-                except (Unreachable, Rejected) as exc:
-                    log.warning("device health not delivered (%s)", exc)
-                    break
+            self._send_health(full)
+
+    def _send_health(self, full: bool) -> None:
+        """Every device whose health changed (all of them, with last-seen, when `full`)."""
+        # The ingestor's state is written by the worker thread; taking a report swaps
+        # sets under the GIL, and a change missed now is sent on the next round.
+        report = self.ingestor.take_health_report(with_last_seen=full)
+        offline = set(self.supervisor.offline)
+        for row in report:
+            if row["id"] in offline:
+                row["online"] = False
+        # The control room takes at most 10,000 devices a request; 50,000 devices
+        # refresh their last-seen 25,000 at a time.
+        for i in range(0, len(report), HEALTH_CHUNK):
+            try:
+                self.controlroom.post_device_states(report[i:i + HEALTH_CHUNK])
+            except (Unreachable, Rejected) as exc:
+                log.warning("device health not delivered (%s)", exc)
+                break
 
     def _send_notes(self) -> None:
         """Notes on alerts (a valve's answer). The alert may still be in the outbox, so a

@@ -50,7 +50,13 @@ def noting_connection(b: TelemetryBatch, connected: threading.Event) -> Telemetr
 
 def _run(url: str, client_id: str, site: str, devices: frozenset[str], conn: Connection,
          subscriptions: list[tuple[str, int]], options: LinkOptions | None) -> None:
+    from config.logs import setup as setup_logs
+    from config.settings import LOG_FORMAT
     from gateway.mqtt_link import MqttLink  # paho stays behind the link module
+
+    # A spawned process starts with no log handler: the gateway's format (its --log-format
+    # is put in the environment the child inherits).
+    setup_logs(LOG_FORMAT.read())
 
     # The gateway decides when this process ends: Ctrl-C or a SIGTERM sent to the whole
     # process group reach the gateway, which then closes the pipe; a send to a closed pipe

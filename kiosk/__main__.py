@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from config import DEFAULT_SITE_PATH, Settings, Site, load_site_or_exit
-from config.settings import CA_FILE, DEMO, KIOSK_SECRET, exit_on_bad_setting
+from config.logs import setup as setup_logs
+from config.settings import CA_FILE, DEMO, KIOSK_SECRET, LOG_FORMAT, exit_on_bad_setting
 from kiosk.api_client import ApiClient
 from kiosk.boot import (
     LANDSCAPE,
@@ -213,6 +214,12 @@ def _app(args: argparse.Namespace, site: Site, kiosk_id: str | None, api: KioskA
     size = args.size
     if args.orientation:
         size = PORTRAIT if args.orientation == "portrait" else LANDSCAPE
+    with exit_on_bad_setting():
+        log_format = LOG_FORMAT.read()
+    # Kivy's records go to Python's logging (no handler of Kivy's own), formatted like every
+    # other service's: time, level, logger; JSON lines with BUTLER_LOG_FORMAT=json.
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    setup_logs(log_format)
     configure_kivy(size, args.fullscreen)
     from kiosk.app import KioskApp, deliver_on_ui_thread, register_font  # imports Kivy: now
 
@@ -231,9 +238,19 @@ def _app(args: argparse.Namespace, site: Site, kiosk_id: str | None, api: KioskA
 
 
 def main(argv: list[str] | None = None) -> int:
-    app = build_app(parse_args(argv))
+    args = parse_args(argv)
+    app = build_app(args)
     if isinstance(app, int):
         return app
+    from kiosk import heartbeat, watchdog
+
+    watchdog.attach(app)  # systemd's watchdog, when run by the unit in deploy/
+    site = load_site_or_exit(args.config)
+    kiosk_id = args.kiosk or next(iter(site.kiosks), None)
+    if kiosk_id is not None:  # the control room hears from this kiosk (the kiosk fleet)
+        readers = {k: v for k, v in (("card", args.card_reader), ("scanner", args.scanner))
+                   if v}
+        heartbeat.start_for(site, kiosk_id, readers)
     app.run()
     return app.exit_code
 

@@ -115,6 +115,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="create a new random secret file first (refuses to overwrite)")
     ap.add_argument("--out", type=Path, default=Path("var/mosquitto"), metavar="DIR",
                     help="where `passwd` and `acl` are written (default: var/mosquitto)")
+    ap.add_argument("--conf", type=Path, metavar="PATH",
+                    help="also write mosquitto's configuration for the site there: the site "
+                         "file's MQTT port on every address, these passwd and acl files, "
+                         "persistence (e.g. /etc/mosquitto/conf.d/butler.conf)")
+    ap.add_argument("--conf-user", default="mosquitto", metavar="USER",
+                    help="the user mosquitto runs as (default: mosquitto)")
+    ap.add_argument("--tls-dir", type=Path, metavar="DIR",
+                    help="with --conf: a TLS-only listener with DIR/ca.crt, DIR/server.crt, "
+                         "DIR/server.key")
     ap.add_argument("--password", metavar="ACCOUNT",
                     help="print this account's password instead (a device id, or the "
                          "gateway's account) — for BUTLER_MQTT_PASSWORD or provisioning")
@@ -142,7 +151,30 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     passwd, acl = write_files(site, secret, args.out)
     _say(f"wrote {passwd} ({len(site.devices) + 1} accounts) and {acl}")
+    if args.conf:
+        write_conf(site, args.conf, passwd, acl, args.conf_user, args.tls_dir)
+        _say(f"wrote {args.conf}")
     return 0
+
+
+def write_conf(site: Site, path: Path, passwd: Path, acl: Path, user: str,
+               tls_dir: Path | None) -> None:
+    """mosquitto.conf for the site: its MQTT URL's port, on every address (the devices come
+    over the estate's network), no anonymous clients, persistence for the gateway's sessions."""
+    from urllib.parse import urlsplit
+
+    from launcher.mosquitto import Security, Tls, mosquitto_conf
+
+    url = urlsplit(site.mqtt_url)
+    port = url.port or (8883 if url.scheme == "mqtts" else 1883)
+    tls = Tls(tls_dir / "ca.crt", tls_dir / "server.crt", tls_dir / "server.key") \
+        if tls_dir else None
+    text = mosquitto_conf(port, Path("/var/lib/mosquitto"), persistence=True,
+                          security=Security(passwd.resolve(), acl.resolve(), tls),
+                          host="0.0.0.0", user=user, log_dest="syslog")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# Generated from {site.path} by python -m launcher.broker_acl --conf\n"
+                    + text)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,13 @@ class Security:
 
 
 def mosquitto_conf(port: int, store: Path, persistence: bool = False,
-                   security: Security | None = None, host: str = "127.0.0.1") -> str:
+                   security: Security | None = None, host: str = "127.0.0.1",
+                   user: str | None = None, log_dest: str = "stdout") -> str:
     # The gateway's persistent session may hold thousands of events while it restarts:
     # mosquitto's default queue of 1000 per session would drop the rest.
     # Started as root, mosquitto drops to the `mosquitto` user unless told to stay the user
     # that owns the test's directory; it could not write its persistence file otherwise.
-    lines = [f"user {getpass.getuser()}", f"listener {port} {host}"]
+    lines = [f"user {user or getpass.getuser()}", f"listener {port} {host}"]
     if security is None:
         lines.append("allow_anonymous true")
     else:
@@ -49,7 +50,7 @@ def mosquitto_conf(port: int, store: Path, persistence: bool = False,
                       f"keyfile {security.tls.keyfile}", "tls_version tlsv1.2"]
     lines += [f"persistence {'true' if persistence else 'false'}",
               f"persistence_location {store}/",
-              "max_queued_messages 0", "max_inflight_messages 0", "log_dest stdout"]
+              "max_queued_messages 0", "max_inflight_messages 0", f"log_dest {log_dest}"]
     return "\n".join(lines) + "\n"
 
 

@@ -70,10 +70,26 @@ class PostgresServer:
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
+    argv: list[str] = field(default_factory=list, repr=False)
+    run_as: dict[str, object] = field(default_factory=dict, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def halt(self) -> None:
+        """Stop the server but keep its files (`resume` starts it again on the same port):
+        for tests of what the control room does while its database is away."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait(15)
+
+    def resume(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(  # type: ignore[call-overload]
+                self.argv, cwd=self.root, stdout=out, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent, **self.run_as)
+        _wait_ready(self)
 
     def stop(self) -> None:
         if self._stopped:
@@ -120,7 +136,7 @@ def start_postgres(settings: dict[str, str] | None = None) -> PostgresServer:
     with log.open("ab") as out:
         proc = subprocess.Popen(argv, cwd=root, stdout=out, stderr=subprocess.STDOUT,
                                 preexec_fn=_die_with_parent, **run_as)  # type: ignore[call-overload]
-    server = PostgresServer(root, port, proc, log)
+    server = PostgresServer(root, port, proc, log, argv, run_as)
     atexit.register(server.stop)
     _wait_ready(server)
     return server

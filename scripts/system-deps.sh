@@ -8,9 +8,11 @@ case "${1:-test}" in
   # under a virtual screen; fonts-noto-cjk: Chinese text (the kiosk, and the monthly
   # report's PDF: controlroom/services/reports/export.py); chromium: the browser tests;
   # postgresql: the database tests' second pass (the tests start a server of their own);
-  # nats-server: the 3-node NATS cluster of the gateway-replica tests and bench-scale.
+  # nats-server: the 3-node NATS cluster of the gateway-replica tests and bench-scale;
+  # nginx: the shipped reverse-proxy configuration in front of two control rooms (deploy/);
+  # systemd: `systemd-analyze verify` of the shipped units.
   test) packages=(mosquitto nats-server xvfb xauth libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk
-                  chromium postgresql) ;;
+                  chromium postgresql nginx systemd) ;;
   demo) packages=(libgl1 libgl1-mesa-dri libegl1 fonts-noto-cjk) ;;
   *) echo "usage: $0 test|demo" >&2; exit 2 ;;
 esac

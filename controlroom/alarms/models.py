@@ -108,7 +108,7 @@ class IngestedSignal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # retention deletes by age
 
 
 class TestWindow(Base):

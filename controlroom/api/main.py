@@ -18,6 +18,7 @@ from controlroom.api.routes import (
     keys,
     kiosk,
     kiosk_config,
+    kiosk_fleet,
     kiosk_items,
     kpis,
     notices,
@@ -37,5 +38,5 @@ router = APIRouter()
 for module in (auth, alerts, devices, gateway, kpis, test_mode, units, kiosk, requests,
                items, keys, fees, notices, kiosk_items, site, kiosk_config,
                notifications, residents, reports, concierge, audit, visitors, quarantine,
-               commands, roll):
+               commands, roll, kiosk_fleet):
     router.include_router(module.router)

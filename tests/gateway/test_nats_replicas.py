@@ -6,7 +6,6 @@ gas_alarm alerts, none counted twice. Real processes throughout."""
 from __future__ import annotations
 
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from launcher.processes import ROOT
 from tests.support.nats_stack import NATS_SERVER, REPLICAS, NatsStack
 from tests.support.sites import small_site_text, write_site
 from tests.utils import wait_until
+from tests.utils.metrics import sample
 
 pytestmark = [pytest.mark.nats,
               pytest.mark.skipif(NATS_SERVER is None, reason="nats-server is not installed")]
@@ -75,8 +75,8 @@ def test_replica_and_nats_node_killed_mid_burst_lose_and_double_nothing(
     wait_until(f"{N} gas alarms", lambda: len(stack.alerts(op, kind="gas_alarm")) >= N,
                timeout=240, every=1.0)
     for replica in REPLICAS:
-        wait_until(f"{replica}'s outbox drained", lambda r=replica: re.search(
-            r"^butler_gateway_outbox_depth 0$", stack.replica_metrics(r), re.M), 60)
+        wait_until(f"{replica}'s outbox drained", lambda r=replica: sample(
+            stack.replica_metrics(r), "butler_gateway_outbox_depth") == 0, 60)
     alerts = stack.alerts(op, kind="gas_alarm")
     assert len(alerts) == N
     assert len({a["device"] for a in alerts}) == N

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import os
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 from config import load_site
 from config.credentials import SecretError, device_password, load_secret, service_password
 from launcher.broker_acl import acl_file, main, password_file, password_line
+from launcher.mosquitto import MOSQUITTO
+from launcher.processes import ProcessGroup, free_port
 from tests.support.sites import small_site_text, write_site
 
 SECRET = b"s" * 32
@@ -73,3 +76,64 @@ def test_a_missing_or_short_secret_is_refused(tmp_path: Path) -> None:
         load_secret(tmp_path / "nope", env={})
     with pytest.raises(SecretError, match="at least"):
         load_secret(None, env={"BUTLER_BROKER_SECRET": "short"})
+
+
+@pytest.mark.mosquitto
+@pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed "
+                    "(scripts/system-deps.sh test installs it)")
+def test_the_generated_mosquitto_conf_runs_and_lets_only_the_sites_accounts_in(
+        tmp_path: Path) -> None:
+    """`--conf` writes mosquitto's configuration from the site file (its MQTT port, the
+    password and ACL files); mosquitto starts with it, the gateway's account connects and an
+    anonymous client is refused. Only the persistence directory and log destination are
+    moved into the test's own directory."""
+    port = free_port()
+    write_site(tmp_path, f'[mqtt]\nurl = "mqtt://127.0.0.1:{port}"\n' + small_site_text("s2"))
+    secret = tmp_path / "secret"
+    conf = tmp_path / "etc" / "butler.conf"
+    assert main(["--config", str(tmp_path / "site.toml"), "--secret-file", str(secret),
+                 "--create-secret", "--out", str(tmp_path / "b"), "--conf", str(conf),
+                 "--conf-user", getpass.getuser()]) == 0
+    text = conf.read_text()
+    assert f"listener {port} 0.0.0.0" in text and "allow_anonymous false" in text
+    assert f"password_file {(tmp_path / 'b' / 'passwd').resolve()}" in text
+    store = tmp_path / "store"
+    store.mkdir()
+    conf.write_text(text.replace("/var/lib/mosquitto/", f"{store}/")
+                    .replace("log_dest syslog", "log_dest stdout"))
+    group = ProcessGroup(tmp_path / "log")
+    try:
+        child = group.start("mosquitto", [MOSQUITTO, "-c", str(conf)], python=False)
+        group.wait_port("127.0.0.1", port, child)
+        password = service_password(load_secret(secret, env={}), "s2", "gateway")
+        assert _connects(port, "gateway", password) == 0
+        assert _connects(port, None, None) != 0
+    finally:
+        group.stop_all()
+
+
+def _connects(port: int, user: str | None, password: str | None) -> int:
+    """The CONNACK's reason code (0: accepted)."""
+    import threading
+
+    import paho.mqtt.client as mqtt
+
+    got: list[int] = []
+    done = threading.Event()
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    if user:
+        c.username_pw_set(user, password)
+
+    def on_connect(_c, _u, _f, rc, _p=None) -> None:  # type: ignore[no-untyped-def]
+        got.append(rc.value)
+        done.set()
+
+    c.on_connect = on_connect
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    try:
+        assert done.wait(10), "no CONNACK"
+        return got[0]
+    finally:
+        c.loop_stop()
+        c.disconnect()

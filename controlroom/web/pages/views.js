@@ -1,6 +1,7 @@
 /* Estate Butler control-room console: the views beside the alarm board (issue 5).
  *
- *   devices    device health: the offline list and the low-battery list (GET /api/devices)
+ *   devices    device health: the offline list, the low-battery list (GET /api/devices) and
+ *              the lobby kiosks' heartbeats (view_kiosks.js)
  *   incidents  building incidents with the alarms they link (GET /api/alerts?kind=incident)
  *   testmode   put a device, flat or building on test, end it, read the walk-test report
  *   kpis       the current shift's live gauges against the EN 50518 norms, the flood meter,
@@ -17,6 +18,7 @@ import { format as fmtTime, toMs as ms } from '../lib/format.js';
 import { emit, on, session } from '../lib/session.js';
 import { select } from './alert_details.js';
 import { buildingLabel, kindLabel, stateLabel } from './board_state.js';
+import { kioskSection } from './view_kiosks.js';
 import { kpisView } from './view_kpis.js';
 import { QUARANTINE_ROLES, quarantineView } from './view_quarantine.js';
 import { drillsSection, fetchDrills } from './view_drills.js';
@@ -107,7 +109,10 @@ function render(v) {
 // -- device health -----------------------------------------------------------------------------
 
 loaders.devices = {
-  fetch: () => api('api/devices'),
+  async fetch() {
+    const [devices, kiosks] = await Promise.all([api('api/devices'), api('api/devices/kiosks')]);
+    return { ...devices, kiosks: kiosks.data };
+  },
   render(data) {
     const devs = data.data;
     const offline = devs.filter((d) => d.online === false)
@@ -136,6 +141,7 @@ loaders.devices = {
       table('offline-list', heads, offline.map((d) => row(d, 'offline-device')), t('dev.noneOffline')),
       h('h3', { text: t('dev.lowHeading', { n: LOW_BATTERY }) }),
       table('low-battery-list', heads, low.map((d) => row(d, 'low-battery-device')), t('dev.noneLow')),
+      ...kioskSection(data.kiosks),
     ];
   },
 };
