@@ -12,7 +12,7 @@ from alembic import op
 from controlroom.core.db import UTCDateTime
 
 revision = "notifications"
-down_revision = "0004"
+down_revision = "staff_accounts"
 branch_labels = None
 depends_on = None
 

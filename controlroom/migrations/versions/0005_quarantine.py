@@ -12,7 +12,7 @@ from alembic import op
 from controlroom.core.db import UTCDateTime
 
 revision = "quarantine"
-down_revision = "0004"
+down_revision = "satisfaction_survey"
 branch_labels = None
 depends_on = None
 

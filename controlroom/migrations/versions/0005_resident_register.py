@@ -15,7 +15,7 @@ from alembic import op
 import controlroom.core.db
 
 revision = "resident_register"
-down_revision = "0004"
+down_revision = "notifications"
 branch_labels = None
 depends_on = None
 

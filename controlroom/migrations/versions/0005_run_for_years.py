@@ -13,7 +13,7 @@ from alembic import op
 import controlroom.core.db
 
 revision = "run_for_years"
-down_revision = "0004"
+down_revision = "roll_and_drills"
 branch_labels = None
 depends_on = None
 
