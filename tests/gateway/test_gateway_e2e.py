@@ -8,7 +8,6 @@ condition holds."""
 
 from __future__ import annotations
 
-import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from firmware_sim.malformed import catalogue
 from tests.support.sites import small_site_text, write_site
 from tests.support.stack import MOSQUITTO, Stack
 from tests.utils import wait_until
+from tests.utils.metrics import sample
 
 pytestmark = [pytest.mark.mosquitto,
               pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")]
@@ -50,14 +50,13 @@ def _open(stack: Stack, token: str, kind: str, device: str) -> list[dict[str, ob
 
 
 def _gauge(text: str, name: str) -> int:
-    m = re.search(rf"^butler_gateway_{name} (\d+)$", text, re.M)
-    assert m, f"no butler_gateway_{name} in the gateway's metrics"
-    return int(m.group(1))
+    value = sample(text, f"butler_gateway_{name}")
+    assert value is not None, f"no butler_gateway_{name} in the gateway's metrics"
+    return int(value)
 
 
 def _counter(text: str, reason: str) -> int:
-    m = re.search(rf'butler_gateway_quarantined_total{{reason="{reason}"}} (\d+)', text)
-    return int(m.group(1)) if m else 0
+    return int(sample(text, "butler_gateway_quarantined_total", reason=reason) or 0)
 
 
 def test_every_malformed_input_is_quarantined_counted_and_the_next_good_message_works(
@@ -145,8 +144,8 @@ def test_a_gateway_restart_neither_marks_everyone_offline_nor_forgets(stack: Sta
         assert on_the_board() == [gone]
     finally:
         stack.sim("online", "--device", gone)
-    wait_until("the gone detector back", lambda: "butler_gateway_devices_offline 0\n"
-               in stack.metrics(), WAIT_S)
+    wait_until("the gone detector back", lambda: _gauge(stack.metrics(), "devices_offline")
+               == 0, WAIT_S)
 
 
 def test_sigterm_stops_the_gateway_cleanly_and_it_resumes(stack: Stack) -> None:
