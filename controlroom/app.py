@@ -40,6 +40,8 @@ from controlroom.core.notify import LogResidentNotifier, Notifier, ResidentNotif
 from controlroom.core.security import Passwords
 from controlroom.jobs import run_every
 from controlroom.migrations import migrate
+from controlroom.reports.service import ReportService
+from controlroom.reports.survey import SurveyService
 from controlroom.services.concierge.bookings import BookingService
 from controlroom.services.concierge.lost_found import LostFoundService
 from controlroom.services.concierge.visitors import VisitorService
@@ -49,8 +51,6 @@ from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
-from controlroom.services.reports.service import ReportService
-from controlroom.services.reports.survey import SurveyService
 from controlroom.services.requests.service import RequestService
 from controlroom.services.residents.register import (
     RegisterService,
