@@ -46,6 +46,8 @@ from controlroom.jobs import run_every
 from controlroom.migrations import migrate
 from controlroom.observability import add_metric_source
 from controlroom.observability import install as install_observability
+from controlroom.reports.service import ReportService
+from controlroom.reports.survey import SurveyService
 from controlroom.services.concierge.bookings import BookingService
 from controlroom.services.concierge.lost_found import LostFoundService
 from controlroom.services.concierge.visitors import VisitorService
@@ -55,8 +57,6 @@ from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
-from controlroom.services.reports.service import ReportService
-from controlroom.services.reports.survey import SurveyService
 from controlroom.services.requests.service import RequestService
 from controlroom.services.residents.register import (
     RegisterService,

@@ -9,11 +9,11 @@ from controlroom.alarms import models as alarm_models
 from controlroom.core import models as core_models
 from controlroom.core import notify_models
 from controlroom.core.db import Base
+from controlroom.reports import models as report_models
 from controlroom.services.concierge import models as concierge_models
 from controlroom.services.desk import models as desk_models
 from controlroom.services.fees import models as fee_models
 from controlroom.services.notices import models as notice_models
-from controlroom.services.reports import models as report_models
 from controlroom.services.requests import models as request_models
 from controlroom.services.residents import models as resident_models
 

@@ -6,7 +6,7 @@ set -euo pipefail
 case "${1:-test}" in
   # mosquitto: end-to-end tests on a real broker; xvfb + mesa + xauth: the kiosk's window
   # under a virtual screen; fonts-noto-cjk: Chinese text (the kiosk, and the monthly
-  # report's PDF: controlroom/services/reports/export.py); chromium: the browser tests;
+  # report's PDF: controlroom/reports/export.py); chromium: the browser tests;
   # postgresql: the database tests' second pass (the tests start a server of their own);
   # nats-server: the 3-node NATS cluster of the gateway-replica tests and bench-scale;
   # nginx: the shipped reverse-proxy configuration in front of two control rooms (deploy/);

@@ -1,5 +1,5 @@
 """The estate manager's monthly report: as JSON (the console's page), a PDF and an Excel file.
-Every figure is defined in controlroom/services/reports/monthly.py."""
+Every figure is defined in controlroom/reports/monthly.py."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from fastapi.responses import Response
 from controlroom.api.deps import require
 from controlroom.core.errors import problems
 from controlroom.core.security import TokenClaims
-from controlroom.services.reports.export import to_pdf, to_xlsx
-from controlroom.services.reports.monthly import MonthlyReport
-from controlroom.services.reports.schemas import (
+from controlroom.reports.export import to_pdf, to_xlsx
+from controlroom.reports.monthly import MonthlyReport
+from controlroom.reports.schemas import (
     MonthlyReportPublic,
     SurveyIn,
     SurveySummaryPublic,
 )
-from controlroom.services.reports.service import ReportService
-from controlroom.services.reports.survey import SurveyService
+from controlroom.reports.service import ReportService
+from controlroom.reports.survey import SurveyService
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 ERRORS = problems(401, 403, 422)
@@ -73,7 +73,8 @@ def record_survey_answer(body: SurveyIn, request: Request, who: SurveyRecorder
     return SurveySummaryPublic.model_validate(svc.summary(body.period))
 
 
-@router.get("/surveys/{period}", response_model=SurveySummaryPublic, responses=ERRORS)
+@router.get("/surveys/{period}", response_model=SurveySummaryPublic,
+            responses=problems(401, 403, 404, 422))
 def read_survey_summary(period: str, request: Request, _: ReportReader) -> SurveySummaryPublic:
     svc: SurveyService = request.app.state.surveys
     return SurveySummaryPublic.model_validate(svc.summary(period))

@@ -1,7 +1,7 @@
 /* Estate Butler console: the estate manager's monthly report (supervisor, admin).
  *
  * Pick a month; the figures come from GET /api/reports/monthly (each defined in
- * controlroom/services/reports/monthly.py); the same report downloads as PDF or Excel.
+ * controlroom/reports/monthly.py); the same report downloads as PDF or Excel.
  * Words: i18n/reports.json. Test hooks: data-testid, figures carry data-figure.
  */
 import WORDS from '../i18n/reports.json' with { type: 'json' };

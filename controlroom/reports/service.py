@@ -13,8 +13,7 @@ from controlroom.alarms.kpis import AlertFacts
 from controlroom.alarms.models import Alert
 from controlroom.core.clock import utcnow
 from controlroom.core.errors import Invalid
-from controlroom.services.desk.models import HeldItem, KeyCustody, KeyMovement
-from controlroom.services.reports.monthly import (
+from controlroom.reports.monthly import (
     ItemFacts,
     KeyFacts,
     MonthlyReport,
@@ -22,6 +21,7 @@ from controlroom.services.reports.monthly import (
     month_window,
     monthly_report,
 )
+from controlroom.services.desk.models import HeldItem, KeyCustody, KeyMovement
 from controlroom.services.requests.models import ServiceRequest
 
 __all__ = ["ReportService"]

@@ -15,7 +15,7 @@ from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.errors import Invalid
-from controlroom.services.reports.models import SurveyAnswer
+from controlroom.reports.models import SurveyAnswer
 
 __all__ = ["QUESTIONS", "SurveyService", "SurveySummary", "summarise"]
 

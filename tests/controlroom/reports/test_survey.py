@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from controlroom.services.reports.survey import summarise
+from controlroom.reports.survey import summarise
 from tests.utils import auth
 
 DESK = ("frontdesk", "frontdesk123")

@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from controlroom.services.reports.monthly import MonthlyReport
+from controlroom.reports.monthly import MonthlyReport
 
 __all__ = ["NoChineseFont", "chinese_font", "rows", "to_pdf", "to_xlsx"]
 
