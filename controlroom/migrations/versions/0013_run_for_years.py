@@ -2,7 +2,7 @@
 ingested_signals.at (the retention job deletes old idempotency keys by age)
 
 Revision ID: run_for_years
-Revises: 0004
+Revises: roll_and_drills
 """
 
 from __future__ import annotations

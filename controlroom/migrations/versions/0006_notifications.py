@@ -1,7 +1,7 @@
 """the notification outbox (ARCHITECTURE §10)
 
 Revision ID: notifications
-Revises: 0004
+Revises: staff_accounts
 """
 
 from __future__ import annotations

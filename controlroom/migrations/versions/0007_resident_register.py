@@ -1,7 +1,7 @@
 """the resident register: residents of each flat, kept by the desk (issue 16)
 
 Revision ID: resident_register
-Revises: 0004
+Revises: notifications
 
 Seeded once from the site file when the control room starts (register.seed_from_site). A
 database made by `create_all` from today's models already has the table and keeps it.

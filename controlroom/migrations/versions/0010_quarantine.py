@@ -1,7 +1,7 @@
 """the quarantine, inspectable: the last rejected messages per reason (issue 17)
 
 Revision ID: quarantine
-Revises: 0004
+Revises: satisfaction_survey
 """
 
 from __future__ import annotations
