@@ -18,6 +18,7 @@ from controlroom.alarms.stream import Broadcaster, Message
 from controlroom.alarms.test_mode import TestModeService
 from controlroom.app import create_app
 from controlroom.core.db import Base, make_engine, make_sessionmaker
+from controlroom.core.notify import ResidentMessage
 from controlroom.core.security import Passwords
 from tests.support import postgres
 from tests.support.stack import Stack
@@ -50,6 +51,20 @@ class RecordingNotifier:
     def notify(self, role: str, subject: str, body: str, **kw: Any) -> None:
         self.sent.append((role, subject, body))
         self.details.append(kw)
+
+
+class RecordingResidents:
+    """A resident notifier that keeps each text message as (unit, phone, "zh en")."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def tell_resident(self, message: ResidentMessage, session: object = None) -> str | None:
+        self.sent.append((message.unit, message.phone, f"{message.zh} {message.en}"))
+        return None
+
+    def to(self, unit: str) -> list[str]:
+        return [m for u, _, m in self.sent if u == unit]
 
 
 class RecordingBroadcaster(Broadcaster):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from controlroom.api.deps import DeskStaff, ItemId, KioskCaller
 from controlroom.core.errors import Invalid, Locked, NotSignedIn, problems
+from controlroom.core.notify import ResidentMessage
 from controlroom.services.requests.wording import mask_name
 from controlroom.services.residents.importing import TableError, plan_import, read_table
 from controlroom.services.residents.models import RegisteredResident
@@ -108,9 +109,10 @@ def reset_pin(resident_id: ItemId, request: Request, svc: RegisterDep, who: Desk
     """The PIN stops working; a one-time code goes to the resident's phone, with which they
     choose a new PIN at the kiosk (POST /api/kiosk/pin) within 24 hours."""
     r, code = svc.reset_pin(who.username, resident_id)
-    request.app.state.resident_notifier.tell_resident(
-        r.unit, r.phone, f"{code} 是您重设自助终端密码的一次性验证码，24小时内有效。"
-                         f" {code} is your one-time code to choose a new kiosk PIN (24 hours).")
+    request.app.state.resident_notifier.tell_resident(ResidentMessage(
+        r.unit, r.phone, r.language, f"{code} 是您重设自助终端密码的一次性验证码，24小时内有效。",
+        f"{code} is your one-time code to choose a new kiosk PIN (24 hours).",
+        "pin_reset_code", f"resident:{r.id}", secret=code, asked=True))
     masked = "*" * max(0, len(r.phone) - 4) + r.phone[-4:]
     return PinResetOut(resident=_public(r), sent_to=masked)
 

@@ -45,7 +45,7 @@ def as_resident(r: RegisteredResident) -> Resident:
     return Resident(unit=r.unit, name=r.name, phone=r.phone, elderly_alone=r.elderly_alone,
                     emergency_contacts=tuple(EmergencyContact(c["name"], c["phone"], c["role"])
                                              for c in r.contacts or []),
-                    pin=None, card=r.card)
+                    pin=None, card=r.card, language=r.language or "zh")
 
 
 def seed_from_site(sessions: sessionmaker, site: Site, passwords: Passwords, today: date) -> int:
@@ -60,7 +60,7 @@ def seed_from_site(sessions: sessionmaker, site: Site, passwords: Passwords, tod
             if r.pin is not None:
                 pin_hash = hashes.setdefault((r.unit, r.pin), passwords.hash(r.pin))
             s.add(RegisteredResident(
-                unit=r.unit, name=r.name, phone=r.phone, phone2="", language="zh",
+                unit=r.unit, name=r.name, phone=r.phone, phone2="", language=r.language,
                 elderly_alone=r.elderly_alone, card=r.card, pin_hash=pin_hash,
                 contacts=[{"role": c.relation, "name": c.name, "phone": c.phone}
                           for c in r.emergency_contacts],

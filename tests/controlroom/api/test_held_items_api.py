@@ -16,24 +16,11 @@ from config import Settings, load_site
 from controlroom import app as app_module
 from controlroom.api.deps import current_resident
 from controlroom.app import create_app
-from controlroom.core.notify import ResidentMessage
 from controlroom.services.residents.sessions import ResidentClaims
-from tests.controlroom.conftest import Clock, RecordingNotifier, _passwords
+from tests.controlroom.conftest import Clock, RecordingNotifier, RecordingResidents, _passwords
 from tests.utils import auth
 
 ID = "110101199003074514"
-
-
-class RecordingResidents:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
-
-    def tell_resident(self, message: ResidentMessage, session: object = None) -> str | None:
-        self.sent.append((message.unit, message.phone, f"{message.zh} {message.en}"))
-        return None
-
-    def to(self, unit: str) -> list[str]:
-        return [m for u, _, m in self.sent if u == unit]
 
 
 class Desk:

@@ -6,16 +6,26 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from controlroom.core.models import AuditEntry
 from controlroom.services.residents.models import RegisteredResident
+from tests.controlroom.conftest import RecordingResidents
 from tests.utils import auth
 
 DESK = ("frontdesk", "frontdesk123")
 KIOSK = ("kiosk-1", "kiosk1-secret")
+
+
+@pytest.fixture
+def told(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> RecordingResidents:
+    """The residents' text messages, as handed to the notifier."""
+    rec = RecordingResidents()
+    monkeypatch.setattr(client.app.state, "resident_notifier", rec)  # type: ignore[attr-defined]
+    return rec
 
 
 def audit_actions(client: TestClient, target: str) -> list[tuple[str, str]]:
@@ -90,7 +100,7 @@ def test_phones_contacts_and_the_elderly_flag_are_changed_and_audited_by_field(
 
 
 def test_a_pin_reset_sends_a_code_with_which_the_resident_chooses_a_pin_at_the_kiosk(
-        client: TestClient) -> None:
+        client: TestClient, told: RecordingResidents) -> None:
     desk, kiosk = auth(client, *DESK), auth(client, *KIOSK)
     rid = client.get("/api/residents", headers=desk,
                      params={"unit": "1-2-1502"}).json()["data"][0]["id"]
@@ -98,7 +108,7 @@ def test_a_pin_reset_sends_a_code_with_which_the_resident_chooses_a_pin_at_the_k
     assert r.status_code == 200 and r.json()["sent_to"].endswith("1502")
     assert not r.json()["resident"]["has_pin"]
     assert login(client, method="pin", unit="1-2-1502", pin="246810") == 401  # old PIN gone
-    unit, phone, message = client.app.state.resident_notifier.sent[-1]  # type: ignore
+    unit, phone, message = told.sent[-1]
     assert (unit, phone) == ("1-2-1502", "139-0000-1502")
     code = re.search(r"\d{8}", message).group()  # type: ignore[union-attr]
     wrong = client.post("/api/kiosk/pin", headers=kiosk,
@@ -208,13 +218,13 @@ def test_importing_2000_residents_names_the_5_bad_rows_takes_the_rest_and_is_ide
 
 
 def test_a_parcel_for_a_flat_is_told_to_whoever_the_register_says_lives_there(
-        client: TestClient) -> None:
+        client: TestClient, told: RecordingResidents) -> None:
     desk = auth(client, *DESK)
     rid = client.post("/api/residents", headers=desk, json={
         "unit": "1-1-0104", "name": "许晴", "phone": "139-5555-0104"}).json()["id"]
     r = client.post("/api/items", headers=desk, json={"unit": "1-1-0104", "location": "B-01"})
     assert r.status_code == 201, r.text
-    sent = client.app.state.resident_notifier.sent  # type: ignore[attr-defined]
+    sent = told.sent
     assert ("1-1-0104", "139-5555-0104") in [(u, p) for u, p, _ in sent]
     client.post(f"/api/residents/{rid}/move-out", headers=desk, json={})
     before = len(sent)
