@@ -85,7 +85,6 @@ def serve(argv: list[str]) -> None:
         if problem:
             sys.stderr.write(f"error: {problem}\n")
             raise SystemExit(2)
-    passwords = Passwords.at_cost(settings.password_hash_cost)
 
     import logging
 
@@ -96,6 +95,7 @@ def serve(argv: list[str]) -> None:
     from controlroom.app import create_app
 
     setup_logs(log_format)  # one handler on the root: our records and uvicorn's alike
+    passwords = Passwords.at_cost(settings.password_hash_cost)  # may warn: after setup
     app = create_app(site, settings, passwords)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     # The client's address (sign-in throttling, the audit log) is the connection's own unless

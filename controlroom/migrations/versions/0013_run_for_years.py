@@ -1,5 +1,7 @@
-"""issue 18: kiosk_status (each lobby kiosk's last heartbeat) and an index on
-ingested_signals.at (the retention job deletes old idempotency keys by age)
+"""kiosk heartbeats and an index for retention (issue 18)
+
+kiosk_status holds each lobby kiosk's last heartbeat; the index on ingested_signals.at lets
+the retention job delete old idempotency keys by age.
 
 Revision ID: run_for_years
 Revises: roll_and_drills
