@@ -101,8 +101,9 @@ class BatchIntake(SignalIntake):
                 .where(IngestedSignal.key.in_([sigs[i].key for i in b.located]))
                 .with_for_update()).all())  # type: ignore[arg-type]
             self._decide(s, b, now)
-            for alert, new_id in zip(b.created, _next_ids(s, Alert, len(b.created)),
-                                     strict=True):
+            # (A flapping check may have flushed some already: those keep the id they got.)
+            waiting = [a for a in b.created if a.id is None]
+            for alert, new_id in zip(waiting, _next_ids(s, Alert, len(waiting)), strict=True):
                 alert.id = new_id
             s.flush()  # the new alerts, together: their ids
             announce = self._record(s, b, now)

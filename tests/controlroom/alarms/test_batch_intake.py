@@ -54,7 +54,8 @@ def twin(tmp_path: Path, clock: Clock) -> Iterator[Service]:
 def _scenario(clock: Clock) -> list[list[SignalIn]]:
     """Rounds of signals: gas alarms in three flats of building 1 (an incident) and one of
     building 2, repeats, a latching panic pressed and reset, a battery that goes low, ok
-    (resolved) and low again (a new alert), a test signal, and a duplicate key."""
+    (resolved) and low again (a new alert), a test signal, a duplicate key, and a tamper
+    switch chattering until it is held open as flapping."""
     first = [
         sig("g1", "gas-1-1-0101", "gas_alarm", 1, clock=clock),
         sig("g2", "gas-1-1-0102", "gas_alarm", 1, clock=clock),
@@ -75,7 +76,9 @@ def _scenario(clock: Clock) -> list[list[SignalIn]]:
         sig("g7", "gas-1-1-0101", "gas_alarm", 1, "restored", clock=clock),  # latched
         sig("p3", "btn-1-1-0101", "panic", 1, clock=clock),  # reactivated
     ]
-    return [first, second]
+    chatter = [sig(f"c{n}", "btn-2-1-0101", "tamper", 3, cond, clock=clock)
+               for n, cond in enumerate(["active", "restored"] * 4)]  # flapping, one batch
+    return [first, second, chatter]
 
 
 def _state(svc: Service) -> list[tuple[Any, ...]]:
@@ -102,9 +105,16 @@ def test_a_batch_ends_where_the_same_signals_one_at_a_time_end(
             service.alerts.apply_signal(s)
         results = twin.alerts.apply_batch(rounds)
         assert len(results) == len(rounds)
+        with twin.alerts.sessions() as s:  # each result names the alert as stored
+            for r in results:
+                assert isinstance(r, SignalApplied)
+                if r.alert is not None:
+                    stored = s.get(Alert, r.alert.id)
+                    assert stored is not None and stored.open_key == r.alert.open_key
         clock.advance(seconds=10 + n)
     state = _state(service)
     assert state == _state(twin)
+    assert any("('flapping', True)" in row[8] for row in state if row[0] == "tamper")
     incident = [row for row in state if row[0] == "incident"]
     assert len(incident) == 1 and incident[0][5] == 4  # four flats' alarms linked
 
