@@ -298,6 +298,7 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     _error_handlers(app)
     install_observability(app, engine)  # /metrics, /healthz, /readyz
     add_metric_source(app, app.state.kiosk_fleet.metric_families)
+    add_metric_source(app, app.state.outbox.metric_families)
     app.include_router(api_router)
 
     @app.get("/", include_in_schema=False)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, or_, select, update
@@ -229,6 +230,22 @@ class Outbox:
             rows = s.execute(select(Notification.state, func.count())
                              .group_by(Notification.state)).all()
         return {"queued": 0, "sent": 0, "failed": 0} | {st: int(n) for st, n in rows}
+
+    def metric_families(self) -> Iterator[Any]:
+        """The outbox on /metrics (controlroom.observability.add_metric_source): its depth
+        (recorded, not yet sent: queued or failing and retried) and each state's count."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        counts = self.counts()
+        depth = GaugeMetricFamily("butler_notification_outbox_depth",
+                                  "Notifications recorded and not yet sent (queued or failing).")
+        depth.add_metric([], counts["queued"] + counts["failed"])
+        yield depth
+        states = GaugeMetricFamily("butler_notifications", "Notifications by state.",
+                                   labels=["state"])
+        for state, n in sorted(counts.items()):
+            states.add_metric([state], n)
+        yield states
 
     def failing(self) -> int:
         """How many notifications are failing now (the console's top bar)."""

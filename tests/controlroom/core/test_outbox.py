@@ -200,3 +200,31 @@ def test_an_unusable_or_missing_channel_is_a_failure_named_without_its_secrets(
     assert errors == {
         "manager": ("failed", "nonsense://…: not a usable apprise URL"),
         "maintenance": ("failed", "no channel configured for the maintenance role")}
+
+
+def test_the_outbox_depth_on_metrics_counts_what_is_not_yet_sent(
+        sessions: sessionmaker, clock: Clock, sms: HttpReceiver) -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from tests.utils.metrics import sample
+
+    box = outbox(sessions, clock, sms)
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(type("Outbox", (), {"collect": lambda _: box.metric_families()})())
+
+    def scrape(name: str, **labels: str) -> float | None:
+        return sample(generate_latest(registry).decode(), name, **labels)
+
+    assert scrape("butler_notification_outbox_depth") == 0
+    sms.fail_with = 500
+    box.tell_resident(parcel())
+    box.tell_resident(parcel("en"))
+    assert scrape("butler_notification_outbox_depth") == 2  # both queued
+    box.deliver_due()
+    assert scrape("butler_notification_outbox_depth") == 2  # both failing, to be retried
+    assert scrape("butler_notifications", state="failed") == 2
+    sms.fail_with = None
+    clock.advance(seconds=1)
+    box.deliver_due()
+    assert scrape("butler_notification_outbox_depth") == 0
+    assert scrape("butler_notifications", state="sent") == 2
