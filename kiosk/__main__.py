@@ -234,7 +234,10 @@ def _app(args: argparse.Namespace, site: Site, kiosk_id: str | None, api: KioskA
         readers["card"] = args.card_reader
     if args.scanner:
         readers["scanner"] = args.scanner
-    return KioskApp(controller, font_path=font, readers=readers)
+    app = KioskApp(controller, font_path=font, readers=readers)
+    # The heartbeat (started by main) goes on the kiosk's own account, at the site's period.
+    app.heartbeat = (api.client, site.kiosk_heartbeat_s) if api is not None else None
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,12 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk import heartbeat, watchdog
 
     watchdog.attach(app)  # systemd's watchdog, when run by the unit in deploy/
-    site = load_site_or_exit(args.config)
-    kiosk_id = args.kiosk or next(iter(site.kiosks), None)
-    if kiosk_id is not None:  # the control room hears from this kiosk (the kiosk fleet)
+    if app.heartbeat is not None:  # the control room hears from this kiosk (the kiosk fleet)
+        client, every_s = app.heartbeat
         readers = {k: v for k, v in (("card", args.card_reader), ("scanner", args.scanner))
                    if v}
-        heartbeat.start_for(site, kiosk_id, readers)
+        heartbeat.start_for(client.another(), every_s, readers)
     app.run()
     return app.exit_code
 

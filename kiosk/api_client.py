@@ -55,6 +55,7 @@ class ApiClient:
         self._username = username
         self._password = password
         self._token: str | None = None
+        self._settings = (base_url, transport, timeout, verify)
         # verify: the CA file the control room's certificate is checked against
         # (BUTLER_CA_FILE), or True for the system's CAs.
         self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout,
@@ -73,6 +74,13 @@ class ApiClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def another(self) -> ApiClient:
+        """A client of its own (its own connection and token) for the same account: for a
+        thread that must not share this one's (the kiosk's heartbeat)."""
+        base_url, transport, timeout, verify = self._settings
+        return ApiClient(base_url, self._username, self._password, transport=transport,
+                         timeout=timeout, verify=verify)
 
     def login(self) -> str:
         response = self._send(

@@ -30,6 +30,7 @@ from kivy.properties import (
 from kivy.uix.screenmanager import Screen, ScreenManager
 
 from kiosk import theme
+from kiosk.api_client import ApiClient
 from kiosk.catalogue import DEFAULT_LANG, LANGS
 from kiosk.chrome import KioskRoot
 from kiosk.connectivity import HealthPoller
@@ -137,6 +138,9 @@ class KioskApp(App):
         self.reader_ports = readers or {}
         self.readers: list[SerialReader] = []
         self.poller: HealthPoller | None = None
+        # (the kiosk's API client, the heartbeat period): `python -m kiosk` starts the
+        # heartbeat on a connection of its own (kiosk/heartbeat.py); None without an API.
+        self.heartbeat: tuple[ApiClient, float] | None = None
         # What `python -m kiosk` exits with once the window closes.
         self.exit_code = 0
 

@@ -17,7 +17,10 @@ from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.api_client import ApiClient
 
 log = logging.getLogger("kiosk.heartbeat")
 
@@ -88,17 +91,11 @@ class Heartbeat:
         return t
 
 
-def start_for(site: Any, kiosk_id: str, readers: Mapping[str, str]) -> Heartbeat:
-    """The GUI kiosk's heartbeat, on its own connection to the control room."""
-    from config import Settings
-    from kiosk.api_client import ApiClient
-
-    account = site.kiosks[kiosk_id]
-    client = ApiClient(Settings.from_site(site).api_url, account.id, account.password)
+def start_for(client: ApiClient, every_s: float, readers: Mapping[str, str]) -> Heartbeat:
+    """The GUI kiosk's heartbeat on `client` (a connection of its own: ApiClient.another)."""
     errors = LastError()
     logging.getLogger().addHandler(errors)
-    hb = Heartbeat(client.post_json, site.kiosk_heartbeat_s, lambda: reader_status(readers),
-                   errors)
+    hb = Heartbeat(client.post_json, every_s, lambda: reader_status(readers), errors)
     hb.start()
     return hb
 
@@ -120,7 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     if kiosk_id not in site.kiosks:
         log.error("no kiosk %r in %s", kiosk_id, site.path)
         return 2
-    hb = start_for(site, kiosk_id, {})
+    from config import Settings
+    from kiosk.api_client import ApiClient
+
+    account = site.kiosks[kiosk_id]
+    client = ApiClient(Settings.from_site(site).api_url, account.id, account.password)
+    hb = start_for(client, site.kiosk_heartbeat_s, {})
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())

@@ -53,6 +53,7 @@ def site_from_config(cfg: Json, api_url: str) -> Site:
                             holidays=frozenset[date](), workdays=frozenset[date]()),
             repair_categories=_categories(cfg.get("repair_categories", [])),
             complaint_categories=_categories(cfg.get("complaint_categories", [])),
+            kiosk_heartbeat_s=float(cfg.get("heartbeat_s", 30)),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"the control room's kiosk configuration lacks {exc}") from None

@@ -55,6 +55,8 @@ class KioskConfig(BaseModel):
     promises: dict[str, Promise] = Field(description="per SLA class: the promise's words")
     repair_categories: list[CategoryPublic]
     complaint_categories: list[CategoryPublic]
+    heartbeat_s: float = Field(description="how often the kiosk reports its heartbeat "
+                               "(POST /api/kiosk/heartbeat); silent for 3 periods: offline")
 
 
 def _span(minutes: float) -> tuple[str, str]:
@@ -108,4 +110,5 @@ def kiosk_config(request: Request, caller: KioskCaller) -> dict[str, Any]:
                                "urgent": c.urgent} for c in site.repair_categories],
         "complaint_categories": [{"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en,
                                   "urgent": c.urgent} for c in site.complaint_categories],
+        "heartbeat_s": site.kiosk_heartbeat_s,
     }
