@@ -152,7 +152,8 @@ class WakeupService:
         c.state, c.closed_at = "butler_sent", now
         audit(s, now, "system", "wakeup.butler_sent", f"wakeup:{c.id}",
               f"{c.attempts} calls unanswered: {who} sent to {c.unit}")
-        notify_safely(self.notifier(), "butler",
+        # Butlers sign in with the front desk's role (ARCHITECTURE §2): theirs is the channel.
+        notify_safely(self.notifier(), "frontdesk",
                       f"叫醒无人接听，请上门 wake-up unanswered: go to {c.unit}",
                       f"{c.attempts} wake-up calls to {c.unit} were not answered; {who}: "
                       f"knock at the door now (two people if you must enter).",
