@@ -20,6 +20,7 @@ from pathlib import Path
 from config import Settings, Site, load_site_or_exit
 from config.settings import DB_URL, DEMO, MQTT_URL, VAR_DIR, exit_on_bad_setting
 from launcher import pidfile
+from launcher.demo_inbox import DemoInbox
 from launcher.ports import DemoPorts, PortSettingError, demo_ports
 from launcher.processes import ROOT, Cancelled, ProcessGroup, StartupError, port_free, tail
 
@@ -72,6 +73,8 @@ def _banner(site: Site, api_url: str, mqtt_url: str, kiosk_note: str, config_arg
     {sim} press --unit 2-1-0304    # emergency button
     {sim} list                     # the simulated devices
 
+  Messages the estate sends (staff notifications, residents' texts, login codes):
+    {_shown(var_dir / "log" / "inbox.log")}
   Logs: {_shown(var_dir / "log")}/   Database: {db_url}
   Press Ctrl-C (or run `make stop` elsewhere) to stop everything.
 """
@@ -167,8 +170,13 @@ def run(config: str | None, var_dir: Path, no_kiosk: bool) -> int:
         signal.signal(sig, lambda signum, _frame: stopping.append(signum))
     db_url = _db_url(settings, var_dir)
     # `make demo` is the demo: every part runs in demo mode (BUTLER_DEMO=1, docs/decisions.md).
+    # The estate's messages (escalations, parcel texts, login codes) go to the demo's inbox,
+    # unless a channel of the caller's own is set (launcher/demo_inbox.py).
+    inbox = DemoInbox(var_dir / "log" / "inbox.log").start()
+    channels = inbox.env(site.notify, os.environ)
     group = ProcessGroup(var_dir / "log", env={MQTT_URL.name: ports.mqtt_url,
-                                               DB_URL.name: db_url, DEMO.name: "1"},
+                                               DB_URL.name: db_url, DEMO.name: "1",
+                                               **channels},
                          die_with_parent=True, cancelled=lambda: bool(stopping))
     status = 0
     pidfile.write(var_dir, os.getpid(), [])
@@ -186,6 +194,7 @@ def run(config: str | None, var_dir: Path, no_kiosk: bool) -> int:
     finally:
         say("\nstopping ...")
         group.stop_all()
+        inbox.stop()
         pidfile.remove(var_dir, os.getpid())
     say("stopped.")
     return status

@@ -179,6 +179,7 @@ def test_closing_the_terminal_stops_every_child_and_frees_every_port(demo: Demo)
     demo.start()
     demo.wait_running()
     assert (demo.var / "demo.pid").exists()
+    assert str(demo.var / "log" / "inbox.log") in demo.output()  # where its messages go
     demo.proc.send_signal(signal.SIGHUP)  # type: ignore[union-attr]
     demo.assert_all_gone()
     assert demo.proc.returncode == 0, demo.output()  # type: ignore[union-attr]
