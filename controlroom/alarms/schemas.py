@@ -4,9 +4,9 @@ shows, and the key figures (`/api/kpis`, defined in controlroom/alarms/kpis.py).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from controlroom.alarms.kpis import DeviceFalseAlarms, Figures, PriorityFigures, ShiftGauges
 
@@ -62,6 +62,46 @@ class AckBody(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"note": "seen on camera"}]})
     note: str = Field(default="", max_length=2000)
+
+
+class GroupAckBody(BaseModel):
+    """Which alerts: a building's (not resolved, no test events), a building incident and the
+    alarms linked to it, or a list of ids — exactly one of them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"building": "3", "note": "gas riser, whole building"}]})
+    building: str | None = Field(default=None, min_length=1, max_length=64)
+    incident: int | None = Field(default=None, ge=1, le=2**62)
+    alert_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        default=None, min_length=1, max_length=5000)
+    note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_group(self) -> GroupAckBody:
+        given = [x for x in (self.building, self.incident, self.alert_ids) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of building, incident, alert_ids")
+        return self
+
+
+class GroupResolveOfflineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"building": "2", "note": "power back after the cut"}]})
+    building: str = Field(min_length=1, max_length=64)
+    cause: Cause = "other"
+    note: str = Field(default="", max_length=2000)
+
+
+class GroupSkipped(BaseModel):
+    id: int
+    state: str = Field(description="the alert's state, empty if there is no such alert")
+    reason: str
+
+
+class GroupOutcomePublic(BaseModel):
+    changed: list[int] = Field(description="ids of the alerts changed, each audited on its own")
+    count: int
+    skipped: list[GroupSkipped] = Field(description="alerts whose state did not allow it")
 
 
 class DispatchBody(BaseModel):

@@ -20,6 +20,7 @@ from controlroom.alarms.escalation import (
     ESCALATION_ROLES,
     escalation_due,
 )
+from controlroom.alarms.group_actions import GroupActions
 from controlroom.alarms.intake import alert_json
 from controlroom.alarms.models import Alert, AlertHistory
 from controlroom.alarms.offline_summary import summarize_offline
@@ -40,7 +41,7 @@ class NotFound(errors.NotFound):
     """No such alert (the alarm API's errors carry no `code`)."""
 
 
-class AlertService(BatchIntake):
+class AlertService(BatchIntake, GroupActions):
     def __init__(self, sessions: sessionmaker, broadcaster: Broadcaster, site: Site,
                  test_mode: TestModeService, now: Callable[[], datetime] = utcnow,
                  notifier: Notifier | None = None) -> None:
@@ -201,34 +202,42 @@ class AlertService(BatchIntake):
             alert = s.get(Alert, alert_id, with_for_update=True)
             if alert is None:
                 raise NotFound(f"no alert {alert_id}")
-            alert.state = next_state(alert.state, action)  # type: ignore[arg-type]
-            # The operator's first action acknowledges: dispatching, or resolving straight
-            # away, stamps the acknowledgement too (docs/decisions.md, "Resolving acknowledges").
-            if alert.acknowledged_at is None:
-                alert.acknowledged_at = now
-                alert.acknowledged_by = actor
-            if action == "dispatch":
-                alert.dispatched_at = now
-                alert.dispatched_to = to
-            if action == "resolve":
-                alert.resolved_at = now
-                alert.resolved_by = actor
-                alert.cause = cause
-                alert.open_key = None
-            alert.updated_at = now
-            label = {"ack": "acknowledged", "dispatch": "dispatched", "resolve": "resolved"}[action]
-            # Resolving does not make a device's condition go away: say so in the record. (A
-            # building's incident has no device to restore it: its condition says nothing.)
-            still = ("condition still active" if action == "resolve" and alert.device
-                     and alert.condition == "active" else "")
-            text = " — ".join(p for p in (f"to {to}" if to else "",
-                                          f"cause {cause}" if cause else "", still, note) if p)
-            hist = self._history(s, alert, actor, label, text)
-            s.add(AuditEntry(at=now, actor=actor, action=f"alert.{action}",
-                             target=f"alert:{alert.id}", detail=text))
+            hist = self._transition(s, alert, action, actor, now, note=note, to=to, cause=cause)
             s.commit()
             self._announce(hist, alert)
             return alert
+
+    def _transition(self, s: Session, alert: Alert, action: str, actor: str, now: datetime, *,
+                    note: str = "", to: str | None = None, cause: str | None = None
+                    ) -> AlertHistory:
+        """One operator action on one alert, with its history row and audit entry (in `s`'s
+        transaction; TransitionError when the alert's state does not allow it)."""
+        alert.state = next_state(alert.state, action)  # type: ignore[arg-type]
+        # The operator's first action acknowledges: dispatching, or resolving straight
+        # away, stamps the acknowledgement too (docs/decisions.md, "Resolving acknowledges").
+        if alert.acknowledged_at is None:
+            alert.acknowledged_at = now
+            alert.acknowledged_by = actor
+        if action == "dispatch":
+            alert.dispatched_at = now
+            alert.dispatched_to = to
+        if action == "resolve":
+            alert.resolved_at = now
+            alert.resolved_by = actor
+            alert.cause = cause
+            alert.open_key = None
+        alert.updated_at = now
+        label = {"ack": "acknowledged", "dispatch": "dispatched", "resolve": "resolved"}[action]
+        # Resolving does not make a device's condition go away: say so in the record. (A
+        # building's incident has no device to restore it: its condition says nothing.)
+        still = ("condition still active" if action == "resolve" and alert.device
+                 and alert.condition == "active" else "")
+        text = " — ".join(p for p in (f"to {to}" if to else "",
+                                      f"cause {cause}" if cause else "", still, note) if p)
+        hist = self._history(s, alert, actor, label, text)
+        s.add(AuditEntry(at=now, actor=actor, action=f"alert.{action}",
+                         target=f"alert:{alert.id}", detail=text))
+        return hist
 
     def announce(self, alert_ids: builtins.list[int]) -> None:
         """Publish the latest change of each alert (after a change made elsewhere)."""

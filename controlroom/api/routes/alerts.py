@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from controlroom.alarms.casework import StepState
+from controlroom.alarms.group_actions import GroupOutcome
 from controlroom.alarms.schemas import (
     AckBody,
     AlertAssignBody,
@@ -16,6 +17,10 @@ from controlroom.alarms.schemas import (
     AlertsPublic,
     AlertWithHistory,
     DispatchBody,
+    GroupAckBody,
+    GroupOutcomePublic,
+    GroupResolveOfflineBody,
+    GroupSkipped,
     PlanPublic,
     PlanStepPublic,
     ResolveBody,
@@ -115,6 +120,34 @@ async def stream_alerts(
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+# -- one action for a group (declared before /{alert_id} so "group" is not read as an id) ----
+
+
+def _group_public(out: GroupOutcome) -> GroupOutcomePublic:
+    return GroupOutcomePublic(
+        changed=[a.id for a in out.done], count=len(out.done),
+        skipped=[GroupSkipped(id=i, state=st, reason=why) for i, st, why in out.skipped])
+
+
+@router.post("/group/acknowledge", response_model=GroupOutcomePublic, responses=ONE)
+def ack_group(body: GroupAckBody, alerts: AlertsDep, who: AlertActor) -> GroupOutcomePublic:
+    """Acknowledge a building's alerts, a building incident with the alarms linked to it, or
+    the alerts listed: each alert gets its own history row, audit entry and stream event; an
+    alert already acknowledged (or resolved) is skipped and listed in `skipped`."""
+    return _group_public(alerts.act_group("ack", who.username, building=body.building,
+                                          incident=body.incident, alert_ids=body.alert_ids,
+                                          note=body.note))
+
+
+@router.post("/group/resolve-restored-offline", response_model=GroupOutcomePublic)
+def resolve_restored_offline(body: GroupResolveOfflineBody, alerts: AlertsDep, who: AlertActor
+                             ) -> GroupOutcomePublic:
+    """After a power cut: acknowledge and resolve a building's "device offline" alerts whose
+    devices are back (condition `restored`), each audited on its own."""
+    return _group_public(alerts.resolve_restored_offline(body.building, who.username,
+                                                         note=body.note, cause=body.cause))
 
 
 @router.get("/{alert_id}", response_model=AlertWithHistory, responses=ONE)

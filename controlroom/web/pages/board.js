@@ -14,6 +14,7 @@ import { emit, lang, session } from '../lib/session.js';
 import { closeDetails, onNoteSubmit, assignToMe, refreshDetails, renderDetails, select } from './alert_details.js';
 import { beepSoon, maybeBeep, primeAudio, renderSound, silence } from './alarm_sound.js';
 import { fillRow, hideActionError, placeRows, upsertRow } from './board_rows.js';
+import { floodSoon, stopFlood } from './board_groups.js';
 import {
   buildingLabel, causeLabel, compareAlerts, el, isAlarming, kindLabel, readsBoard, state, t,
 } from './board_state.js';
@@ -46,11 +47,13 @@ export function enterBoard(firstSnapshot) {
   scheduleResync();
   renderSound();
   renderBoardStatus();
+  floodSoon();
 }
 
 /** Signed out: close the stream and forget every alert. */
 export function leaveBoard() {
   closeStream();
+  stopFlood();
   clearTimeout(state.resyncTimer);
   state.resyncTimer = null;
   state.reloadGen += 1;
@@ -191,7 +194,7 @@ export async function reload() {
   let data;
   let still;
   try {
-    [data, still] = await Promise.all([api('api/alerts?state=open'),
+    [data, still] = await Promise.all([api('api/alerts?state=open&limit=5000'),
       api('api/alerts?state=resolved&condition=active&test=false&limit=200')]);
   } catch (err) {
     if (gen === state.reloadGen && session()) {
@@ -249,9 +252,25 @@ export function applyAlert(a, opts) {
   if (!isAlarming(a)) state.silenced.delete(a.id);
   noteStill(a);
   if (state.selected === a.id) refreshDetails(a);
+  if (isNew && !o.quiet && !a.test) floodSoon();
   if (o.batch) return;
-  renderBoard();
+  renderSoon();
   if ((isNew || escalated) && isAlarming(a) && !o.quiet) beepSoon();
+}
+
+// In a flood the stream brings hundreds of alerts a second: draw the board at most every
+// RENDER_EVERY_MS (the first change after a quiet spell at once), not once per alert.
+const RENDER_EVERY_MS = 100;
+let renderTimer = null;
+let renderedAt = 0;
+
+function renderSoon() {
+  if (renderTimer !== null) return;
+  renderTimer = setTimeout(() => {
+    renderTimer = null;
+    renderedAt = Date.now();
+    renderBoard();
+  }, Math.max(0, renderedAt + RENDER_EVERY_MS - Date.now()));
 }
 
 function renderBoard() {
@@ -335,7 +354,8 @@ export function renderBoardStatus() {
 export function tickBoard() {
   for (const a of state.alerts.values()) {
     const tb = state.rows.get(a.id);
-    if (tb) setText(byTestId('alert-elapsed', tb), elapsed(a.raised_at));
+    // Rows of a closed group are not in the page: drawn when it opens.
+    if (tb && tb.isConnected) setText(byTestId('alert-elapsed', tb), elapsed(a.raised_at));
   }
   maybeBeep();
 }

@@ -4,14 +4,15 @@
  * data-state and data-condition for tests. */
 import { api } from '../lib/api.js';
 import { $, byTestId, h, setText } from '../lib/dom.js';
-import { elapsed, format as fmtTime } from '../lib/format.js';
+import { elapsed, format as fmtTime, toMs as ms } from '../lib/format.js';
 import { wordsH } from '../lib/i18n.js';
 import { lang, session } from '../lib/session.js';
 import { select } from './alert_details.js';
 import { primeAudio } from './alarm_sound.js';
 import { applyAlert, reload } from './board.js';
+import { placeBoard } from './board_groups.js';
 import {
-  buildingLabel, canAct, compareAlerts, conditionLabel, el, isAlarming, kindLabel, priorityLabel,
+  buildingLabel, canAct, conditionLabel, el, isAlarming, kindLabel, priorityLabel,
   state, stateLabel, t,
 } from './board_state.js';
 
@@ -100,8 +101,11 @@ export function fillRow(tb, a) {
 
 /** Put the row nodes in board order, moving only those out of place (keeps focus). */
 export function placeRows() {
-  const sorted = [...state.alerts.values()].sort(compareAlerts);
-  placeIn(el.board, sorted.filter((a) => !a.test), el.boardEmpty);
+  // Each raise time parsed once, not in every comparison (a flood sorts a thousand alerts).
+  const keyed = [...state.alerts.values()].map((a) => [a, ms(a.raised_at)]);
+  keyed.sort((x, y) => (x[0].priority - y[0].priority) || (x[1] - y[1]) || (x[0].id - y[0].id));
+  const sorted = keyed.map((x) => x[0]);
+  placeBoard(sorted.filter((a) => !a.test), placeIn);
   const tests = sorted.filter((a) => a.test);
   placeIn(el.testBoard, tests, null);
   el.boardEmpty.hidden = sorted.some((a) => !a.test);
