@@ -18,7 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from config.model import NotifySite
-from config.settings import NOTIFY_ROLES
+from config.settings import (
+    NOTIFY_ADMIN,
+    NOTIFY_FRONTDESK,
+    NOTIFY_MAINTENANCE,
+    NOTIFY_MANAGER,
+    NOTIFY_OPERATOR,
+    NOTIFY_ROLES,
+    NOTIFY_SUPERVISOR,
+    SMS_URL,
+)
+
+ROLE_VARIABLES = dict(zip(NOTIFY_ROLES, (NOTIFY_OPERATOR, NOTIFY_SUPERVISOR, NOTIFY_MANAGER,
+                                         NOTIFY_FRONTDESK, NOTIFY_MAINTENANCE, NOTIFY_ADMIN),
+                          strict=True))
 
 MAX_BODY = 64 * 1024
 
@@ -39,10 +52,10 @@ class DemoInbox:
         """The settings that send here every staff role and the residents' texts that have
         no channel of their own (in the site file's [notify] or the environment)."""
         hostport = self.url.removeprefix("http://")
-        out = {f"BUTLER_NOTIFY_{role.upper()}": f"json://{hostport}/staff/{role}"
-               for role in NOTIFY_ROLES if not notify.roles.get(role)}
+        out = {var.name: f"json://{hostport}/staff/{role}"
+               for role, var in ROLE_VARIABLES.items() if not notify.roles.get(role)}
         if not notify.sms_url:
-            out["BUTLER_SMS_URL"] = f"{self.url}/sms"
+            out[SMS_URL.name] = f"{self.url}/sms"
         return {k: v for k, v in out.items() if not environ.get(k)}
 
     def start(self) -> DemoInbox:
