@@ -226,12 +226,25 @@ def test_kiosk_lookup_shows_where_the_parcel_is_with_the_flat_masked(desk: Desk)
     assert desk.kiosk("lookup", {"code": out["code"]}).status_code == 410
 
 
-def test_handovers_and_keys_are_sent_to_the_desk(desk: Desk) -> None:
-    for kind in ("handover", "key"):
-        code = desk.check_in(kind=kind)["code"]
-        for path, body in (("lookup", {"code": code}), ("confirm", {"code": code, "pieces": 1})):
-            r = desk.kiosk(path, body)
-            assert r.status_code == 409 and r.json()["code"] == "desk_only"
+def test_handovers_are_sent_to_the_desk(desk: Desk) -> None:
+    code = desk.check_in(kind="handover")["code"]
+    for path, body in (("lookup", {"code": code}), ("confirm", {"code": code, "pieces": 1})):
+        r = desk.kiosk(path, body)
+        assert r.status_code == 409 and r.json()["code"] == "desk_only"
+
+
+def test_a_door_key_is_not_checked_in_but_sent_to_key_custody(desk: Desk) -> None:
+    staff = desk.as_("frontdesk")
+    r = desk.c.post("/api/items", headers=staff, json={
+        "unit": "1-2-1502", "kind": "key", "pieces": 1, "location": "A-03"})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "key_to_custody" and body["page"] == "keys"
+    assert "key custody" in body["detail"] and "declaration" in body["detail"]
+    assert "钥匙托管" in body["reason_zh"]
+    # Nothing was taken in, no code drawn; the same flat's parcel still checks in.
+    assert desk.c.get("/api/items", headers=staff, params={"state": "all"}).json()["items"] == []
+    assert desk.check_in(kind="parcel")["item"]["kind"] == "parcel"
 
 
 def test_ten_wrong_codes_lock_that_kiosks_pickup_for_two_minutes(desk: Desk) -> None:
@@ -564,7 +577,7 @@ def test_notices_show_at_the_kiosk_between_start_and_expiry_for_their_building(d
 
 def test_a_resident_sees_only_their_flats_items_and_never_a_code(desk: Desk) -> None:
     mine = desk.check_in(unit="1-2-1502", kind="parcel", pieces=2)
-    key = desk.check_in(unit="1-2-1502", kind="key")
+    key = desk.check_in(unit="1-2-1502", kind="handover")  # released at the desk only
     theirs = desk.check_in(unit="2-1-0304")
     kiosk = desk.login_resident("1-2-1502")
     r = desk.c.get("/api/kiosk/items", headers=kiosk)
