@@ -1,5 +1,6 @@
-"""the key custody declaration itself: signer, ID checked (type, last 4), scan or drawn signature
-(issue 16)
+"""key custody declaration: signer, ID checked, scan or drawn signature
+
+Issue 16: the ID is kept as its type and last 4 characters only; the file in declaration_file.
 
 Revision ID: key_declaration
 Revises: run_for_years
