@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from config.privacy import mask_name
 from kiosk.wording import Lang, say
 
 __all__ = ["format_countdown", "format_money", "format_time", "mask_name", "parse_time",
@@ -41,8 +42,3 @@ def pieces(n: int, lang: Lang) -> str:
     return say("piece" if n == 1 else "pieces", lang, n=n)
 
 
-def mask_name(name: str) -> str:
-    """First character of each word, then one '*' per further character (docs/api/kiosk.md).
-    The control room masks already; the kiosk masks again so a full name can never reach
-    the public screen."""
-    return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split(" ") if w)

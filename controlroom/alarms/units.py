@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from config import Resident, Site
+from config.privacy import mask_name
 from controlroom.alarms.devices import DeviceService
 from controlroom.alarms.schemas import (
     DevicePublic,
@@ -29,12 +30,6 @@ UNIT_READERS = (*FULL_VIEW_ROLES, "frontdesk", "maintenance", "kiosk")
 
 class UnknownUnit(errors.NotFound):
     pass
-
-
-def mask_name(name: str) -> str:
-    """张三丰 -> 张*: the first character and one star, whatever the length."""
-    name = name.strip()
-    return f"{name[0]}*" if name else ""
 
 
 def _resident(r: Resident, full: bool) -> ResidentPublic:

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from config import Resident, Site, load_site
+from config.privacy import mask_name
 from controlroom.services.requests.wording import STATE_LABELS, vocabulary
 
 Json = dict[str, Any]
@@ -40,7 +41,7 @@ CODE_LIMIT, CODE_LOCK_S = 10, 120
 
 
 def mask(name: str) -> str:
-    return " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split(" ") if w)
+    return mask_name(name)  # the control room's rule (config/privacy.py)
 
 
 def _iso(t: datetime) -> str:

@@ -3,7 +3,7 @@ enters a flat with the key from custody."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from controlroom.api.deps import CustodyDep, DeskStaff, ItemId, KeyReader
 from controlroom.core.errors import problems
@@ -40,6 +40,16 @@ def read_key(key_id: ItemId, svc: CustodyDep, _: KeyReader) -> KeyDetail:
     k, moves = svc.key(key_id)
     return KeyDetail(key=KeyPublic.model_validate(k),
                      movements=[KeyMovementPublic.model_validate(m) for m in moves])
+
+
+# Not in the OpenAPI document (it admits JSON, SSE and CSV bodies only: test_openapi.py), like
+# the lost-and-found photo.
+@router.get("/api/keys/{key_id}/declaration", response_class=Response, include_in_schema=False)
+def read_declaration(key_id: ItemId, svc: CustodyDep, _: KeyReader) -> Response:
+    """The signed declaration: the uploaded scan or the signature drawn on the desk's screen."""
+    media, data = svc.declaration(key_id)
+    return Response(data, media_type=media, headers={"Cache-Control": "no-store",
+                                                     "X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/api/keys/{key_id}/movements", response_model=KeyPublic, responses=ERRORS)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from config import Kiosk, Resident, Site
+from config.privacy import mask_name
 from controlroom.alarms.models import Alert
 from controlroom.api.deps import KioskCaller, ResidentDep
 from controlroom.api.deps import RequestsDep as Service
@@ -35,7 +36,7 @@ from controlroom.core.security import TokenClaims
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
 from controlroom.services.requests.service import NotFound
-from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS, mask_name
+from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS
 from controlroom.services.residents.schemas import (
     Catalogue,
     Categories,

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
+from config.privacy import mask_name
 from controlroom.api.deps import DeskStaff, ItemId, KioskCaller
 from controlroom.core.errors import Invalid, Locked, NotSignedIn, problems
 from controlroom.core.notify import ResidentMessage
-from controlroom.services.requests.wording import mask_name
 from controlroom.services.residents.importing import TableError, plan_import, read_table
 from controlroom.services.residents.models import RegisteredResident
 from controlroom.services.residents.register import RegisterService

@@ -17,6 +17,7 @@ from config import Site
 from controlroom.core.clock import utcnow
 from controlroom.core.errors import Conflict, Invalid, NotFound
 from controlroom.core.models import AuditEntry
+from controlroom.services.desk.declaration import decode_declaration
 from controlroom.services.desk.models import KeyCustody, KeyMovement, LentItem
 
 __all__ = ["CustodyService"]
@@ -39,8 +40,13 @@ class CustodyService:
     # -- keys ----------------------------------------------------------------------------------
 
     def take_key(self, actor: str, unit: str, label: str, declaration_ref: str,
-                 declaration_signed_at: date, purpose: str) -> KeyCustody:
+                 declaration_signed_at: date, purpose: str, signer_name: str,
+                 signer_id_type: str, signer_id_last4: str, declaration_kind: str,
+                 declaration_file: str) -> KeyCustody:
         self._unit(unit)
+        if not signer_name.strip():
+            raise Invalid("signer_name: who signed the declaration?", code="invalid")
+        doc = decode_declaration(declaration_kind, declaration_file)
         now = self.now()
         with self.sessions.begin() as s:
             held = s.scalar(select(KeyCustody).where(KeyCustody.unit == unit,
@@ -50,13 +56,18 @@ class CustodyService:
                                f"({held.label}); one door key per flat", code="key_held")
             k = KeyCustody(unit=unit, label=label, declaration_ref=declaration_ref,
                            declaration_signed_at=declaration_signed_at, purpose=purpose,
-                           state="in", taken_at=now, taken_by=actor)
+                           state="in", taken_at=now, taken_by=actor,
+                           signer_name=signer_name.strip(), signer_id_type=signer_id_type,
+                           signer_id_last4=signer_id_last4, declaration_kind=doc.kind,
+                           declaration_media_type=doc.media_type, declaration_file=doc.data)
             s.add(k)
             s.flush()
             s.add(KeyMovement(key_id=k.id, at=now, direction="in", to_whom="",
                               why=f"taken into custody; declaration {declaration_ref}", by=actor))
             self._audit(s, now, actor, "key.custody", f"key:{k.id}",
-                        f"{label} of {unit} into custody, declaration {declaration_ref}")
+                        f"{label} of {unit} into custody, declaration {declaration_ref} "
+                        f"signed by {signer_name.strip()} ({doc.kind}), ID checked: "
+                        f"{signer_id_type} …{signer_id_last4}")
             return k
 
     def move_key(self, actor: str, key_id: int, direction: str, to_whom: str, why: str
@@ -82,6 +93,17 @@ class CustodyService:
                         f"{k.label} {direction}" + (f" to {to_whom}" if to_whom else "")
                         + (f": {why}" if why else ""))
             return k
+
+    def declaration(self, key_id: int) -> tuple[str, bytes]:
+        """The declaration's file: (media type, bytes)."""
+        with self.sessions() as s:
+            k = s.get(KeyCustody, key_id)
+            if k is None:
+                raise NotFound(f"no key {key_id} in custody", code="not_found")
+            if not k.declaration_file:
+                raise NotFound(f"key {k.label} has no declaration file on record",
+                               code="not_found")
+            return k.declaration_media_type, k.declaration_file
 
     def keys(self, unit: str | None = None) -> list[KeyCustody]:
         q = select(KeyCustody).order_by(KeyCustody.unit, KeyCustody.id)

@@ -26,7 +26,13 @@ from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, 
 from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import ResidentMessage, ResidentNotifier
-from controlroom.services.desk.intake import IntakeDecision, intake_decision
+from controlroom.services.desk.intake import (
+    INTAKE_KINDS,
+    KEY_TO_CUSTODY,
+    KINDS,
+    IntakeDecision,
+    intake_decision,
+)
 from controlroom.services.desk.models import HeldItem, PickupAttempt, VacationHold
 from controlroom.services.desk.pickup import KioskPickup
 from controlroom.services.desk.pickup_codes import QUARANTINE_DAYS, new_code
@@ -79,6 +85,9 @@ class HeldItemService(KioskPickup, ReminderSweep):
         if unit not in self.site.units:
             raise Invalid(f"unit: there is no flat {unit!r} at this site (write it as "
                           "building-entrance-floorflat, e.g. 1-2-1502)", code="unknown_unit")
+        if kind in KINDS and kind not in INTAKE_KINDS:  # a door key: key custody
+            raise Invalid(KEY_TO_CUSTODY["en"], code="key_to_custody", page="keys",
+                          reason_zh=KEY_TO_CUSTODY["zh"], reason_en=KEY_TO_CUSTODY["en"])
         try:
             decision = intake_decision(kind, flags)
         except ValueError as exc:

@@ -11,10 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["FLAGS", "KINDS", "REFUSED_AT_INTAKE", "REFUSED_FOR_HANDOVER", "VALUABLES_WARNING",
-           "IntakeDecision", "intake_decision"]
+__all__ = ["FLAGS", "INTAKE_KINDS", "KEY_TO_CUSTODY", "KINDS", "REFUSED_AT_INTAKE",
+           "REFUSED_FOR_HANDOVER", "VALUABLES_WARNING", "IntakeDecision", "intake_decision"]
 
-KINDS = ("parcel", "deposit", "handover", "key")
+KINDS = ("parcel", "deposit", "handover", "key")  # every kind a record may have
+# What the desk checks in. A flat's door key is not a held item: it is kept in key custody,
+# only with the signed declaration (seed 003 L493-495); older "key" records still release.
+INTAKE_KINDS = ("parcel", "deposit", "handover")
+KEY_TO_CUSTODY = {
+    "zh": "业主的门钥匙不作寄存物品登记：请在「钥匙托管」页面办理，"
+          "并须签署《锁匙托管责任声明书》。",
+    "en": "A flat's door key is not checked in as a held item: take it into custody on the "
+          "Keys page (钥匙托管), with the signed key custody declaration.",
+}
 
 # Never taken in, whatever the kind: safety, cleanliness, other people's items (L145).
 REFUSED_AT_INTAKE = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from controlroom.core.db import Base, UTCDateTime
@@ -95,6 +95,15 @@ class KeyCustody(Base):
     holder: Mapped[str | None] = mapped_column(String(128), nullable=True)  # while out
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
     taken_by: Mapped[str] = mapped_column(String(64))
+    # The declaration itself (issue 16): who signed it, that their ID was checked (its type
+    # and last 4 characters only, never the whole number), and the scan or drawn signature.
+    signer_name: Mapped[str] = mapped_column(String(128), default="")
+    signer_id_type: Mapped[str] = mapped_column(String(16), default="")
+    signer_id_last4: Mapped[str] = mapped_column(String(4), default="")
+    declaration_kind: Mapped[str] = mapped_column(String(8), default="")  # scan | drawn
+    declaration_media_type: Mapped[str] = mapped_column(String(32), default="")
+    declaration_file: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True,
+                                                           deferred=True)
 
 
 class KeyMovement(Base):

@@ -192,6 +192,19 @@ class KeyIn(BaseModel):
         description="reference of the signed key custody declaration on file")
     declaration_signed_at: date
     purpose: Annotated[str, StringConstraints(max_length=500)] = ""
+    signer_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=128)] = Field(
+        description="who signed the declaration")
+    signer_id_type: Literal["id_card", "passport", "permit", "other"] = Field(
+        description="the ID the desk checked: resident ID card, passport, HK/Macau/Taiwan "
+                    "permit, other")
+    signer_id_last4: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{4}$")] = Field(
+        description="the ID's last 4 characters only; the whole number is never stored")
+    declaration_kind: Literal["scan", "drawn"] = Field(
+        description="scan: the signed paper uploaded (JPEG/PNG/PDF); drawn: signed on screen")
+    declaration_file: str = Field(
+        description="the scan or the drawn signature as a data URL (data:<type>;base64,...), "
+                    "at most 2 MiB")
 
 
 class KeyMoveIn(BaseModel):
@@ -222,6 +235,11 @@ class KeyPublic(BaseModel):
     holder: str | None
     taken_at: datetime
     taken_by: str
+    signer_name: str
+    signer_id_type: str
+    signer_id_last4: str
+    declaration_kind: str
+    declaration_media_type: str
 
 
 class KeyDetail(BaseModel):

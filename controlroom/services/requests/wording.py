@@ -58,12 +58,6 @@ PROMISE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def mask_name(name: str) -> str:
-    """陈桂芳 -> 陈**, Emma Wilson -> E*** W*****: each word's first character, then one star
-    per further character (docs/api/kiosk.md)."""
-    return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
-
-
 def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
     """The labels as served to the kiosk and the console: `{states, types, next_steps}`, each
     `{code: {"zh": ..., "en": ...}}`."""

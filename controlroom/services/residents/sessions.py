@@ -23,10 +23,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from config import Resident, Site
+from config.privacy import mask_name
 from controlroom.core.clock import utcnow
 from controlroom.core.lockout import Lockout
 from controlroom.core.security import Passwords
-from controlroom.services.requests.wording import mask_name
 from controlroom.services.residents.models import (
     RegisteredResident,
     ResidentCode,

@@ -19,7 +19,9 @@ import { lang, on } from '../lib/session.js';
 const t = translator(DESK_WORDS);
 const DESK_ROLES = ['frontdesk', 'supervisor', 'admin'];
 const FLAGS = ['dangerous', 'perishable', 'insect_prone', 'smelly', 'cash', 'valuables'];
-const KINDS = ['parcel', 'deposit', 'handover', 'key'];
+const KINDS = ['parcel', 'deposit', 'handover', 'key']; // the register's filter: older records
+// A flat's door key is not checked in here: it goes to key custody, with its declaration.
+const INTAKE_KINDS = KINDS.filter((k) => k !== 'key');
 
 const st = {
   view: 'board', // board | desk
@@ -84,7 +86,7 @@ function buildCheckin() {
       field('f.unit', h('input', { name: 'unit', testid: 'checkin-unit', required: true,
                                    i18nPh: 'f.unitPh', autocomplete: 'off', size: 13 })),
       field('f.kind', h('select', { name: 'kind', testid: 'checkin-kind' },
-        ...KINDS.map((k) => h('option', { value: k, i18n: `kind.${k}` })))),
+        ...INTAKE_KINDS.map((k) => h('option', { value: k, i18n: `kind.${k}` })))),
       field('f.pieces', h('input', { name: 'pieces', type: 'number', min: 1, max: 99,
                                      value: 1, testid: 'checkin-pieces', cls: 'narrow' })),
       field('f.location', h('input', { name: 'location', testid: 'checkin-location',

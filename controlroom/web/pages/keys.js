@@ -1,6 +1,8 @@
 /* Estate Butler console: key custody at the front desk (seed 003).
  *
- * A flat's door key is taken only with its signed custody declaration (its number and date);
+ * A flat's door key is taken only with its signed custody declaration (its number and date, who
+ * signed it, the ID checked — type and last 4 characters only — and either a scan of the paper
+ * or the signature drawn here on the canvas, sent as PNG);
  * every movement — lent out (to whom, why), back, returned to the owner — is logged and shown.
  * API: /api/keys (routes/keys.py). Words: i18n/keys.json. Test hooks: data-testid; rows carry
  * data-key-id, data-unit and data-state.
@@ -37,8 +39,18 @@ function build() {
       field('f.declaration', h('input', { name: 'declaration_ref', testid: 'key-declaration', size: 14 })),
       field('f.signed', h('input', { name: 'declaration_signed_at', type: 'date', testid: 'key-signed' })),
       field('f.purpose', h('input', { name: 'purpose', testid: 'key-purpose', size: 24 }))),
+    h('div', { cls: 'desk-row' },
+      field('f.signer', h('input', { name: 'signer_name', testid: 'key-signer', size: 14 })),
+      field('f.idType', h('select', { name: 'signer_id_type', testid: 'key-id-type' },
+        ...ID_TYPES.map((x) => h('option', { value: x, i18n: `id.${x}` })))),
+      field('f.idLast4', h('input', { name: 'signer_id_last4', testid: 'key-id-last4', size: 5,
+                                      maxlength: 4, autocomplete: 'off' })),
+      field('f.scan', h('input', { name: 'scan', type: 'file', testid: 'key-scan',
+                                   accept: 'image/jpeg,image/png,application/pdf' }))),
+    buildPad(),
     h('button', { type: 'submit', cls: 'btn btn-primary', testid: 'key-submit', i18n: 'keys.take' }));
   form.addEventListener('submit', onTake);
+  form.addEventListener('reset', () => clearPad());
   const cols = ['unit', 'label', 'declaration', 'state', 'holder', 'moves', 'actions'];
   el.body = h('tbody', { testid: 'keys-body' });
   el.status = h('p', { cls: 'form-error', testid: 'keys-status', role: 'status', hidden: true });
@@ -48,6 +60,87 @@ function build() {
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { i18n: `col.${c}` })))), el.body),
     el.empty, buildLent());
   translateTree(el.view, t);
+}
+
+// -- the declaration signed on the desk's screen (or a scan of the paper one) -------------------
+
+const ID_TYPES = ['id_card', 'passport', 'permit', 'other'];
+const pad = { drawn: false, last: null };
+
+function buildPad() {
+  pad.canvas = h('canvas', { cls: 'sign-pad', testid: 'key-sign-pad', width: 360, height: 120,
+    style: { border: '1px solid #888', background: '#fff', touchAction: 'none', cursor: 'crosshair' } });
+  const ctx = pad.canvas.getContext('2d');
+  const at = (ev) => {
+    const r = pad.canvas.getBoundingClientRect();
+    return [(ev.clientX - r.left) * (pad.canvas.width / r.width), (ev.clientY - r.top) * (pad.canvas.height / r.height)];
+  };
+  pad.canvas.addEventListener('pointerdown', (ev) => { pad.last = at(ev); pad.canvas.setPointerCapture(ev.pointerId); });
+  pad.canvas.addEventListener('pointermove', (ev) => {
+    if (!pad.last) return;
+    const p = at(ev);
+    ctx.lineWidth = 2.5;
+    ctx.lineCap = 'round';
+    ctx.strokeStyle = '#000';
+    ctx.beginPath();
+    ctx.moveTo(...pad.last);
+    ctx.lineTo(...p);
+    ctx.stroke();
+    pad.last = p;
+    pad.drawn = true;
+  });
+  const end = () => { pad.last = null; };
+  pad.canvas.addEventListener('pointerup', end);
+  pad.canvas.addEventListener('pointerleave', end);
+  return h('div', { cls: 'desk-row' }, h('span', { i18n: 'f.signHere' }), pad.canvas,
+    h('button', { type: 'button', cls: 'btn btn-small', testid: 'key-sign-clear', i18n: 'keys.clearSign', onclick: clearPad }));
+}
+
+function clearPad() {
+  pad.canvas.getContext('2d').clearRect(0, 0, pad.canvas.width, pad.canvas.height);
+  pad.drawn = false;
+}
+
+const readFile = (file) => new Promise((resolve, reject) => {
+  const r = new FileReader();
+  r.onload = () => resolve(r.result);
+  r.onerror = () => reject(r.error);
+  r.readAsDataURL(file);
+});
+
+// The scan if one was chosen, else the signature drawn on the screen, else nothing (refused).
+async function declarationFile(f) {
+  const file = f.get('scan');
+  if (file && file.size) return { declaration_kind: 'scan', declaration_file: await readFile(file) };
+  if (pad.drawn) return { declaration_kind: 'drawn', declaration_file: pad.canvas.toDataURL('image/png') };
+  return {};
+}
+
+const docs = new Map(); // key id -> URL of its declaration file ('' while it loads)
+
+async function loadDoc(k) {
+  if (docs.has(k.id) || !k.declaration_media_type) return;
+  docs.set(k.id, '');
+  try {
+    const blob = await (await api(`api/keys/${k.id}/declaration`, { raw: true })).blob();
+    // Images as data: URLs (the console's CSP allows img-src data:); a PDF opens as a blob.
+    docs.set(k.id, blob.type.startsWith('image/') ? await readFile(blob) : URL.createObjectURL(blob));
+    render();
+  } catch (_) { docs.delete(k.id); }
+}
+
+function declarationCell(k) {
+  const url = docs.get(k.id);
+  const doc = !url ? '' : k.declaration_media_type.startsWith('image/')
+    ? h('img', { src: url, testid: 'key-signature', alt: t(`kind.${k.declaration_kind}`), 'data-kind': k.declaration_kind,
+                 style: { maxWidth: '180px', maxHeight: '60px', display: 'block', background: '#fff' } })
+    : h('a', { href: url, target: '_blank', testid: 'key-signature', 'data-kind': k.declaration_kind, text: t('kind.scan') });
+  return h('td', { testid: 'key-declaration-cell' },
+    h('div', { text: `${k.declaration_ref} (${k.declaration_signed_at})` }),
+    k.signer_name ? h('div', { testid: 'key-signer-name', text: `${t('f.signer')}: ${k.signer_name}` }) : '',
+    k.signer_id_last4 ? h('div', { testid: 'key-id-checked',
+      text: `${t('idChecked')}: ${t(`id.${k.signer_id_type}`)} …${k.signer_id_last4}` }) : '',
+    doc);
 }
 
 // -- lent items (trolley, toolbox): followed up after 3 days ------------------------------------
@@ -141,11 +234,12 @@ function render() {
     actions.push(act('history', async (x) => { await loadMoves(x.id); render(); }));
     return h('tr', { testid: 'key-row', 'data-key-id': k.id, 'data-unit': k.unit, 'data-state': k.state },
       h('td', { cls: 'mono', text: k.unit }), h('td', { cls: 'mono', text: k.label }),
-      h('td', { text: `${k.declaration_ref} (${k.declaration_signed_at})` }),
+      declarationCell(k),
       h('td', { testid: 'key-state', text: t(`state.${k.state}`) }), h('td', { text: k.holder || '' }),
       h('td', {}, movesList(k.id)), h('td', {}, actions));
   }));
   el.empty.hidden = keys.length > 0;
+  keys.forEach(loadDoc);
 }
 
 async function onTake(ev) {
@@ -156,7 +250,9 @@ async function onTake(ev) {
   try {
     const k = await api('api/keys', { method: 'POST', json: {
       unit: s('unit'), label: s('label'), declaration_ref: s('declaration_ref'),
-      declaration_signed_at: s('declaration_signed_at') || null, purpose: s('purpose') } });
+      declaration_signed_at: s('declaration_signed_at') || null, purpose: s('purpose'),
+      signer_name: s('signer_name'), signer_id_type: s('signer_id_type'),
+      signer_id_last4: s('signer_id_last4'), ...(await declarationFile(f)) } });
     say(t('done.take', { label: k.label }));
     form.reset();
     moves.set(k.id, []);
@@ -204,5 +300,12 @@ export const keysPage = { id: 'keys', roles: ROLES, label: () => t('nav.keys'), 
 
 build();
 on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
-on('signout', () => { keys = []; moves.clear(); el.body.replaceChildren(); hide(); });
+on('signout', () => {
+  keys = [];
+  moves.clear();
+  docs.forEach((u) => u.startsWith('blob:') && URL.revokeObjectURL(u));
+  docs.clear();
+  el.body.replaceChildren();
+  hide();
+});
 on('language', () => { translateTree(el.view, t); render(); });

@@ -4,6 +4,7 @@ refusals and a resident's isolation to their own flat."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -225,12 +226,25 @@ def test_kiosk_lookup_shows_where_the_parcel_is_with_the_flat_masked(desk: Desk)
     assert desk.kiosk("lookup", {"code": out["code"]}).status_code == 410
 
 
-def test_handovers_and_keys_are_sent_to_the_desk(desk: Desk) -> None:
-    for kind in ("handover", "key"):
-        code = desk.check_in(kind=kind)["code"]
-        for path, body in (("lookup", {"code": code}), ("confirm", {"code": code, "pieces": 1})):
-            r = desk.kiosk(path, body)
-            assert r.status_code == 409 and r.json()["code"] == "desk_only"
+def test_handovers_are_sent_to_the_desk(desk: Desk) -> None:
+    code = desk.check_in(kind="handover")["code"]
+    for path, body in (("lookup", {"code": code}), ("confirm", {"code": code, "pieces": 1})):
+        r = desk.kiosk(path, body)
+        assert r.status_code == 409 and r.json()["code"] == "desk_only"
+
+
+def test_a_door_key_is_not_checked_in_but_sent_to_key_custody(desk: Desk) -> None:
+    staff = desk.as_("frontdesk")
+    r = desk.c.post("/api/items", headers=staff, json={
+        "unit": "1-2-1502", "kind": "key", "pieces": 1, "location": "A-03"})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "key_to_custody" and body["page"] == "keys"
+    assert "key custody" in body["detail"] and "declaration" in body["detail"]
+    assert "钥匙托管" in body["reason_zh"]
+    # Nothing was taken in, no code drawn; the same flat's parcel still checks in.
+    assert desk.c.get("/api/items", headers=staff, params={"state": "all"}).json()["items"] == []
+    assert desk.check_in(kind="parcel")["item"]["kind"] == "parcel"
 
 
 def test_ten_wrong_codes_lock_that_kiosks_pickup_for_two_minutes(desk: Desk) -> None:
@@ -360,16 +374,27 @@ def test_the_register_filters_by_state_unit_kind_and_age(desk: Desk) -> None:
 # -- keys and lending --------------------------------------------------------------------------
 
 
+PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJ"
+           "RU5ErkJggg==")
+
+
+def declaration(kind: str = "drawn", data_url: str = f"data:image/png;base64,{PNG_1PX}"
+                ) -> dict[str, str]:
+    return {"signer_name": "陈建国", "signer_id_type": "id_card", "signer_id_last4": "123X",
+            "declaration_kind": kind, "declaration_file": data_url}
+
+
 def test_a_key_in_custody_logs_every_movement(desk: Desk) -> None:
     staff = desk.as_("frontdesk")
     r = desk.c.post("/api/keys", headers=staff, json={
         "unit": "1-2-1502", "label": "K-1502", "declaration_ref": "KD-2026-031",
-        "declaration_signed_at": "2026-11-20", "purpose": "repairs, vacant-home service"})
+        "declaration_signed_at": "2026-11-20", "purpose": "repairs, vacant-home service",
+        **declaration()})
     assert r.status_code == 201
     key_id = r.json()["id"]
     assert desk.c.post("/api/keys", headers=staff, json={
         "unit": "1-2-1502", "label": "K2", "declaration_ref": "x",
-        "declaration_signed_at": "2026-11-20"}).status_code == 409
+        "declaration_signed_at": "2026-11-20", **declaration()}).status_code == 409
     move = f"/api/keys/{key_id}/movements"
     r = desk.c.post(move, headers=staff, json={"direction": "out"})
     assert r.status_code == 422 and "to_whom and why" in r.json()["detail"]
@@ -385,6 +410,57 @@ def test_a_key_in_custody_logs_every_movement(desk: Desk) -> None:
         ("in", "", "frontdesk"), ("out", "赵工", "frontdesk"), ("back", "", "frontdesk")]
     assert desk.c.post(move, headers=desk.as_("operator"),
                        json={"direction": "out", "to_whom": "x", "why": "y"}).status_code == 403
+
+
+def test_a_key_needs_the_signed_declaration_signer_id_and_file(desk: Desk) -> None:
+    staff = desk.as_("frontdesk")
+    base = {"unit": "1-1-0301", "label": "K-0301", "declaration_ref": "KD-7",
+            "declaration_signed_at": "2026-11-20"}
+    # No signer, no ID, no file: refused, field by field.
+    r = desk.c.post("/api/keys", headers=staff, json=base)
+    assert r.status_code == 422
+    missing = {e["loc"][-1] for e in r.json()["errors"]}
+    assert {"signer_name", "signer_id_type", "signer_id_last4", "declaration_kind",
+            "declaration_file"} <= missing
+    # The whole ID number is not taken: only its last 4 characters.
+    r = desk.c.post("/api/keys", headers=staff, json={
+        **base, **declaration(), "signer_id_last4": "11010519491231002X"})
+    assert r.status_code == 422
+    # A text file renamed .png, an EXE, a drawn "signature" that is a JPEG: refused.
+    for kind, url in [("scan", "data:image/png;base64," + base64.b64encode(b"hello").decode()),
+                      ("scan", "data:application/pdf;base64,"
+                       + base64.b64encode(b"MZ\x90\x00").decode()),
+                      ("drawn", "data:image/jpeg;base64,"
+                       + base64.b64encode(b"\xff\xd8\xff\xe0rest").decode()),
+                      ("scan", "not a data url")]:
+        r = desk.c.post("/api/keys", headers=staff, json={**base, **declaration(kind, url)})
+        assert r.status_code == 422, (kind, url)
+        assert "declaration_file" in r.json()["detail"]
+    # Too large: refused with the limit in words.
+    big = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)
+    r = desk.c.post("/api/keys", headers=staff, json={
+        **base, **declaration("scan", "data:application/pdf;base64,"
+                              + base64.b64encode(big).decode())})
+    assert r.status_code == 422 and "2048 KiB" in r.json()["detail"]
+    assert desk.c.get("/api/keys", headers=staff).json() == []
+    # A PDF scan is kept as it came and served back with its own type.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+    r = desk.c.post("/api/keys", headers=staff, json={
+        **base, **declaration("scan", "data:application/pdf;base64,"
+                              + base64.b64encode(pdf).decode())})
+    assert r.status_code == 201, r.text
+    key = r.json()
+    assert (key["signer_name"], key["signer_id_type"], key["signer_id_last4"],
+            key["declaration_kind"], key["declaration_media_type"]) == (
+        "陈建国", "id_card", "123X", "scan", "application/pdf")
+    f = desk.c.get(f"/api/keys/{key['id']}/declaration", headers=desk.as_("operator"))
+    assert f.status_code == 200 and f.content == pdf
+    assert f.headers["content-type"] == "application/pdf"
+    assert desk.c.get(f"/api/keys/{key['id']}/declaration").status_code == 401
+    audit = desk.c.get("/api/audit", headers=desk.as_("admin"),
+                       params={"action": "key.custody"}).json()["data"]
+    assert len(audit) == 1 and "陈建国" in audit[0]["detail"]
+    assert "id_card …123X" in audit[0]["detail"]
 
 
 def test_lent_items_are_followed_up_after_three_days(desk: Desk) -> None:
@@ -501,7 +577,7 @@ def test_notices_show_at_the_kiosk_between_start_and_expiry_for_their_building(d
 
 def test_a_resident_sees_only_their_flats_items_and_never_a_code(desk: Desk) -> None:
     mine = desk.check_in(unit="1-2-1502", kind="parcel", pieces=2)
-    key = desk.check_in(unit="1-2-1502", kind="key")
+    key = desk.check_in(unit="1-2-1502", kind="handover")  # released at the desk only
     theirs = desk.check_in(unit="2-1-0304")
     kiosk = desk.login_resident("1-2-1502")
     r = desk.c.get("/api/kiosk/items", headers=kiosk)

@@ -61,7 +61,7 @@ def test_a_move_in_with_a_card_logs_in_at_the_kiosk_and_a_move_out_ends_it(
     assert new["card"] == "04C1000001" and not new["has_pin"] and new["moved_out"] is None
     ok = client.post("/api/kiosk/session", headers=auth(client, *KIOSK),
                      json={"method": "card", "card": "04C1000001"})
-    assert ok.status_code == 201 and ok.json()["name_masked"] == "林**"
+    assert ok.status_code == 201 and ok.json()["name_masked"] == "林*"
 
     again = client.post("/api/residents", headers=desk, json={
         "unit": "1-1-0102", "name": "林小雨", "phone": "139-1234-5678"})
@@ -116,7 +116,7 @@ def test_a_pin_reset_sends_a_code_with_which_the_resident_chooses_a_pin_at_the_k
     assert wrong.status_code == 401 and wrong.json()["attempts_left"] == 4
     ok = client.post("/api/kiosk/pin", headers=kiosk,
                      json={"unit": "1-2-1502", "code": code, "pin": "8642"})
-    assert ok.status_code == 200 and ok.json()["name_masked"] == "陈**"
+    assert ok.status_code == 200 and ok.json()["name_masked"] == "陈*"
     assert login(client, method="pin", unit="1-2-1502", pin="8642") == 201
     used = client.post("/api/kiosk/pin", headers=kiosk,
                        json={"unit": "1-2-1502", "code": code, "pin": "1111"})

@@ -1,9 +1,11 @@
-"""Key custody in a real browser (issue 16, acceptance 1): a key left with its declaration, lent
+"""Key custody in a real browser (issue 16, acceptance 1): a key left with its declaration (signer,
+ID checked, the signature drawn on the desk's screen), lent
 to a contractor and returned, every movement listed; then a gas alarm in that flat shows the
 operator, beside the plan, that the key is at the desk."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,9 +57,44 @@ def test_a_key_left_lent_and_returned_is_shown_on_the_gas_alarms_flat(
     page.get_by_test_id("key-declaration").fill("KD-2026-031")
     page.get_by_test_id("key-signed").fill("2026-11-20")
     page.get_by_test_id("key-purpose").fill("出差期间维修 repairs while away")
+    page.get_by_test_id("key-signer").fill("陈建国")
+    page.get_by_test_id("key-id-type").select_option("id_card")
+    page.get_by_test_id("key-id-last4").fill("123X")
+    # Signer and ID but neither a scan nor a signature: still refused, nothing kept.
+    page.get_by_test_id("key-submit").click()
+    expect(page.get_by_test_id("keys-status")).to_contain_text("declaration_file")
+    expect(page.get_by_test_id("key-row")).to_have_count(0)
+    # The resident signs on the desk's screen: a stroke drawn with the mouse on the canvas.
+    pad = page.get_by_test_id("key-sign-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    x0, y0 = box["x"] + 30, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 25):
+        page.mouse.move(x0 + i * 12, y0 + (25 if i % 2 else -25), steps=3)
+    page.mouse.up()
     page.get_by_test_id("key-submit").click()
     row = page.locator('[data-testid="key-row"][data-unit="1-2-1502"]')
     expect(row).to_have_attribute("data-state", "in")
+    expect(row.get_by_test_id("key-signer-name")).to_contain_text("陈建国")
+    expect(row.get_by_test_id("key-id-checked")).to_contain_text("身份证 …123X")
+    signature = row.get_by_test_id("key-signature")
+    expect(signature).to_have_attribute("data-kind", "drawn")
+    expect(signature).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    # The picture shown is what was drawn: dark ink on white, not a blank canvas.
+    ink = signature.evaluate("""(img) => {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 128 && d[i - 1] < 80) n += 1;
+        return n; }""")
+    assert ink > 200, ink
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    row.screenshot(path=str(ARTIFACTS / "keys-declaration-signed.png"))
 
     row.get_by_test_id("key-lend").click()
     page.get_by_test_id("lend-to").fill("李师傅 (水电维修公司)")
