@@ -3,14 +3,12 @@ an alarm, by the alarm and by the action."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, open_page, sign_in
-from tests.support.stack import Stack
+from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,17 +17,6 @@ pytestmark = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def room(controlroom_process: Stack) -> ControlRoom:
-    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def test_the_audit_page_finds_who_resolved_an_alarm(page: Any, room: ControlRoom) -> None:

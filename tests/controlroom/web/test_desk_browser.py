@@ -5,7 +5,6 @@ reconciliation (issue 6, acceptance 5, the held-items part)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +14,6 @@ from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
     ControlRoom,
-    open_page,
     sign_in,
 )
 from tests.support.stack import Stack
@@ -33,12 +31,6 @@ expect = sync_api.expect
 def room(controlroom_process: Stack) -> ControlRoom:
     # The shared process fixture waits up to 60 s for start-up (a loaded machine needs it).
     return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def _kiosk(room: ControlRoom, path: str, body: dict) -> httpx.Response:

@@ -3,15 +3,13 @@ a payment recorded that clears its arrear, and the flat leaves the list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, open_page, sign_in
-from tests.support.stack import Stack
+from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,17 +19,6 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 expect = sync_api.expect
 UNIT = "1-1-0402"  # a flat with no other bills
-
-
-@pytest.fixture(scope="module")
-def room(controlroom_process: Stack) -> ControlRoom:
-    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def test_a_payment_recorded_at_the_desk_clears_the_arrear(page: Any, room: ControlRoom) -> None:

@@ -6,7 +6,6 @@ operator, beside the plan, that the key is at the desk."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from tests.support.browser import (
     sign_in,
     wait_for_live_board,
 )
-from tests.support.stack import Stack
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,17 +27,6 @@ pytestmark = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def room(controlroom_process: Stack) -> ControlRoom:
-    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def test_a_key_left_lent_and_returned_is_shown_on_the_gas_alarms_flat(

@@ -5,7 +5,6 @@ it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,8 +13,7 @@ import httpx
 import pytest
 
 from kiosk.views import attract_view
-from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, open_page, sign_in
-from tests.support.stack import Stack
+from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, sign_in
 from tests.utils import wait_until
 
 pytestmark = [
@@ -27,17 +25,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwrig
 expect = sync_api.expect
 SH = ZoneInfo("Asia/Shanghai")
 LEAD = timedelta(seconds=30)  # long enough to look before it starts on a loaded machine
-
-
-@pytest.fixture(scope="module")
-def room(controlroom_process: Stack) -> ControlRoom:
-    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def kiosk_notices(room: ControlRoom) -> list[dict[str, Any]]:

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, open_page, sign_in
-from tests.support.stack import Stack
+from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,17 +18,6 @@ pytestmark = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def room(controlroom_process: Stack) -> ControlRoom:
-    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def test_the_supervisor_reads_this_months_report_and_downloads_it(page: Any, room: ControlRoom

@@ -5,7 +5,6 @@ login API, the same call the kiosk app makes); an import's dry run naming a refu
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, open_page, sign_in
-from tests.support.stack import Stack
+from tests.support.browser import ARTIFACTS, CHROMIUM, ControlRoom, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,17 +21,6 @@ pytestmark = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def room(controlroom_process: Stack) -> ControlRoom:
-    return ControlRoom(controlroom_process.api_url, controlroom_process.tmp / "log")
-
-
-@pytest.fixture
-def page(browser: Any, room: ControlRoom) -> Iterator[Any]:
-    with open_page(browser, room.base_url) as pg:
-        yield pg
 
 
 def kiosk_login(room: ControlRoom, **body: str) -> httpx.Response:
