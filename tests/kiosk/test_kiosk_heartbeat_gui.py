@@ -9,13 +9,10 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from config import DEFAULT_SITE_PATH
-from tests.support.sites import write_site
+from tests.support.kiosk_fleet import fleet_room, kiosk_alerts, kiosk_status
 from tests.support.stack import Stack
 from tests.utils import wait_until
 
@@ -27,15 +24,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.timeout(300)]
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    text = DEFAULT_SITE_PATH.read_text(encoding="utf-8")
-    site = write_site(tmp_path, text.replace("[kiosk]\n", f"[kiosk]\nheartbeat_s = {HEARTBEAT_S}\n",
-                                             1))
-    s = Stack(tmp_path, site=site)
-    try:
-        s.start_controlroom()
+    with fleet_room(tmp_path, HEARTBEAT_S) as s:
         yield s
-    finally:
-        s.group.stop_all()
 
 
 def _start_kiosk(stack: Stack, display: str) -> None:
@@ -47,38 +37,27 @@ def _start_kiosk(stack: Stack, display: str) -> None:
                            "LIBGL_ALWAYS_SOFTWARE": "1"})
 
 
-def _kiosk(stack: Stack, op: str) -> dict[str, Any]:
-    r = httpx.get(f"{stack.api_url}/api/devices/kiosks",
-                  headers={"Authorization": f"Bearer {op}"}, timeout=10)
-    r.raise_for_status()
-    return next(k for k in r.json()["data"] if k["id"] == "kiosk-1")
-
-
-def _alerts(stack: Stack, op: str) -> list[dict[str, Any]]:
-    return [a for a in stack.alerts(op, kind="device_offline") if a["device"] == "kiosk-1"]
-
-
 def test_the_window_kiosk_killed_goes_offline_raises_one_alert_and_clears_on_return(
         stack: Stack, display: str) -> None:
     op = stack.token("operator", "operator123")
     _start_kiosk(stack, display)
     wait_until("the window kiosk's first heartbeat",
-               lambda: _kiosk(stack, op)["online"] is True, 90)
-    first = _kiosk(stack, op)
+               lambda: kiosk_status(stack, op)["online"] is True, 90)
+    first = kiosk_status(stack, op)
     assert first["version"] and first["last_error"] == ""
     # It beats at the site's period (1 s), not the kiosk's default (30 s): the age stays low.
-    wait_until("a later heartbeat", lambda: (_kiosk(stack, op)["uptime_s"] or 0)
+    wait_until("a later heartbeat", lambda: (kiosk_status(stack, op)["uptime_s"] or 0)
                > (first["uptime_s"] or 0), 10)
 
     stack.stop("kiosk", signal.SIGKILL)
     killed = time.monotonic()
-    wait_until("kiosk-1 offline", lambda: _kiosk(stack, op)["online"] is False, WINDOW_S + 10)
+    wait_until("kiosk-1 offline", lambda: kiosk_status(stack, op)["online"] is False, WINDOW_S + 10)
     took = time.monotonic() - killed
     assert took < WINDOW_S + HEARTBEAT_S + 2, f"offline after {took:.1f} s"
-    [alert] = _alerts(stack, op)
+    [alert] = kiosk_alerts(stack, op)
     assert (alert["priority"], alert["state"]) == (4, "open")
 
     _start_kiosk(stack, display)
-    wait_until("kiosk-1 back", lambda: _kiosk(stack, op)["online"] is True, 90)
+    wait_until("kiosk-1 back", lambda: kiosk_status(stack, op)["online"] is True, 90)
     wait_until("its alert cleared",
-               lambda: [a["state"] for a in _alerts(stack, op)] == ["resolved"], 10)
+               lambda: [a["state"] for a in kiosk_alerts(stack, op)] == ["resolved"], 10)
