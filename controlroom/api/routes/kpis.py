@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy import and_, or_, select
 
 from controlroom.alarms.flood import FLOOD_THRESHOLD, FLOOD_WINDOW, flood_meter, history_start
+from controlroom.alarms.kpi_schemas import FiguresPublic, KpisPublic, ShiftGaugesPublic, Targets
 from controlroom.alarms.kpis import (
     TARGET_WITHIN_30S,
     TARGET_WITHIN_60S,
@@ -25,14 +26,7 @@ from controlroom.alarms.kpis import (
     shift_window,
 )
 from controlroom.alarms.models import Alert
-from controlroom.alarms.schemas import (
-    FiguresPublic,
-    FloodBucket,
-    FloodMeterPublic,
-    KpisPublic,
-    ShiftGaugesPublic,
-    Targets,
-)
+from controlroom.alarms.schemas import FloodBucket, FloodMeterPublic
 from controlroom.alarms.service import AlertService
 from controlroom.api.deps import AlertReader, AlertsDep
 from controlroom.core.clock import as_utc
