@@ -186,8 +186,9 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.residents = ResidentDirectory(site, passwords, sessions, now=now)
     state.register = RegisterService(sessions, site, passwords, lambda: state.token_key,
                                      today, now)
-    state.pin_lockout = pin_lockout()  # in memory, per process
-    state.login_lockout = login_lockout()  # staff sign-in, likewise
+    # Wrong PINs, codes and passwords are counted in the database, across replicas.
+    state.pin_lockout = pin_lockout(sessions)
+    state.login_lockout = login_lockout(sessions)
     state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now,
                                   residents_of=residents_of)
     state.pickup_lockout = state.items.lockout

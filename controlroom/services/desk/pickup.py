@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.errors import Conflict, DomainError, Gone, Locked, NotFound
-from controlroom.core.lockout import Lockout
+from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.desk.models import HeldItem, PickupAttempt
 from controlroom.services.desk.pickup_codes import QUARANTINE_DAYS
 from controlroom.services.desk.release_rules import ItemFacts, release_allowed
@@ -30,7 +30,7 @@ class KioskPickup:
     sessions: sessionmaker
     site: Site
     now: Callable[[], datetime]
-    lockout: Lockout
+    lockout: SharedLockout
 
     if TYPE_CHECKING:  # HeldItemService's, which this is part of
         def _facts(self, s: Session, item: HeldItem, now: datetime) -> ItemFacts: ...
@@ -52,13 +52,13 @@ class KioskPickup:
     def _kiosk_item(self, s: Session, kiosk: str, code: str, now: datetime) -> HeldItem:
         key = (*PICKUP_LOCK, kiosk)
         t = now.timestamp()
-        state = self.lockout.check(key, t)
+        state = self.lockout.check(key, t, s)
         if state.locked:
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, outcome="locked"))
             raise self._locked(state.retry_after_s)
         item = self._by_code(s, code, now) if code.isdigit() and len(code) == 6 else None
         if item is None:
-            after = self.lockout.fail(key, t)
+            after = self.lockout.fail(key, t, s)
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk,
                                 outcome="locked" if after.locked else "wrong_code"))
             if after.locked:
@@ -68,7 +68,7 @@ class KioskPickup:
                 raise self._locked(after.retry_after_s)
             raise NotFound("no item waits under this code: check the code in your message, or "
                            "ask at the desk", code="wrong_code", attempts_left=after.attempts_left)
-        self.lockout.succeed(key)
+        self.lockout.succeed(key, s)
         return item
 
     @staticmethod

@@ -25,8 +25,8 @@ from sqlalchemy.orm import sessionmaker
 from config import Resident, Site
 from config.privacy import mask_name
 from controlroom.core.clock import utcnow
-from controlroom.core.lockout import Lockout
 from controlroom.core.security import Passwords
+from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.residents.models import (
     RegisteredResident,
     ResidentCode,
@@ -48,9 +48,11 @@ PIN_WINDOW_S = 300  # ... within this long ...
 PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
 
 
-def pin_lockout() -> Lockout:
-    """The kiosk's PIN and one-time-code lockout: in memory, per process."""
-    return Lockout(max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S, lock_s=PIN_LOCK_S)
+def pin_lockout(sessions: sessionmaker) -> SharedLockout:
+    """The kiosk's PIN and one-time-code lockout, counted in the database (every replica
+    counts the same)."""
+    return SharedLockout(sessions, max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S,
+                         lock_s=PIN_LOCK_S)
 
 
 IDLE = timedelta(seconds=120)
