@@ -3,7 +3,8 @@ paid order appears under the flat's fees"): the resident of 1-2-1502 logs in wit
 on the keypad, orders plumbing (¥80) from the value-added menu, opens 我的账户 → 我的费用 and
 finds the order's charge with its price, marked as billed when the service is done and left
 out of the balance; a butler completes the request through the staff API, and the fees screen
-then shows the charge billed, with its due date, and the balance ¥80 lower."""
+then shows the charge billed, with its due date, and the balance ¥80 lower. Logged in by PIN,
+"my held items" lists a parcel but tells the resident to use the code or the card."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from config import Site
 from tests.kiosk.test_kiosk_gui import assert_renderable, assert_well_laid_out
 from tests.support.kiosk_gui import after, keep_artifacts
 from tests.support.kiosk_run import run_kiosk
+from tests.support.kiosk_seed import DeskAndButler
 from tests.support.stack import Stack
 from tests.utils import auth
 
@@ -49,6 +51,7 @@ def test_an_order_shows_under_my_fees_pending_then_billed_when_done(
     stack = Stack(workdir / "stack")
     menu = next(m for m in site.menus if m.id == "value-added")
     stack.start_controlroom()
+    DeskAndButler(stack.api_url).check_in_parcel(UNIT, "A-05")
     steps: list[dict[str, Any]] = [
         {"tap_text": "请触摸屏幕开始"}, {"wait_screen": "home"},
         {"tap_text": menu.name_zh}, {"wait_screen": "menu"},
@@ -69,6 +72,10 @@ def test_an_order_shows_under_my_fees_pending_then_billed_when_done(
         {"tap_text": "我的费用"}, {"wait_screen": "fees"},
         {"wait_text": "¥80.00  未缴"},
         {"screenshot": "fees-billed.png"},
+        # logged in by PIN: the parcel is listed, collected with the code or the card
+        {"tap_text": "‹ 返回"}, {"wait_screen": "account"},
+        {"tap_text": "我的寄存物品"}, {"wait_screen": "items"},
+        {"screenshot": "items-pin.png"},
     ]
     try:
         run = run_kiosk(
@@ -91,5 +98,8 @@ def test_an_order_shows_under_my_fees_pending_then_billed_when_done(
     assert "有偿服务 · 水管维修" in billed and "¥80.00  待计费" not in billed
     assert any(re.fullmatch(rf"{number}  ·  到期 \d{{4}}-\d\d-\d\d", t) for t in billed), billed
     assert _balance(billed) == pytest.approx(_balance(pending) - 80)
+    items = after(report, "screenshot", "items-pin.png")["texts"]
+    assert "请凭取件码取件，或刷住户卡登录后在此直接取件" in items, items
+    assert "凭取件码在本机取件" in items and "取件" not in items  # no Collect action
     assert_renderable(report)
     assert_well_laid_out(report)
