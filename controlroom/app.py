@@ -55,6 +55,7 @@ from controlroom.services.concierge.wakeup import WakeupService
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
+from controlroom.services.fees.charges import OrderCharges
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
 from controlroom.services.requests.service import RequestService
@@ -194,6 +195,8 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.pickup_lockout = state.items.lockout
     state.custody = CustodyService(sessions, site, now)
     state.fees = FeeService(sessions, site, today, now)
+    # A fixed-price order is charged to the flat, in step with its request.
+    state.requests.watch(OrderCharges(site).request_step)
     state.notices = NoticeService(sessions, site, now)
     state.reports = ReportService(sessions, site, now)
     state.surveys = SurveyService(sessions, site, now)

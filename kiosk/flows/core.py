@@ -133,6 +133,10 @@ class KioskCore:
     def _tick_screen(self) -> None:
         """About twice a second: a flow whose screen counts down redraws it."""
 
+    def _parent(self) -> str:
+        """Where "back" leads from the current screen."""
+        return PARENT.get(self.screen, "home")
+
     # -- connectivity ------------------------------------------------------------------------
 
     def health(self, ok: bool) -> None:

@@ -166,7 +166,7 @@ def _locked(retry_after_s: float) -> DomainError:
 def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: Resident,
                   method: str) -> dict[str, Any]:
     store: ResidentSessionStore = request.app.state.resident_sessions
-    new = store.create(resident.unit, kiosk.id, mask_name(resident.name))
+    new = store.create(resident.unit, kiosk.id, mask_name(resident.name), method)
     _audit(request, kiosk.id, "kiosk.login", f"unit:{resident.unit}", f"by {method}")
     response.status_code = 201
     return {"session": new.token, "unit": new.unit, "name_masked": new.name_masked,

@@ -1,5 +1,7 @@
 """Pickup at the lobby kiosk with the code from the arrival message: looking an item up,
-confirming the pieces, and locking a kiosk's pickup after too many wrong codes."""
+confirming the pieces, and locking a kiosk's pickup after too many wrong codes; and
+collecting one of the flat's items after logging in with the resident card (the card stands
+for the code; every other release rule applies the same)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,11 @@ from controlroom.services.desk.pickup_codes import QUARANTINE_DAYS
 from controlroom.services.desk.release_rules import ItemFacts, release_allowed
 from controlroom.services.desk.reminders import Period
 
-__all__ = ["KioskPickup"]
+__all__ = ["CARD_COLLECTOR", "KioskPickup"]
 
 PICKUP_LOCK = ("pickup",)  # + kiosk id: the lockout key
+# Who took an item collected with the resident card (picked_up_by, and the audit's "to ...").
+CARD_COLLECTOR = "resident of the flat, by card"
 
 
 class KioskPickup:
@@ -115,6 +119,23 @@ class KioskPickup:
             item = self._kiosk_item(s, kiosk, code, now)
             self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
             self._close(s, item, now, kiosk, "kiosk", "pickup code holder", None)
+            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
+                                outcome="released"))
+            return item
+
+        return self._tx(run)
+
+    def kiosk_collect(self, kiosk: str, unit: str, item_id: int, pieces: int) -> HeldItem:
+        """Release one of `unit`'s items to a resident logged in at `kiosk` with their card
+        (the route checks how the session was opened); another flat's item is not found."""
+        now = self.now()
+
+        def run(s: Session) -> HeldItem:
+            item = s.get(HeldItem, item_id)
+            if item is None or item.unit != unit:
+                raise NotFound(f"no item {item_id} for this flat", code="not_found")
+            self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
+            self._close(s, item, now, kiosk, "kiosk", CARD_COLLECTOR, None)
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
                                 outcome="released"))
             return item
