@@ -9,6 +9,7 @@ Rules kept here:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,12 +24,14 @@ from kiosk.connectivity import Connectivity
 from kiosk.formats import format_time
 from kiosk.idle import DEFAULT_IDLE_S, IdleTimer
 from kiosk.kiosk_api import KioskApi, ResidentSession
+from kiosk.remote_config import promises, site_from_config
 from kiosk.views import MessageView
 from kiosk.vocabulary import Vocabulary
-from kiosk.wording import Lang, say
+from kiosk.wording import Lang, say, use_promises
 
 __all__ = ["PARENT", "PUBLIC_REFRESH_S", "SCREENS", "Json", "KioskCore", "Pending", "Runner"]
 
+log = logging.getLogger("kiosk")
 Json = dict[str, Any]
 Runner = Any  # kiosk.tasks.TaskRunner (or a test double with the same submit())
 
@@ -62,7 +65,10 @@ class KioskCore:
                  *, idle_s: float = DEFAULT_IDLE_S, clock: Callable[[], float] = time.monotonic,
                  lang: Lang = "zh") -> None:
         self.site = site
+        self.kiosk_id = kiosk_id
         self.catalogue = Catalogue(site, kiosk_id)
+        # The version of the configuration in use (remote kiosks only; see _set_info).
+        self._config_version = ""
         self.api = api
         self.runner = runner
         self.clock = clock
@@ -197,6 +203,38 @@ class KioskCore:
         if not self.vocabulary.loaded:
             self._call(api.vocabulary, self._set_vocabulary, quiet=True)
 
+    @property
+    def remote(self) -> bool:
+        """Configured by the control room's answer (kiosk.remote_config), not a site file."""
+        return self.site.path.startswith(("http://", "https://"))
+
+    def _config_changed(self, version: str) -> None:
+        """The control room's configuration is not the one in use (a new site file: menus,
+        prices, promises). It is taken in on the attract screen with no one logged in, never
+        under a resident's fingers; elsewhere the next look at `info` there asks again."""
+        api = self.api
+        if (api is None or not self.remote or not version or version == self._config_version
+                or self.screen != "attract" or self.logged_in):
+            return
+        self._call(api.config, self._set_config, quiet=True)
+
+    def _set_config(self, cfg: Json) -> None:
+        if self.screen != "attract" or self.logged_in:
+            return
+        try:
+            site = site_from_config(cfg, self.site.api_url)
+        except ValueError as exc:
+            log.warning("kept the configuration in use: %s", exc)
+            return
+        first = not self._config_version
+        self._config_version = str(cfg.get("version", ""))
+        self.site = site
+        self.catalogue = Catalogue(site, self.kiosk_id)
+        use_promises(promises(cfg))
+        if not first:
+            log.info("the control room's new configuration is in use (%s)",
+                     self._config_version)
+
     def _tick_public(self) -> None:
         """The attract screen's notices and banner, again every PUBLIC_REFRESH_S while it
         shows (called from the app's tick)."""
@@ -205,6 +243,7 @@ class KioskCore:
 
     def _set_info(self, info: Json) -> None:
         self.info = info
+        self._config_changed(str(info.get("config_version") or ""))
 
     def _set_notices(self, notices: list[Json]) -> None:
         self.notices = notices

@@ -19,6 +19,7 @@ from config.privacy import mask_name
 from controlroom.alarms.models import Alert
 from controlroom.api.deps import KioskCaller, ResidentDep
 from controlroom.api.deps import RequestsDep as Service
+from controlroom.api.routes.kiosk_config import config_version
 from controlroom.core.errors import (
     MAX_ID,
     DomainError,
@@ -111,6 +112,7 @@ def info(request: Request, caller: KioskCaller) -> dict[str, Any]:
                        "phone": site.hotline}]
         + [{"label_zh": zh, "label_en": en, "phone": n} for zh, en, n in EMERGENCY],
         "incident": _incident(request, kiosk.building),
+        "config_version": config_version(site, kiosk),
     }
 
 

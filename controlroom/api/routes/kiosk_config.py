@@ -6,12 +6,14 @@ card and phone, and the staff's accounts). Nothing here is about a person."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from config import Site, SlaSettings
+from config import Kiosk, Site, SlaSettings
 from controlroom.api.deps import KioskCaller
 from controlroom.core.errors import Forbidden, problems
 from controlroom.services.residents.schemas import KioskRef, MenuPublic, SiteRef
@@ -57,6 +59,8 @@ class KioskConfig(BaseModel):
     complaint_categories: list[CategoryPublic]
     heartbeat_s: float = Field(description="how often the kiosk reports its heartbeat "
                                "(POST /api/kiosk/heartbeat); silent for 3 periods: offline")
+    version: str = Field(description="a digest of everything above; GET /api/kiosk/info "
+                         "carries the current one as config_version")
 
 
 def _span(minutes: float) -> tuple[str, str]:
@@ -83,13 +87,8 @@ def promises(sla: SlaSettings) -> dict[str, dict[str, str]]:
     }
 
 
-@router.get("/config", response_model=KioskConfig, responses=problems(401, 403))
-def kiosk_config(request: Request, caller: KioskCaller) -> dict[str, Any]:
-    """The calling kiosk's configuration (the kiosk's bearer token)."""
-    site: Site = request.app.state.site
-    kiosk = site.kiosks.get(caller.username)
-    if kiosk is None:
-        raise Forbidden(f"{caller.username!r} is not a kiosk of this site", code="unknown_kiosk")
+def config_of(site: Site, kiosk: Kiosk) -> dict[str, Any]:
+    """The kiosk's configuration, without its version."""
     sla = site.sla
     return {
         "site": {"id": site.id, "name_zh": site.name_zh, "name_en": site.name_en,
@@ -112,3 +111,20 @@ def kiosk_config(request: Request, caller: KioskCaller) -> dict[str, Any]:
                                   "urgent": c.urgent} for c in site.complaint_categories],
         "heartbeat_s": site.kiosk_heartbeat_s,
     }
+
+
+def config_version(site: Site, kiosk: Kiosk) -> str:
+    """A digest of the kiosk's configuration: `GET /api/kiosk/info` carries it, so a running
+    kiosk sees that its menus or promises changed and asks for the configuration again."""
+    body = json.dumps(config_of(site, kiosk), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+@router.get("/config", response_model=KioskConfig, responses=problems(401, 403))
+def kiosk_config(request: Request, caller: KioskCaller) -> dict[str, Any]:
+    """The calling kiosk's configuration (the kiosk's bearer token)."""
+    site: Site = request.app.state.site
+    kiosk = site.kiosks.get(caller.username)
+    if kiosk is None:
+        raise Forbidden(f"{caller.username!r} is not a kiosk of this site", code="unknown_kiosk")
+    return config_of(site, kiosk) | {"version": config_version(site, kiosk)}

@@ -50,6 +50,8 @@ class KioskInfo(BaseModel):
     emergency: list[EmergencyNumber] = Field(description="the estate hotline first")
     incident: IncidentBanner | None = Field(description="what the attract screen's banner "
                                                         "says; null when all is well")
+    config_version: str = Field("", description="the version of GET /api/kiosk/config now: "
+                                "a kiosk holding another asks for its configuration again")
 
 
 class MenuItemPublic(BaseModel):
