@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Protocol
 
-from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
+from gateway.controlroom_client import Rejected, Unreachable
 from gateway.metrics import Metrics
 from gateway.outbox import Outbox, Queued
 from gateway.quarantine import Quarantine
@@ -25,8 +26,16 @@ RETRY_MAX_S = 10.0
 DELIVER_BATCH = 200  # signals per delivery request (the control room takes up to 500)
 
 
+class Client(Protocol):
+    """What delivery needs of the control room (gateway.controlroom_client has it)."""
+
+    def post_signal(self, signal: dict[str, object]) -> dict[str, object]: ...
+
+    def post_signals(self, signals: list[dict[str, object]]) -> list[dict[str, object]]: ...
+
+
 class Delivery:
-    def __init__(self, outbox: Outbox, controlroom: ControlRoomClient, metrics: Metrics,
+    def __init__(self, outbox: Outbox, controlroom: Client, metrics: Metrics,
                  quarantine: Quarantine, stopping: threading.Event) -> None:
         self.outbox = outbox
         self.controlroom = controlroom
