@@ -3,8 +3,8 @@ source is acknowledged; the outbox drained to the control room highest priority 
 devices supervised; health reported on change.
 
 Threads: paho's network loop and one reader per serial panel feed `inbox`; one worker owns
-the ingestor and the supervisor (so neither needs locks); a drainer delivers the outbox; a
-reporter sends device health.
+the ingestor and the supervisor (so neither needs locks); a drainer delivers the outbox
+(gateway/delivery.py); a reporter sends device health.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from config import Site
 from gateway.classify import PRIORITY
 from gateway.commands import CommandRelay
 from gateway.controlroom_client import ControlRoomClient, Rejected, Unreachable
+from gateway.delivery import Delivery
 from gateway.ingest import Ingestor
 from gateway.messages import Inbound, SignalOut
 from gateway.metrics import Metrics, Snapshot
 from gateway.mqtt_link import LinkOptions, MqttLink
 from gateway.nats_link import NatsLink, NatsTelemetry
-from gateway.outbox import Outbox, Queued
+from gateway.outbox import Outbox
 from gateway.protocol import topic
 from gateway.quarantine import Quarantine
 from gateway.quarantine import Rejected as QuarantineItem
@@ -43,11 +44,9 @@ log = logging.getLogger("gateway")
 HEALTH_EVERY_S = 2.0  # changes (online, battery, gas level) reach the board this fast
 LAST_SEEN_EVERY_S = 30.0  # last-seen refresh for quiet devices; offline needs 3 intervals
 TICK_S = 1.0  # supervision resolution
-RETRY_MAX_S = 10.0
 HEALTH_DEFER_ROUNDS = 5  # health waits at most this many rounds for the outbox to drain
 NOTE_ATTEMPTS = 15  # a note waits this many health rounds for its alert to be delivered
 BATCH = 500  # inbound messages recorded per outbox transaction
-DELIVER_BATCH = 200  # signals per delivery request (the control room takes up to 500)
 HEALTH_CHUNK = 5000  # devices per health report request
 UNCLAIMED_KEEP_S = 30.0  # > the supervision lease's TTL plus its hold (gateway/nats_link.py)
 
@@ -109,6 +108,8 @@ class Gateway:
         self.inbox: queue.Queue[Inbound | Submitted | _Tick | TelemetryBatch] = queue.Queue()
         self._wake = threading.Event()
         self.stopping = threading.Event()
+        self.delivery = Delivery(self.outbox, controlroom, self.metrics, self.quarantine,
+                                 self.stopping)
         intervals = {d.id: float(d.supervision_interval_s) for d in site.devices.values()}
         intervals |= {p.id: float(p.test_report_interval_s) for p in site.panels.values()}
         self.supervisor = Supervisor(intervals, time.time(),
@@ -136,7 +137,7 @@ class Gateway:
                                         frozenset(site.devices), subs.telemetry, link)
         self._threads = [
             threading.Thread(target=self._work, name="gateway-worker", daemon=True),
-            threading.Thread(target=self._drain, name="gateway-drainer", daemon=True),
+            threading.Thread(target=self.delivery.drain, name="gateway-drainer", daemon=True),
             threading.Thread(target=self._report_health, name="gateway-health", daemon=True),
             threading.Thread(target=self._tick, name="gateway-ticker", daemon=True),
             threading.Thread(target=self._telemetry, name="gateway-telemetry", daemon=True),
@@ -318,67 +319,6 @@ class Gateway:
         while not self.stopping.wait(TICK_S):
             deaf = not (self.link.connected.is_set() and self.tel.connected.is_set())
             self._urgent(_Tick(time.time(), deaf))
-
-    # -- the drainer: deliver, highest priority first --------------------------------------
-
-    def _drain(self) -> None:
-        delay = 0.2
-        while not self.stopping.is_set():
-            if not self.outbox.has_work.wait(0.5):
-                continue
-            # Whatever is queued, most urgent first, goes at once: one signal alone in its
-            # own request (nothing waits to fill a batch), several in one batch request.
-            batch = self.outbox.next_batch(DELIVER_BATCH)
-            try:
-                done = self._deliver(batch)
-            except Unreachable as exc:
-                log.warning("control room unreachable (%s); %d queued; retrying in %.1fs",
-                            exc, self.outbox.depth(), delay)
-                self.stopping.wait(delay)
-                delay = min(delay * 2, RETRY_MAX_S)
-                continue
-            self.outbox.ack_batch(done)
-            delay = 0.2
-
-    def _deliver(self, batch: list[Queued]) -> list[int]:
-        """Deliver a batch; the ids the control room took (or refused for good). Raises
-        Unreachable when nothing could be delivered; what was taken before is acknowledged."""
-        if len(batch) > 1:
-            started = time.monotonic()
-            try:
-                results = self.controlroom.post_signals([q.body for q in batch])
-            except Rejected as exc:
-                # The batch as a whole refused (e.g. a control room without the batch call):
-                # one at a time, so each signal gets its own answer.
-                log.warning("batch refused (%s): delivering one at a time", exc)
-            else:
-                for q, r in zip(batch, results, strict=True):
-                    if r.get("status") == 200:
-                        self.metrics.delivered += 1
-                    else:
-                        self._reject(q, f"HTTP {r.get('status')} {r.get('detail')}")
-                log.info("delivered a batch of %d signals in %.0f ms", len(batch),
-                         (time.monotonic() - started) * 1000)
-                return [q.id for q in batch]
-        done: list[int] = []
-        for q in batch:
-            try:
-                self.controlroom.post_signal(q.body)
-                self.metrics.delivered += 1
-            except Rejected as exc:
-                self._reject(q, str(exc))
-            except Unreachable:
-                if done:
-                    self.outbox.ack_batch(done)
-                raise
-            done.append(q.id)
-        return done
-
-    def _reject(self, q: Queued, why: str) -> None:
-        log.error("control room rejected %s: %s", q.body.get("key"), why)
-        self.quarantine.add(QuarantineItem(time.time(), str(q.body.get("device")),
-                                           "rejected_by_controlroom", why,
-                                           str(q.body).encode()))
 
     # -- device health, on change -----------------------------------------------------------
 

@@ -1,13 +1,13 @@
-"""Every request dependency in one place: the app's services (`*Dep`), the caller's identity
-and role (`require`, the role aliases), and the resident logged in at a kiosk (`ResidentDep`,
-from the `X-Resident-Session` header, docs/api/kiosk.md). Routes import these and the
-domains, never another route. Tests of resident routes may override `current_resident`
+"""Every request dependency in one place: the app's services (`*Dep`, read by `app_state`),
+the caller's identity and role (`require`, the role aliases), and the resident logged in at a
+kiosk (`ResidentDep`, from the `X-Resident-Session` header, docs/api/kiosk.md). Routes import
+these and the domains, never another route. Tests of resident routes may override `current_resident`
 (FastAPI `dependency_overrides`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
@@ -43,58 +43,29 @@ NOTIFICATION_RESENDERS = ("operator", "supervisor", "frontdesk", "admin")
 # -- the app's services -------------------------------------------------------------------------
 
 
-def _alerts(request: Request) -> AlertService:
-    return request.app.state.alerts
+_S = TypeVar("_S")
 
 
-def _devices(request: Request) -> DeviceService:
-    return request.app.state.devices
+def app_state(name: str, kind: type[_S]) -> Callable[[Request], _S]:
+    """A dependency answering the service `create_app` keeps as `app.state.<name>`, typed as
+    `kind` for mypy (nothing is checked at run time: tests may keep a stand-in there)."""
+
+    def service(request: Request) -> _S:
+        return cast(_S, getattr(request.app.state, name))
+
+    return service
 
 
-def _casework(request: Request) -> CaseworkService:
-    return request.app.state.casework
-
-
-def _test_mode(request: Request) -> TestModeService:
-    return request.app.state.test_mode
-
-
-def _requests(request: Request) -> RequestService:
-    return request.app.state.requests
-
-
-def _items(request: Request) -> HeldItemService:
-    return request.app.state.items
-
-
-def _custody(request: Request) -> CustodyService:
-    return request.app.state.custody
-
-
-def _fees(request: Request) -> FeeService:
-    return request.app.state.fees
-
-
-def _notices(request: Request) -> NoticeService:
-    return request.app.state.notices
-
-
-AlertsDep = Annotated[AlertService, Depends(_alerts)]
-CaseworkDep = Annotated[CaseworkService, Depends(_casework)]
-DevicesDep = Annotated[DeviceService, Depends(_devices)]
-TestModeDep = Annotated[TestModeService, Depends(_test_mode)]
-RequestsDep = Annotated[RequestService, Depends(_requests)]
-ItemsDep = Annotated[HeldItemService, Depends(_items)]
-CustodyDep = Annotated[CustodyService, Depends(_custody)]
-FeesDep = Annotated[FeeService, Depends(_fees)]
-NoticesDep = Annotated[NoticeService, Depends(_notices)]
-
-
-def _outbox(request: Request) -> Outbox:
-    return request.app.state.outbox
-
-
-OutboxDep = Annotated[Outbox, Depends(_outbox)]
+AlertsDep = Annotated[AlertService, Depends(app_state("alerts", AlertService))]
+CaseworkDep = Annotated[CaseworkService, Depends(app_state("casework", CaseworkService))]
+DevicesDep = Annotated[DeviceService, Depends(app_state("devices", DeviceService))]
+TestModeDep = Annotated[TestModeService, Depends(app_state("test_mode", TestModeService))]
+RequestsDep = Annotated[RequestService, Depends(app_state("requests", RequestService))]
+ItemsDep = Annotated[HeldItemService, Depends(app_state("items", HeldItemService))]
+CustodyDep = Annotated[CustodyService, Depends(app_state("custody", CustodyService))]
+FeesDep = Annotated[FeeService, Depends(app_state("fees", FeeService))]
+NoticesDep = Annotated[NoticeService, Depends(app_state("notices", NoticeService))]
+OutboxDep = Annotated[Outbox, Depends(app_state("outbox", Outbox))]
 
 # A path parameter naming a held item, a key or a notice by its id.
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -83,9 +83,11 @@ def startup_lock(engine: Engine) -> Iterator[None]:
             conn.commit()
 
 
-def get_or_not_found(s: Session, model: type[T], key: int, what: str) -> T:
-    """The row `key` of `model`, or NotFound("no <what> <key>") with code `not_found`."""
-    row = s.get(model, key)
+def get_or_not_found(s: Session, model: type[T], key: int, what: str, *,
+                     lock: bool = False) -> T:
+    """The row `key` of `model` (`lock`: SELECT ... FOR UPDATE), or NotFound("no <what> <key>")
+    with code `not_found`."""
+    row = s.get(model, key, with_for_update=lock)
     if row is None:
         raise NotFound(f"no {what} {key}", code="not_found")
     return row

@@ -1,8 +1,9 @@
-"""Bodies that belong to no domain: the sign-in token, health and the site."""
+"""Bodies that belong to no domain: the sign-in token, health, the site, and the envelope of a
+list answer."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -30,3 +31,13 @@ class SitePublic(BaseModel):
     hotline: str
     timezone: str = Field(description="the site's IANA time zone: every time a screen shows "
                           "is wall-clock time there", examples=["Asia/Shanghai"])
+
+
+_Row = TypeVar("_Row")
+
+
+class DataList(BaseModel, Generic[_Row]):
+    """A list answer, `{"data": [...]}`. Each use is a named subclass (`class WakeupsOut(
+    DataList[WakeupPublic])`) so the OpenAPI document names it, not `DataList_WakeupPublic_`."""
+
+    data: list[_Row]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from config import load_site
-from controlroom.api.routes.kiosk_config import promises
+from controlroom.services.residents.kiosk_configuration import promises
 from kiosk.api_client import ApiClient
 from kiosk.catalogue import Catalogue
 from kiosk.controller import KioskController

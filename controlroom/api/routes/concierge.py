@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
-from controlroom.api.deps import DeskStaff, ItemId
+from controlroom.api.deps import DeskStaff, ItemId, app_state
 from controlroom.core.errors import Invalid, problems
 from controlroom.services.concierge.bookings import BookingService
 from controlroom.services.concierge.lost_found import MAX_PHOTO, LostFoundService
@@ -33,21 +33,9 @@ router = APIRouter(tags=["concierge"])
 ERRORS = problems(401, 403, 404, 409, 410, 422)
 
 
-def _lost(request: Request) -> LostFoundService:
-    return request.app.state.lost_found
-
-
-def _wakeups(request: Request) -> WakeupService:
-    return request.app.state.wakeups
-
-
-def _bookings(request: Request) -> BookingService:
-    return request.app.state.bookings
-
-
-LostDep = Annotated[LostFoundService, Depends(_lost)]
-WakeupDep = Annotated[WakeupService, Depends(_wakeups)]
-BookingDep = Annotated[BookingService, Depends(_bookings)]
+LostDep = Annotated[LostFoundService, Depends(app_state("lost_found", LostFoundService))]
+WakeupDep = Annotated[WakeupService, Depends(app_state("wakeups", WakeupService))]
+BookingDep = Annotated[BookingService, Depends(app_state("bookings", BookingService))]
 
 
 def _found(i: FoundItem, has_photo: bool) -> FoundItemPublic:

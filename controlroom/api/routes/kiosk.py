@@ -19,7 +19,6 @@ from config.privacy import mask_name
 from controlroom.alarms.models import Alert
 from controlroom.api.deps import KioskCaller, ResidentDep
 from controlroom.api.deps import RequestsDep as Service
-from controlroom.api.routes.kiosk_config import config_version
 from controlroom.core.errors import (
     MAX_ID,
     DomainError,
@@ -37,6 +36,7 @@ from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
 from controlroom.services.requests.service import NotFound
 from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS
+from controlroom.services.residents.kiosk_configuration import config_version
 from controlroom.services.residents.schemas import (
     Catalogue,
     Categories,

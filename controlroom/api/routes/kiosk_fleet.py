@@ -6,21 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from controlroom.alarms.kiosk_fleet import Heartbeat, KioskFleet
-from controlroom.api.deps import AlertReader, KioskCaller
+from controlroom.api.deps import AlertReader, KioskCaller, app_state
 from controlroom.core.errors import problems
 
 router = APIRouter(tags=["kiosk fleet"], responses=problems(401, 403, 422))
 
 
-def _fleet(request: Request) -> KioskFleet:
-    return request.app.state.kiosk_fleet  # type: ignore[no-any-return]
-
-
-FleetDep = Annotated[KioskFleet, Depends(_fleet)]
+FleetDep = Annotated[KioskFleet, Depends(app_state("kiosk_fleet", KioskFleet))]
 
 
 class HeartbeatIn(BaseModel):

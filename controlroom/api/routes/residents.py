@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from config.privacy import mask_name
-from controlroom.api.deps import DeskStaff, ItemId, KioskCaller
+from controlroom.api.deps import DeskStaff, ItemId, KioskCaller, app_state
 from controlroom.core.errors import Invalid, Locked, NotSignedIn, problems
 from controlroom.core.notify import ResidentMessage
 from controlroom.services.residents.importing import TableError, plan_import, read_table
@@ -34,11 +34,7 @@ ERRORS = problems(401, 403, 404, 409, 422)
 MAX_FILE = 10 * 1024 * 1024  # 2,000 residents are ~100 kB of Excel
 
 
-def _register(request: Request) -> RegisterService:
-    return request.app.state.register
-
-
-RegisterDep = Annotated[RegisterService, Depends(_register)]
+RegisterDep = Annotated[RegisterService, Depends(app_state("register", RegisterService))]
 
 
 def _public(r: RegisteredResident) -> ResidentPublic:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
-from controlroom.api.deps import DeskStaff, ItemId, ResidentDep
+from controlroom.api.deps import DeskStaff, ItemId, ResidentDep, app_state
 from controlroom.core.errors import problems
 from controlroom.services.concierge.schemas import (
     VisitorAnnounceIn,
@@ -23,11 +23,7 @@ router = APIRouter(tags=["visitors"])
 ERRORS = problems(401, 403, 404, 409, 422)
 
 
-def _visitors(request: Request) -> VisitorService:
-    return request.app.state.visitors
-
-
-VisitorsDep = Annotated[VisitorService, Depends(_visitors)]
+VisitorsDep = Annotated[VisitorService, Depends(app_state("visitors", VisitorService))]
 
 
 @router.post("/api/visitors", response_model=VisitorPublic, status_code=201, responses=ERRORS)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import Conflict, Invalid, NotFound
+from controlroom.core.db import get_or_not_found
+from controlroom.core.errors import Conflict, Invalid
 from controlroom.services.concierge.models import Booking
 
 __all__ = ["SERVICES", "BookableService", "BookingService", "Slot", "check_slot", "slots"]
@@ -138,9 +139,7 @@ class BookingService:
     def cancel(self, actor: str, booking_id: int) -> Booking:
         now = self.now()
         with self.sessions.begin() as s:
-            b = s.get(Booking, booking_id)
-            if b is None:
-                raise NotFound(f"no booking {booking_id}", code="not_found")
+            b = get_or_not_found(s, Booking, booking_id, "booking")
             if b.state != "booked":
                 raise Conflict("the booking is already cancelled", code="cancelled")
             b.state, b.slot_key = "cancelled", None  # the slot is free again

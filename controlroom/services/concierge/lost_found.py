@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
+from controlroom.core.db import get_or_not_found
 from controlroom.core.errors import Gone, Invalid, NotFound
 from controlroom.services.concierge.models import FoundItem
 
@@ -66,10 +67,7 @@ class LostFoundService:
 
     def get(self, item_id: int) -> FoundItem:
         with self.sessions() as s:
-            item = s.get(FoundItem, item_id)
-            if item is None:
-                raise NotFound(f"no found item {item_id}", code="not_found")
-            return item
+            return get_or_not_found(s, FoundItem, item_id, "found item")
 
     def photo(self, item_id: int) -> tuple[bytes, str]:
         with self.sessions() as s:
@@ -87,9 +85,7 @@ class LostFoundService:
             raise Invalid("id_number: the claimant's ID number is required", code="id_required")
         now = self.now()
         with self.sessions.begin() as s:
-            item = s.get(FoundItem, item_id, with_for_update=True)
-            if item is None:
-                raise NotFound(f"no found item {item_id}", code="not_found")
+            item = get_or_not_found(s, FoundItem, item_id, "found item", lock=True)
             if item.state != "held":
                 raise Gone(f"already handed over to {item.claimant} at "
                            f"{item.claimed_at:%Y-%m-%d %H:%M}", code="claimed")

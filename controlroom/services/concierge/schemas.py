@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from controlroom.core.schemas import DataList
+
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
@@ -28,8 +30,7 @@ class FoundItemPublic(BaseModel):
     released_by: str | None
 
 
-class FoundItemsOut(BaseModel):
-    data: list[FoundItemPublic]
+class FoundItemsOut(DataList[FoundItemPublic]):
     count: int
 
 
@@ -60,8 +61,8 @@ class WakeupPublic(BaseModel):
     note: str
 
 
-class WakeupsOut(BaseModel):
-    data: list[WakeupPublic]
+class WakeupsOut(DataList[WakeupPublic]):
+    pass
 
 
 class AttemptIn(BaseModel):
@@ -101,8 +102,8 @@ class BookingPublic(BaseModel):
     note: str
 
 
-class BookingsOut(BaseModel):
-    data: list[BookingPublic]
+class BookingsOut(DataList[BookingPublic]):
+    pass
 
 
 class VisitorIn(BaseModel):
@@ -144,5 +145,5 @@ class VisitorPublic(BaseModel):
     left_at: datetime | None
 
 
-class VisitorsOut(BaseModel):
-    data: list[VisitorPublic]
+class VisitorsOut(DataList[VisitorPublic]):
+    pass

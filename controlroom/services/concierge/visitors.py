@@ -14,7 +14,8 @@ from sqlalchemy.orm import sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import Conflict, Invalid, NotFound
+from controlroom.core.db import get_or_not_found
+from controlroom.core.errors import Conflict, Invalid
 from controlroom.services.concierge.models import Visitor
 
 __all__ = ["ANNOUNCE_AHEAD", "VisitorService"]
@@ -77,9 +78,7 @@ class VisitorService:
         need, after = MOVES[step]
         now = self.now()
         with self.sessions.begin() as s:
-            v = s.get(Visitor, visitor_id)
-            if v is None:
-                raise NotFound(f"no visitor {visitor_id}", code="not_found")
+            v = get_or_not_found(s, Visitor, visitor_id, "visitor")
             if v.state != need:
                 raise Conflict(f"{v.name} is {v.state}: cannot {step}", code="visitor_state")
             v.state = after

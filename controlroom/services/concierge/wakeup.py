@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import Conflict, Invalid, NotFound
+from controlroom.core.db import get_or_not_found
+from controlroom.core.errors import Conflict, Invalid
 from controlroom.core.notify import Notifier, notify_safely
 from controlroom.services.concierge.models import WakeupCall
 
@@ -88,10 +89,7 @@ class WakeupService:
             return list(s.scalars(stmt.limit(500)))
 
     def _get(self, s: Session, call_id: int) -> WakeupCall:
-        c = s.get(WakeupCall, call_id, with_for_update=True)
-        if c is None:
-            raise NotFound(f"no wake-up call {call_id}", code="not_found")
-        return c
+        return get_or_not_found(s, WakeupCall, call_id, "wake-up call", lock=True)
 
     def attempt(self, actor: str, call_id: int, answered: bool) -> WakeupCall:
         """The desk called the flat: answered (the call is done) or not."""

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Site
 from controlroom.core.clock import utcnow
+from controlroom.core.db import get_or_not_found
 from controlroom.core.errors import Conflict, Invalid, NotFound
 from controlroom.core.models import AuditEntry
 from controlroom.services.desk.declaration import decode_declaration
@@ -24,6 +25,13 @@ __all__ = ["CustodyService"]
 
 # What each movement needs the key to be in, and leaves it in.
 MOVES = {"out": ("in", "out"), "back": ("out", "in"), "returned": ("in", "returned")}
+
+
+def _key(s: Session, key_id: int) -> KeyCustody:
+    k = s.get(KeyCustody, key_id)
+    if k is None:
+        raise NotFound(f"no key {key_id} in custody", code="not_found")
+    return k
 
 
 class CustodyService:
@@ -78,9 +86,7 @@ class CustodyService:
             raise Invalid("to_whom and why: say who takes the key and why", code="invalid")
         now = self.now()
         with self.sessions.begin() as s:
-            k = s.get(KeyCustody, key_id)
-            if k is None:
-                raise NotFound(f"no key {key_id} in custody", code="not_found")
+            k = _key(s, key_id)
             need, after = MOVES[direction]
             if k.state != need:
                 raise Conflict(f"key {k.label} is {k.state}: it cannot go "
@@ -97,9 +103,7 @@ class CustodyService:
     def declaration(self, key_id: int) -> tuple[str, bytes]:
         """The declaration's file: (media type, bytes)."""
         with self.sessions() as s:
-            k = s.get(KeyCustody, key_id)
-            if k is None:
-                raise NotFound(f"no key {key_id} in custody", code="not_found")
+            k = _key(s, key_id)
             if not k.declaration_file:
                 raise NotFound(f"key {k.label} has no declaration file on record",
                                code="not_found")
@@ -114,9 +118,7 @@ class CustodyService:
 
     def key(self, key_id: int) -> tuple[KeyCustody, list[KeyMovement]]:
         with self.sessions() as s:
-            k = s.get(KeyCustody, key_id)
-            if k is None:
-                raise NotFound(f"no key {key_id} in custody", code="not_found")
+            k = _key(s, key_id)
             moves = list(s.scalars(select(KeyMovement).where(KeyMovement.key_id == key_id)
                                    .order_by(KeyMovement.id)))
             return k, moves
@@ -138,9 +140,7 @@ class CustodyService:
     def give_back(self, actor: str, lent_id: int, condition: str) -> LentItem:
         now = self.now()
         with self.sessions.begin() as s:
-            lent = s.get(LentItem, lent_id)
-            if lent is None:
-                raise NotFound(f"no lent item {lent_id}", code="not_found")
+            lent = get_or_not_found(s, LentItem, lent_id, "lent item")
             if lent.returned_at is not None:
                 raise Conflict(f"{lent.item} was already returned", code="already_returned")
             lent.returned_at, lent.received_by, lent.return_condition = now, actor, condition

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import EmergencyContact, Resident, Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.errors import Conflict, Invalid, NotFound
+from controlroom.core.db import get_or_not_found
+from controlroom.core.errors import Conflict, Invalid
 from controlroom.core.security import Passwords
 from controlroom.services.residents.importing import (
     CARD,
@@ -121,10 +122,7 @@ class RegisterService:
 
     @staticmethod
     def _get(s: Session, resident_id: int) -> RegisteredResident:
-        r = s.get(RegisteredResident, resident_id)
-        if r is None:
-            raise NotFound(f"no resident {resident_id}", code="not_found")
-        return r
+        return get_or_not_found(s, RegisteredResident, resident_id, "resident")
 
     def by_card(self, card: str) -> RegisteredResident | None:
         with self.sessions() as s:

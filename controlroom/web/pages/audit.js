@@ -7,6 +7,7 @@ import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { format, fromLocalInput } from '../lib/format.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage } from '../lib/page.js';
 import { on } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -68,18 +69,10 @@ function render() {
     h('td', { text: r.detail }))));
 }
 
-function show() {
-  el.view.hidden = false;
-  load();
-}
-
-function hide() {
-  el.view.hidden = true;
-}
-
-export const auditPage = { id: 'audit', roles: ROLES, label: () => t('nav.audit'), show, hide };
+export const auditPage = rolePage({
+  id: 'audit', roles: ROLES, label: () => t('nav.audit'), view: () => el.view, load,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
-on('signout', () => { rows = []; el.body.replaceChildren(); hide(); });
+on('signout', () => { rows = []; el.body.replaceChildren(); auditPage.hide(); });
 on('language', () => { translateTree(el.view, t); if (rows.length) render(); });

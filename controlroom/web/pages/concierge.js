@@ -9,6 +9,7 @@ import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { format, fromLocalInput } from '../lib/format.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage } from '../lib/page.js';
 import { on, session } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -217,25 +218,19 @@ function build() {
   translateTree(el.view, t);
 }
 
-function show() {
-  el.view.hidden = false;
-  guarded(async () => { await Promise.all([loadVisitors(), loadFound(), loadWakeups()]); });
-}
+const loadAll = () => guarded(async () => { await Promise.all([loadVisitors(), loadFound(), loadWakeups()]); });
 
-function hide() {
-  el.view.hidden = true;
-}
-
-export const conciergePage = { id: 'concierge', roles: ROLES, label: () => t('nav.concierge'), show, hide };
+export const conciergePage = rolePage({
+  id: 'concierge', roles: ROLES, label: () => t('nav.concierge'), view: () => el.view, load: loadAll,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
 on('signout', () => {
   photos.clear();
   el.found.replaceChildren();
   el.visitors.replaceChildren();
   el.wakeups.replaceChildren();
   el.slots.replaceChildren();
-  hide();
+  conciergePage.hide();
 });
-on('language', () => { translateTree(el.view, t); if (session() && !el.view.hidden) show(); });
+on('language', () => { translateTree(el.view, t); if (session() && !el.view.hidden) conciergePage.show(); });

@@ -8,6 +8,7 @@ import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { format } from '../lib/format.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage, tell } from '../lib/page.js';
 import { lang, on } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -22,11 +23,7 @@ const money = (x) => Number(x).toFixed(2);
 const table = (testid, cols, rows) => h('table', { cls: 'board desk-table', testid },
   h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: t(`col.${c}`) })))), h('tbody', {}, ...rows));
 
-function say(text, isError) {
-  el.status.textContent = text;
-  el.status.classList.toggle('form-info', !isError);
-  el.status.hidden = false;
-}
+const say = (text, isError) => tell(el.status, text, isError);
 
 function build() {
   el.view = h('section', { cls: 'desk', testid: 'fees-view', hidden: true, 'data-words': 'fees' });
@@ -128,18 +125,10 @@ async function onPay(ev, unit) {
   }
 }
 
-function show() {
-  el.view.hidden = false;
-  loadArrears();
-}
-
-function hide() {
-  el.view.hidden = true;
-}
-
-export const feesPage = { id: 'fees', roles: ROLES, label: () => t('nav.fees'), show, hide };
+export const feesPage = rolePage({
+  id: 'fees', roles: ROLES, label: () => t('nav.fees'), view: () => el.view, load: loadArrears,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
-on('signout', () => { account = null; arrears = { data: [], total: 0 }; renderAccount(); hide(); });
+on('signout', () => { account = null; arrears = { data: [], total: 0 }; renderAccount(); feesPage.hide(); });
 on('language', () => { translateTree(el.view, t); renderArrears(); renderAccount(); });

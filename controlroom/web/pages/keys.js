@@ -12,6 +12,7 @@ import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { format } from '../lib/format.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage, tell } from '../lib/page.js';
 import { on } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -22,11 +23,7 @@ const moves = new Map(); // key id -> movements, once asked for
 
 const field = (key, input) => h('label', { cls: 'desk-field' }, h('span', { i18n: key }), input);
 
-function say(text, isError) {
-  el.status.textContent = text;
-  el.status.classList.toggle('form-info', !isError);
-  el.status.hidden = false;
-}
+const say = (text, isError) => tell(el.status, text, isError);
 
 function build() {
   el.view = h('section', { cls: 'desk', testid: 'keys-view', hidden: true, 'data-words': 'keys' });
@@ -287,25 +284,17 @@ async function move(k, direction, toWhom, why) {
   }
 }
 
-function show() {
-  el.view.hidden = false;
-  load();
-}
-
-function hide() {
-  el.view.hidden = true;
-}
-
-export const keysPage = { id: 'keys', roles: ROLES, label: () => t('nav.keys'), show, hide };
+export const keysPage = rolePage({
+  id: 'keys', roles: ROLES, label: () => t('nav.keys'), view: () => el.view, load,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
 on('signout', () => {
   keys = [];
   moves.clear();
   docs.forEach((u) => u.startsWith('blob:') && URL.revokeObjectURL(u));
   docs.clear();
   el.body.replaceChildren();
-  hide();
+  keysPage.hide();
 });
 on('language', () => { translateTree(el.view, t); render(); });

@@ -7,6 +7,7 @@ import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { format, fromLocalInput } from '../lib/format.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage, tell } from '../lib/page.js';
 import { lang, on } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -17,11 +18,7 @@ let notices = [];
 
 const field = (key, input) => h('label', { cls: 'desk-field' }, h('span', { i18n: key }), input);
 
-function say(text, isError) {
-  el.status.textContent = text;
-  el.status.classList.toggle('form-info', !isError);
-  el.status.hidden = false;
-}
+const say = (text, isError) => tell(el.status, text, isError);
 
 function build() {
   el.view = h('section', { cls: 'desk', testid: 'notices-view', hidden: true, 'data-words': 'notices' });
@@ -106,18 +103,10 @@ async function withdraw(n) {
   }
 }
 
-function show() {
-  el.view.hidden = false;
-  load();
-}
-
-function hide() {
-  el.view.hidden = true;
-}
-
-export const noticesPage = { id: 'notices', roles: ROLES, label: () => t('nav.notices'), show, hide };
+export const noticesPage = rolePage({
+  id: 'notices', roles: ROLES, label: () => t('nav.notices'), view: () => el.view, load,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
-on('signout', () => { notices = []; el.body.replaceChildren(); hide(); });
+on('signout', () => { notices = []; el.body.replaceChildren(); noticesPage.hide(); });
 on('language', () => { translateTree(el.view, t); render(); });

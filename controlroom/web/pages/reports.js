@@ -8,6 +8,7 @@ import WORDS from '../i18n/reports.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage } from '../lib/page.js';
 import { on } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -105,18 +106,10 @@ function build() {
   translateTree(el.view, t);
 }
 
-function show() {
-  el.view.hidden = false;
-  load();
-}
-
-function hide() {
-  el.view.hidden = true;
-}
-
-export const reportsPage = { id: 'reports', roles: ROLES, label: () => t('nav.reports'), show, hide };
+export const reportsPage = rolePage({
+  id: 'reports', roles: ROLES, label: () => t('nav.reports'), view: () => el.view, load,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
-on('signout', () => { report = null; render(); hide(); });
+on('signout', () => { report = null; render(); reportsPage.hide(); });
 on('language', () => { translateTree(el.view, t); render(); });

@@ -10,6 +10,7 @@ import WORDS from '../i18n/residents.json' with { type: 'json' };
 import { api } from '../lib/api.js';
 import { byTestId as tid, h } from '../lib/dom.js';
 import { translateTree, translator } from '../lib/i18n.js';
+import { rolePage } from '../lib/page.js';
 import { on } from '../lib/session.js';
 
 const t = translator(WORDS);
@@ -213,18 +214,10 @@ async function moveOut(r) {
   if (window.confirm(t('ask.moveout', { name: r.name, unit: r.unit }))) await post(`${r.id}/move-out`);
 }
 
-function show() {
-  el.view.hidden = false;
-  load();
-}
-
-function hide() {
-  el.view.hidden = true;
-}
-
-export const residentsPage = { id: 'residents', roles: ROLES, label: () => t('nav.residents'), show, hide };
+export const residentsPage = rolePage({
+  id: 'residents', roles: ROLES, label: () => t('nav.residents'), view: () => el.view, load,
+});
 
 build();
-on('session', (s) => { if (!s || !ROLES.includes(s.role)) hide(); });
-on('signout', () => { rows = []; el.body.replaceChildren(); hide(); });
+on('signout', () => { rows = []; el.body.replaceChildren(); residentsPage.hide(); });
 on('language', () => { translateTree(el.view, t); render(); });

@@ -8,7 +8,7 @@ import json
 from fastapi.testclient import TestClient
 
 from config import SlaSettings, load_site
-from controlroom.api.routes.kiosk_config import promises
+from controlroom.services.residents.kiosk_configuration import promises
 from tests.utils import auth
 
 
