@@ -36,7 +36,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "prompt": ("请选择服务", "Choose a service"),
     "my_account": ("我的账户", "My account"),
     "pickup": ("取件", "Pick up an item"),
-    "report": ("报修 / 投诉", "Report a problem"),
+    "report": ("报事 / 求助", "Report or get help"),
     "notices": ("通知公告", "Notices"),
     "contacts": ("紧急电话", "Emergency calls"),
     "hotline_title": ("24小时服务热线", "24-hour hotline"),
@@ -141,6 +141,38 @@ WORDS: dict[str, tuple[str, str]] = {
     "emergency_fallback": (
         "报警 110 · 火警 119 · 急救 120", "Police 110 · Fire 119 · Ambulance 120"
     ),
+    # every request type at the kiosk (help, enquiry, suggestion beside repair, complaint)
+    "report_help": ("求助", "Help"),
+    "report_enquiry": ("咨询", "Enquiry"),
+    "report_suggestion": ("建议", "Suggestion"),
+    "help_prompt": ("需要帮助？直接按「提交」，管家会尽快联系您。",
+                    "Need help? Just press Send: your butler will contact you soon."),
+    "enquiry_prompt": ("请在下面写下您的问题，写好后才能提交。",
+                       "Write your question below: Send works once there is text."),
+    "suggestion_prompt": ("请在下面写下您的建议，写好后才能提交。",
+                          "Write your suggestion below: Send works once there is text."),
+    "enquiry_text": ("您的问题", "Your question"),
+    "suggestion_text": ("您的建议", "Your suggestion"),
+    "help_sent": ("已收到您的求助", "Your call for help was received"),
+    "help_emergency": ("情况危急请立即拨打 120，或 24 小时热线 {hotline}",
+                       "In an emergency call 120 now, or the 24-hour hotline {hotline}"),
+    # announcing a visitor
+    "visitor": ("访客登记", "Announce a visitor"),
+    "visitor_name": ("访客姓名", "Visitor's name"),
+    "visitor_name_hint": ("请输入访客姓名", "Type the visitor's name"),
+    "visitor_when": ("什么时候到？", "When are they coming?"),
+    "visitor_today": ("今天", "Today"),
+    "visitor_tomorrow": ("明天", "Tomorrow"),
+    "visitor_purpose": ("来访事由（可不选）", "Why they are coming (optional)"),
+    "purpose_family": ("探亲访友", "Family or friends"),
+    "purpose_delivery": ("送货", "A delivery"),
+    "purpose_service": ("上门维修 / 服务", "Repair or service"),
+    "purpose_carer": ("护工 / 家政", "Carer or home help"),
+    "visitor_send": ("通知前台", "Tell the front desk"),
+    "visitor_told": ("已通知前台", "The front desk has been told"),
+    "visitor_at": ("{name}  ·  {at}", "{name}  ·  {at}"),
+    "visitors_expected": ("本户待到访客", "Visitors expected at your flat"),
+    "no_visitors": ("暂无待到访客", "No visitors expected"),
 }
 
 KINDS: dict[str, tuple[str, str]] = {

@@ -62,7 +62,7 @@ def tour(orientation: str, code: str) -> list[dict[str, Any]]:
     tap("确认下单", "message")
     shot("order-done")
     tap("完成", "home")
-    tap("报修 / 投诉", "report")
+    tap("报事 / 求助", "report")
     tap("水龙头、水管")
     shot("report")
     tap("提交", "message")
