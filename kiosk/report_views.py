@@ -59,8 +59,10 @@ def help_sent_view(request: Json, tz: ZoneInfo, hotline: str, lang: Lang) -> Mes
     """After a help request: its number, the next step and the time promised (both as the
     control room answered them), and what to do if it cannot wait."""
     next_step = pick(lang, request.get("next_step_zh", ""), request.get("next_step_en", ""))
+    # The next step as the control room words it, without a "Next:" before it: the
+    # sentence then fits one portrait line (Kivy would wrap its last "。" onto a line alone).
     lines = [
-        say("next_step", lang, text=next_step) if next_step else "",
+        next_step,
         say("promised_by", lang, at=format_time(request.get("promised_by"), tz, lang))
         if request.get("promised_by") else "",
         say("help_emergency", lang, hotline=hotline),
