@@ -87,6 +87,7 @@ def tour(orientation: str, code: str) -> list[dict[str, Any]]:
     tap("‹ 返回", "account")
     tap("我的寄存物品", "items")
     shot("items")
+    tap("‹ 返回", "account")
     tap("首页", "home")
     tap("访客登记", "visitor")
     steps.append({"type_text": "Wang Fang", "field": "请输入访客姓名"})
