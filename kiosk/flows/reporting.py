@@ -82,8 +82,10 @@ class ReportingFlow(KioskCore):
 
     def report_text(self, note: str) -> None:
         """The note as typed (each key): an enquiry or a suggestion can be sent once it has
-        text. Redrawn only on the report screen (the field is cleared as the screen goes)."""
+        text. Redrawn only on the report screen (the field is cleared as the screen goes).
+        Typing is the resident still there: it holds off the idle timeout as a touch does."""
         self.report_note = note
+        self.touched()
         if self.screen == "report":
             self.on_change()
 

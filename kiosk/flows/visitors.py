@@ -99,8 +99,9 @@ class VisitorFlow(KioskCore):
 
     def visitor_text(self, name: str) -> None:
         """The name as typed (each key); redrawn only on the visitor screen (the field is
-        cleared as the screen goes)."""
+        cleared as the screen goes). Typing holds off the idle timeout as a touch does."""
         self.visitor_name = name
+        self.touched()
         if self.screen == "visitor":
             self.on_change()
 

@@ -26,12 +26,25 @@ def fake(site: Site) -> FakeKioskApi:
     return FakeKioskApi(site)
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
 @pytest.fixture
-def kiosk(site: Site, fake: FakeKioskApi) -> KioskController:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def kiosk(site: Site, fake: FakeKioskApi, clock: Clock) -> KioskController:
     client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
                        transport=httpx.MockTransport(fake.handle))
     c = KioskController(site, "kiosk-1", KioskApi(client),
-                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60)
+                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60, clock=clock)
     c.start()
     return c
 
@@ -138,6 +151,20 @@ def test_a_repair_or_complaint_still_needs_its_category_and_a_new_kind_clears_it
     kiosk.report_choose("noise")
     kiosk.report_send("很吵")
     assert (sent(fake)[0]["type"], sent(fake)[0]["description"]) == ("complaint", "很吵")
+
+
+def test_typing_a_long_note_holds_off_the_idle_timeout(kiosk: KioskController,
+                                                       clock: Clock) -> None:
+    report_logged_in(kiosk)
+    kiosk.report_choose_kind("suggestion")
+    for i in range(1, 5):  # a key every 40 s, longer than the 60-s idle limit in all
+        clock.t += 40
+        kiosk.report_text("多种树"[: i % 3 + 1])
+        kiosk.tick()
+    assert kiosk.screen == "report" and kiosk.logged_in
+    clock.t += 61
+    kiosk.tick()
+    assert kiosk.screen == "attract" and not kiosk.logged_in
 
 
 def test_each_kinds_send_rule() -> None:
