@@ -166,3 +166,36 @@ def test_late_in_the_evening_the_form_opens_on_tomorrow(kiosk: KioskController,
     wall.at = local(21, 0)
     visitor_logged_in(kiosk)
     assert [(d.title, d.selected) for d in kiosk.view().days] == [("明天", True)]
+
+
+def test_offline_the_form_is_refused_with_the_hotline(kiosk: KioskController) -> None:
+    visitor_logged_in(kiosk)
+    kiosk.go_home()
+    kiosk.health(False)
+    kiosk.health(False)
+    kiosk.open("visitor")
+    refusal = kiosk.view()
+    assert kiosk.screen == "message" and not refusal.ok
+    assert "400-820-8820" in refusal.body and "没有提交" in refusal.body
+
+
+def test_the_announcement_is_confirmed_even_when_the_list_cannot_be_read(
+        site: Site, fake: FakeKioskApi, wall: WallClock) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if (request.method, request.url.path) == ("GET", "/api/kiosk/visitors"):
+            return httpx.Response(500, json={"detail": "database busy"})
+        return fake.handle(request)
+
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(handler))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60)
+    c.wall_clock = wall
+    c.start()
+    visitor_logged_in(c)
+    c.visitor_choose_time("14")
+    c.visitor_send("王芳")
+    assert [v["name"] for v in fake.visitors] == ["王芳"]
+    done = c.view()
+    assert c.screen == "visitors" and done.told == "已通知前台"
+    assert [r.title for r in done.rows] == ["王芳"]
