@@ -55,6 +55,7 @@ from controlroom.services.concierge.wakeup import WakeupService
 from controlroom.services.demo import seed_demo
 from controlroom.services.desk.custody import CustodyService
 from controlroom.services.desk.held_items import HeldItemService
+from controlroom.services.fees.charges import OrderCharges
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
 from controlroom.services.requests.service import RequestService
@@ -186,13 +187,16 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
     state.residents = ResidentDirectory(site, passwords, sessions, now=now)
     state.register = RegisterService(sessions, site, passwords, lambda: state.token_key,
                                      today, now)
-    state.pin_lockout = pin_lockout()  # in memory, per process
-    state.login_lockout = login_lockout()  # staff sign-in, likewise
+    # Wrong PINs, codes and passwords are counted in the database, across replicas.
+    state.pin_lockout = pin_lockout(sessions)
+    state.login_lockout = login_lockout(sessions)
     state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now,
                                   residents_of=residents_of)
     state.pickup_lockout = state.items.lockout
     state.custody = CustodyService(sessions, site, now)
     state.fees = FeeService(sessions, site, today, now)
+    # A fixed-price order is charged to the flat, in step with its request.
+    state.requests.watch(OrderCharges(site).request_step)
     state.notices = NoticeService(sessions, site, now)
     state.reports = ReportService(sessions, site, now)
     state.surveys = SurveyService(sessions, site, now)

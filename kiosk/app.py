@@ -106,7 +106,7 @@ def _screens() -> list[Screen]:
         ListScreen(name="requests", opens="request"),
         RequestScreen(name="request"),
         ListScreen(name="fees"),
-        ListScreen(name="items"),
+        ListScreen(name="items", opens="held"),
         PickupScreen(name="pickup"),
         FoundScreen(name="found"),
         ListScreen(name="notices"),

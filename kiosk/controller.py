@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.account_views import held_items_view, my_fees_view
 from kiosk.catalogue import format_price
 from kiosk.flows.account import AccountFlow
+from kiosk.flows.collect import CollectFlow
 from kiosk.flows.core import PARENT, SCREENS
 from kiosk.flows.ordering import OrderingFlow, confirm_view
 from kiosk.flows.pickup import PickupFlow
@@ -33,10 +35,8 @@ from kiosk.views import (
     account_view,
     attract_view,
     contacts_view,
-    fees_view,
     found_view,
     item_view,
-    items_view,
     login_view,
     notice_rows,
     pickup_view,
@@ -59,8 +59,8 @@ _TITLES = {"item": "order", "confirm": "confirm_title", "report": "report", "log
            "visitor": "visitor", "visitors": "visitor"}
 
 
-class KioskController(SessionFlow, OrderingFlow, ReportingFlow, AccountFlow, PickupFlow,
-                      VisitorFlow):
+class KioskController(CollectFlow, SessionFlow, OrderingFlow, ReportingFlow, AccountFlow,
+                      PickupFlow, VisitorFlow):
     # -- what to draw ----------------------------------------------------------------------
 
     def chrome(self) -> Chrome:
@@ -109,8 +109,8 @@ class KioskController(SessionFlow, OrderingFlow, ReportingFlow, AccountFlow, Pic
             "account": lambda lang: account_view(self.me, lang),
             "requests": lambda lang: requests_view(self.requests, self.vocabulary, tz, lang),
             "request": lambda lang: request_view(self.request, self.vocabulary, tz, lang),
-            "fees": lambda lang: fees_view(self.fees, lang),
-            "items": lambda lang: items_view(self.items, tz, lang),
+            "fees": lambda lang: my_fees_view(self.fees, lang),
+            "items": lambda lang: held_items_view(self.items, tz, lang, self.by_card),
             "pickup": lambda lang: pickup_view(
                 self.code, self.pickup_error(lang) if self.pickup_error else "",
                 self.pickup_locked_for(), lang),
@@ -162,7 +162,7 @@ class KioskController(SessionFlow, OrderingFlow, ReportingFlow, AccountFlow, Pic
         self._show("home")
 
     def back(self) -> None:
-        self._show(PARENT.get(self.screen, "home"))
+        self._show(self._parent())
 
     def toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"

@@ -23,6 +23,7 @@ class ResidentSession:
     token: str
     unit: str
     name_masked: str
+    method: str = ""  # how it was opened: pin, otp or card (only card may collect items)
 
 
 class KioskApi:
@@ -90,6 +91,7 @@ class KioskApi:
             token=str(answer["session"]),
             unit=str(answer["unit"]),
             name_masked=str(answer.get("name_masked", "")),
+            method=str(body["method"]),
         )
         return self.session
 
@@ -131,6 +133,11 @@ class KioskApi:
     def pickup_confirm(self, code: str, pieces: int) -> Json:
         return dict(self.client.post_json("/api/kiosk/pickup/confirm",
                                           {"code": code, "pieces": pieces}))
+
+    def collect(self, item_id: int, pieces: int) -> Json:
+        """Collect one of the flat's items without its code: card sessions only."""
+        return dict(self.client.post_json(f"/api/kiosk/items/{item_id}/collect",
+                                          {"pieces": pieces}, session=self._token()))
 
     def _token(self) -> str:
         if self.session is None:

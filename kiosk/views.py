@@ -335,7 +335,7 @@ def pickup_view(code: Entry, error: str, locked_for: float, lang: Lang) -> Picku
     locked = locked_for > 0
     return PickupView(
         prompt=say("pickup_code", lang),
-        scan_hint=say("pickup_scan", lang),
+        scan_hint=say("pickup_scan_card", lang),
         code=code.display,
         keypad=keypad_view(allow_dash=False, lang=lang, ok_key="find"),
         error=say("pickup_locked", lang) if locked else error,

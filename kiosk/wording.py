@@ -141,6 +141,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "emergency_fallback": (
         "报警 110 · 火警 119 · 急救 120", "Police 110 · Fire 119 · Ambulance 120"
     ),
+    # collecting a held item with the resident card (kiosk.flows.collect)
+    "pickup_scan_card": ("也可扫描取件单，或在读卡区刷住户卡取件",
+                         "or scan the slip, or hold your resident card to the reader"),
+    "held_use_code_or_card": ("请凭取件码取件，或刷住户卡登录后在此直接取件",
+                              "Collect with your pickup code, or log in with your resident "
+                              "card to collect here"),
+    "held_by_card": ("已刷住户卡登录：点「取件」即可领取", "Logged in by card: tap Collect"),
+    "where_card": ("可在本机刷卡取件 · {pieces}", "Collect here by card · {pieces}"),
+    "collect": ("取件", "Collect"),
+    "card_required": ("请凭取件码，或刷住户卡登录后取件",
+                      "Collect with your pickup code, or log in with your resident card"),
+    # paid orders under my fees (kiosk.account_views)
+    "paid_order": ("有偿服务 · {label}", "Paid service · {label}"),
+    "order_pending": ("服务完成后计费", "billed when the service is done"),
+    "order_pending_short": ("待计费", "Pending"),
+    "order_void": ("订单已取消，不收费", "order cancelled, not charged"),
+    "order_void_short": ("已取消", "Cancelled"),
     # every request type at the kiosk (help, enquiry, suggestion beside repair, complaint)
     "report_help": ("求助", "Help"),
     "report_enquiry": ("咨询", "Enquiry"),

@@ -10,18 +10,19 @@ from sqlalchemy.orm import sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
-from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry, Setting, User
 from controlroom.core.security import Passwords
+from controlroom.core.shared_lockout import SharedLockout
 
 LOGIN_FAILURES = 10  # wrong passwords for one account from one address ...
 LOGIN_WINDOW_S = 900  # ... within this long ...
 LOGIN_LOCK_S = 900  # ... lock that account from that address this long
 
 
-def login_lockout() -> Lockout:
-    """Staff sign-in's lockout: in memory, per process."""
-    return Lockout(max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S, lock_s=LOGIN_LOCK_S)
+def login_lockout(sessions: sessionmaker) -> SharedLockout:
+    """Staff sign-in's lockout, counted in the database (every replica counts the same)."""
+    return SharedLockout(sessions, max_failures=LOGIN_FAILURES, window_s=LOGIN_WINDOW_S,
+                         lock_s=LOGIN_LOCK_S)
 
 
 def _site_accounts(site: Site) -> dict[str, tuple[str, str, str, str]]:

@@ -3,8 +3,9 @@
 `Lockout(max_failures=5, window_s=300, lock_s=300)` counts wrong attempts per key (e.g.
 `("pin", kiosk, unit)` or `("pickup", kiosk)`) inside a sliding window; the `max_failures`-th
 wrong attempt locks the key for `lock_s`. A right answer clears the count. State is kept in
-memory by whoever owns the Lockout (one per rule per process): a restart forgives, which is the
-safe direction for residents and still stops a guesser, who would need the restart too.
+memory by whoever owns the Lockout; `controlroom/core/shared_lockout.py` keeps it in the
+database instead, so that every replica behind one database counts the same guesses
+(`load` and `state` carry one key's state in and out).
 """
 
 from __future__ import annotations
@@ -63,6 +64,18 @@ class Lockout:
     def succeed(self, key: Hashable) -> None:
         """A right answer forgets the earlier wrong ones."""
         self._failures.pop(key, None)
+
+    def load(self, key: Hashable, failures: list[float], locked_until: float | None) -> None:
+        """Take one key's state as kept elsewhere (see `state`)."""
+        self._failures[key] = list(failures)
+        if locked_until is None:
+            self._locked_until.pop(key, None)
+        else:
+            self._locked_until[key] = locked_until
+
+    def state(self, key: Hashable) -> tuple[list[float], float | None]:
+        """One key's state: the wrong attempts' times, and the end of its lock if any."""
+        return list(self._failures.get(key, [])), self._locked_until.get(key)
 
     def _recent(self, key: Hashable, now: float) -> list[float]:
         return [t for t in self._failures.get(key, []) if now - t < self.window_s]

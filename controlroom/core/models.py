@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
+    Float,
     Integer,
     String,
     Text,
@@ -47,3 +49,14 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(128), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class LockoutCount(Base):
+    """One lockout key's wrong attempts and lock (controlroom/core/shared_lockout.py): shared
+    by every replica. Times are seconds since the epoch, as the rule counts them."""
+
+    __tablename__ = "lockout_counts"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[list] = mapped_column(JSON)
+    locked_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    updated_at: Mapped[float] = mapped_column(Float, index=True)

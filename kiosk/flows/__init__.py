@@ -8,6 +8,7 @@ screens and tests use (`kiosk.controller.KioskController`):
     reporting.py  reporting: repair, complaint, help, enquiry, suggestion
     account.py    my account, requests, fees and held items
     pickup.py     picking up an item by code or scanned slip, with the wrong-code lockout
+    collect.py    collecting the flat's held item after a card login (no code)
     visitors.py   announcing a visitor to the desk, and the flat's visitors expected
 
 Each flow is a class over `KioskCore` holding only its own state (reset with the resident's

@@ -27,7 +27,7 @@ from kiosk.views import MessageView
 from kiosk.vocabulary import Vocabulary
 from kiosk.wording import Lang, say
 
-__all__ = ["PARENT", "SCREENS", "Json", "KioskCore", "Pending", "Runner"]
+__all__ = ["PARENT", "PUBLIC_REFRESH_S", "SCREENS", "Json", "KioskCore", "Pending", "Runner"]
 
 Json = dict[str, Any]
 Runner = Any  # kiosk.tasks.TaskRunner (or a test double with the same submit())
@@ -38,6 +38,10 @@ SCREENS = ("attract", "home", "menu", "item", "confirm", "report", "login", "acc
 # Where "back" leads from each screen.
 PARENT = {"menu": "home", "item": "menu", "confirm": "item", "request": "requests",
           "requests": "account", "fees": "account", "items": "account", "found": "pickup"}
+# While the attract screen shows, its notices and the building's incident banner are asked for
+# again this often: a scheduled notice appears at its time and a gas incident within this,
+# with no one touching the screen (two small GETs per kiosk).
+PUBLIC_REFRESH_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Pending:
 class KioskCore:
     # When the last call to the control room went out (the session flow's keep-alive).
     _last_call = 0.0
+    # When the attract screen's public data was last asked for.
+    _public_at = float("-inf")
 
     def __init__(self, site: Site, kiosk_id: str | None, api: KioskApi | None, runner: Runner,
                  *, idle_s: float = DEFAULT_IDLE_S, clock: Callable[[], float] = time.monotonic,
@@ -127,6 +133,10 @@ class KioskCore:
     def _tick_screen(self) -> None:
         """About twice a second: a flow whose screen counts down redraws it."""
 
+    def _parent(self) -> str:
+        """Where "back" leads from the current screen."""
+        return PARENT.get(self.screen, "home")
+
     # -- connectivity ------------------------------------------------------------------------
 
     def health(self, ok: bool) -> None:
@@ -181,10 +191,17 @@ class KioskCore:
         api = self.api
         if api is None:
             return
+        self._public_at = self.clock()
         self._call(api.info, self._set_info, quiet=True)
         self._call(api.notices, self._set_notices, quiet=True)
         if not self.vocabulary.loaded:
             self._call(api.vocabulary, self._set_vocabulary, quiet=True)
+
+    def _tick_public(self) -> None:
+        """The attract screen's notices and banner, again every PUBLIC_REFRESH_S while it
+        shows (called from the app's tick)."""
+        if self.screen == "attract" and self.clock() - self._public_at >= PUBLIC_REFRESH_S:
+            self._refresh_public()
 
     def _set_info(self, info: Json) -> None:
         self.info = info

@@ -46,6 +46,7 @@ class SessionFlow(KioskCore):
             # switching language): keep the control room's 120-s session alive.
             self._last_call = now
             self._call(api.me, lambda _me: None, quiet=True)
+        self._tick_public()
         self._tick_screen()
 
     @property

@@ -11,6 +11,7 @@ import pytest
 from config import Site, load_site
 from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
+from kiosk.flows.core import PUBLIC_REFRESH_S
 from kiosk.keypad import DELETE
 from kiosk.kiosk_api import KioskApi
 from kiosk.tasks import TaskRunner
@@ -79,6 +80,25 @@ def test_an_incident_shows_a_banner_on_the_attract_screen(site: Site, clock: Clo
                         TaskRunner(lambda fn: fn(), inline=True), clock=clock, lang="en")
     c.start()
     assert c.view().banner.startswith("Building alert: Gas alarm")
+
+
+def test_the_attract_screen_shows_an_incident_that_starts_later_without_a_touch(
+        site: Site, clock: Clock) -> None:
+    fake = FakeKioskApi(site)
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(fake.handle))
+    c = KioskController(site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), clock=clock, lang="en")
+    c.start()
+    assert c.view().banner == ""
+    fake.incident = True  # a gas incident in the kiosk's building, after the kiosk started
+    clock.t += PUBLIC_REFRESH_S - 1
+    c.tick()
+    assert c.view().banner == ""
+    clock.t += 1
+    c.tick()
+    assert c.view().banner.startswith("Building alert: Gas alarm")
+    assert c.screen == "attract"
 
 
 def placed(fake: FakeKioskApi, unit: str = "1-2-1502") -> list[str]:

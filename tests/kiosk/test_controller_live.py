@@ -82,7 +82,10 @@ def test_order_report_and_follow_a_request(kiosk: KioskController, stack: Stack)
     assert [r.title for r in detail.timeline][:3] == ["已受理", "已派单", "处理中"]
     assert detail.next_step.startswith("下一步：")
     kiosk.open_fees()
-    assert kiosk.view().rows and "账单" in kiosk.view().rows[0].title
+    rows = kiosk.view().rows
+    # the paid order first, pending until the work is done; then the monthly statements
+    assert (rows[0].title, rows[0].value) == ("有偿服务 · 水管维修", "¥80.00  待计费")
+    assert len(rows) > 1 and "账单" in rows[1].title
 
 
 def test_pickup_by_code_and_the_wrong_code_lockout(kiosk: KioskController, stack: Stack

@@ -66,6 +66,7 @@ class FakeKioskApi:
         self.code_failures = 0
         self.code_locked_until = 0.0
         self.deleted_sessions: list[str] = []
+        self.session_methods: dict[str, str] = {}  # token -> pin, otp or card
         self.incident = incident
         now = datetime.now(UTC)
         self.now = now
@@ -175,9 +176,21 @@ class FakeKioskApi:
             return self._visitors(method, unit, body)
         if path == "/api/kiosk/items":
             return 200, {"items": [{k: v for k, v in i.items()
-                                    if k not in ("code", "unit", "location", "released_at")}
+                                    if k not in ("code", "unit", "released_at")}
                                    for i in self._held(unit)]}
+        if method == "POST" and path.startswith("/api/kiosk/items/") and path.endswith(
+                "/collect"):
+            return self._collect(token, unit, int(path.split("/")[4]), body)
         return 404, {"detail": f"no route {method} {path}"}
+
+    def _collect(self, token: str, unit: str, item_id: int, body: Json) -> tuple[int, Json]:
+        """Collect by card (docs/api/kiosk.md): card sessions only, the flat's own items."""
+        if self.session_methods.get(token) != "card":
+            raise Problem(403, "card_required", "collect with the pickup code or your card")
+        item = next((i for i in self.items if i["id"] == item_id and i["unit"] == unit), None)
+        if item is None:
+            raise Problem(404, "not_found", "no such item for this flat")
+        return self._confirm({"code": item["code"], "pieces": body.get("pieces", 0)})
 
     def _one_request(self, unit: str, rid: int) -> Json:
         for q in self.requests.get(unit, []):
@@ -247,6 +260,7 @@ class FakeKioskApi:
             raise Problem(422, "invalid", "method: unknown")
         token = secrets.token_hex(8)
         self.sessions[token] = (resident.unit, resident.name, kiosk_id)
+        self.session_methods[token] = str(method)
         return 201, {"session": token, "unit": resident.unit, "name_masked": mask(resident.name),
                      "expires_at": _iso(datetime.now(UTC) + timedelta(minutes=15)),
                      "idle_s": 120}

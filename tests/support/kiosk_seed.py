@@ -44,6 +44,14 @@ class DeskAndButler:
         self._call("POST", f"/api/requests/{rid}/start", token, {"note": ""})
         return rid
 
+    def schedule_notice(self, title_zh: str, title_en: str, body_zh: str, starts_at: str,
+                        expires_at: str) -> dict:
+        """A site-wide notice the desk writes now for a later time (ISO times with zone)."""
+        return self._call("POST", "/api/notices", self._token("frontdesk", "frontdesk123"),
+                          {"kind": "water", "title_zh": title_zh, "title_en": title_en,
+                           "body_zh": body_zh, "body_en": "", "starts_at": starts_at,
+                           "expires_at": expires_at})
+
     def raise_gas_alarm(self, unit: str) -> None:
         """A priority-1 gas alarm from the flat's detector, as the gateway reports it: the
         building's kiosks show an alert banner while it is open."""

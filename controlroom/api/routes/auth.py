@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -14,15 +13,13 @@ from controlroom.core.accounts import (
     authenticate,
 )
 from controlroom.core.errors import DomainError, Locked, NotSignedIn, problems
-from controlroom.core.lockout import Lockout
 from controlroom.core.schemas import Token
 from controlroom.core.security import issue_token
+from controlroom.core.shared_lockout import SharedLockout
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 UNKNOWN_ACCOUNT = "(no such account)"  # guesses at names that do not exist share one count
-# Lockout is plain state; requests are served on a thread pool.
-_lockout_lock = threading.Lock()
 
 
 def client_address(request: Request) -> str:
@@ -48,25 +45,22 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     address = client_address(request)
     known = account_exists(state.sessions, form.username)
     key = ("login", address, form.username if known else UNKNOWN_ACCOUNT)
-    lockout: Lockout = state.login_lockout
+    lockout: SharedLockout = state.login_lockout
     now = state.alerts.now().timestamp()
-    with _lockout_lock:
-        before = lockout.check(key, now)
+    before = lockout.check(key, now)
     if before.locked:
         audit_login(state.sessions, form.username, "login_locked", f"from {address}")
         raise _locked(before.retry_after_s)
     user = authenticate(state.sessions, state.passwords, form.username, form.password,
                         source=f"from {address}")
     if user is None:
-        with _lockout_lock:
-            after = lockout.fail(key, now)
+        after = lockout.fail(key, now)
         if after.locked:
             audit_login(state.sessions, form.username, "login_locked",
                         f"from {address}: {LOGIN_FAILURES} wrong passwords")
             raise _locked(after.retry_after_s)
         raise NotSignedIn("wrong username or password", headers={"WWW-Authenticate": "Bearer"})
-    with _lockout_lock:
-        lockout.succeed(key)
+    lockout.succeed(key)
     token = issue_token(request.app.state.token_key, user.username, user.role,
                         request.app.state.site.token_minutes, version=user.session_version)
     staff = request.app.state.site.staff.get(user.username)

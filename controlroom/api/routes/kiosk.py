@@ -8,7 +8,6 @@ A resident sees only their own flat: another flat's request answers 404, as an u
 from __future__ import annotations
 
 import math
-import threading
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -29,10 +28,10 @@ from controlroom.core.errors import (
     problems,
 )
 from controlroom.core.errors import Invalid as BadLogin
-from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import ResidentMessage
 from controlroom.core.security import TokenClaims
+from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
 from controlroom.services.requests.service import NotFound
@@ -54,8 +53,6 @@ CODES_PER_HOUR = 5  # one-time login codes texted to one phone in any hour
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 
 ERRORS = problems(401, 403, 404, 422, 429)
-# Lockout is plain state; requests are served on a thread pool.
-_lockout_lock = threading.Lock()
 
 
 def _kiosk(request: Request, caller: TokenClaims) -> Kiosk:
@@ -169,7 +166,7 @@ def _locked(retry_after_s: float) -> DomainError:
 def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: Resident,
                   method: str) -> dict[str, Any]:
     store: ResidentSessionStore = request.app.state.resident_sessions
-    new = store.create(resident.unit, kiosk.id, mask_name(resident.name))
+    new = store.create(resident.unit, kiosk.id, mask_name(resident.name), method)
     _audit(request, kiosk.id, "kiosk.login", f"unit:{resident.unit}", f"by {method}")
     response.status_code = 201
     return {"session": new.token, "unit": new.unit, "name_masked": new.name_masked,
@@ -197,13 +194,12 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
 
     _need(body, "unit")
     unit = (body.unit or "").strip()
-    lockout: Lockout = request.app.state.pin_lockout
+    lockout: SharedLockout = request.app.state.pin_lockout
     # Guesses at flats that do not exist share one count, so they cannot fill the memory.
     known = unit in request.app.state.site.units
     key = ("pin", kiosk.id, unit if known else "(no such flat)")
     now = _now(request).timestamp()
-    with _lockout_lock:
-        state = lockout.check(key, now)
+    state = lockout.check(key, now)
 
     if body.method == "otp_request":
         resident = directory.first_of(unit)
@@ -233,8 +229,7 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
         ok = directory.use_code(unit, kiosk.id, (body.code or "").strip())
         resident = directory.first_of(unit) if ok else None
     if resident is None:
-        with _lockout_lock:
-            after = lockout.fail(key, now)
+        after = lockout.fail(key, now)
         _audit(request, kiosk.id, "kiosk.login_failed", f"unit:{unit}"[:128],
                f"wrong {body.method}")
         if after.locked:
@@ -242,8 +237,7 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
         raise NotSignedIn(f"the flat and {'PIN' if body.method == 'pin' else 'code'} do not "
                           f"match: {after.attempts_left} tries left", code="wrong_pin",
                           attempts_left=after.attempts_left)
-    with _lockout_lock:
-        lockout.succeed(key)
+    lockout.succeed(key)
     return _open_session(request, response, kiosk, resident, body.method)
 
 

@@ -1,7 +1,9 @@
 """The kiosk's calls for notices, pickup, held items and fees (docs/api/kiosk.md).
 
 Pickup needs only the kiosk's bearer: the code is the credential. Items and fees are the
-logged-in resident's own flat; another flat's item is "not found".
+logged-in resident's own flat; another flat's item is "not found". A resident logged in with
+their card may collect the flat's items without the code (`collect`): the card is the
+credential then, so a PIN or one-time-code session may not.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from controlroom.api.deps import FeesDep, ItemsDep, KioskCaller, NoticesDep, ResidentDep
-from controlroom.core.errors import MAX_ID, problems
+from controlroom.core.errors import MAX_ID, Forbidden, problems
 from controlroom.services.desk.held_items import mask_unit
 from controlroom.services.desk.models import HeldItem
 from controlroom.services.desk.release_rules import DESK_ONLY_KINDS
@@ -40,6 +42,10 @@ class ConfirmIn(BaseModel):
     pieces: int = Field(ge=1, le=99)
 
 
+class CollectIn(BaseModel):
+    pieces: int = Field(ge=1, le=99)
+
+
 def _pickup_item(i: HeldItem) -> dict[str, Any]:
     return {"id": i.id, "serial": i.serial, "kind": i.kind, "pieces": i.pieces,
             "location": i.location, "unit_masked": mask_unit(i.unit),
@@ -49,7 +55,7 @@ def _pickup_item(i: HeldItem) -> dict[str, Any]:
 def _resident_item(i: HeldItem) -> dict[str, Any]:
     return {"id": i.id, "serial": i.serial, "kind": i.kind, "pieces": i.pieces,
             "carrier": i.carrier, "received_at": i.received_at.isoformat(),
-            "where": "desk" if i.kind in DESK_ONLY_KINDS else "kiosk"}
+            "where": "desk" if i.kind in DESK_ONLY_KINDS else "kiosk", "location": i.location}
 
 
 @router.get("/notices", response_model=NoticesOut, responses=ERRORS)
@@ -87,6 +93,19 @@ def my_item(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: ResidentDe
     out = _resident_item(i) | {"state": i.state}
     out["collected_at"] = i.picked_up_at.isoformat() if i.picked_up_at else None
     return {"item": out}
+
+
+@router.post("/items/{item_id}/collect", response_model=PickupDone, responses=ERRORS)
+def collect_item(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: CollectIn,
+                 resident: ResidentDep, svc: ItemsDep) -> dict[str, Any]:
+    """Collect one of the flat's items here, logged in with the resident card (no code)."""
+    if resident.method != "card":
+        raise Forbidden("collect with the pickup code from your message, or log in with your "
+                        "resident card: a PIN or one-time-code login cannot release an item",
+                        code="card_required")
+    item = svc.kiosk_collect(resident.kiosk, resident.unit, item_id, body.pieces)
+    released: datetime | None = item.picked_up_at
+    return {"item": _pickup_item(item), "released_at": released.isoformat() if released else None}
 
 
 @router.get("/fees", response_model=AccountPublic, responses=ERRORS)

@@ -23,9 +23,9 @@ from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.db import get_or_not_found
 from controlroom.core.errors import Busy, Conflict, DomainError, Gone, Invalid, NotFound
-from controlroom.core.lockout import Lockout
 from controlroom.core.models import AuditEntry
 from controlroom.core.notify import ResidentMessage, ResidentNotifier
+from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.desk.intake import (
     INTAKE_KINDS,
     KEY_TO_CUSTODY,
@@ -63,7 +63,7 @@ class CheckIn:
 class HeldItemService(KioskPickup, ReminderSweep):
     def __init__(self, sessions: sessionmaker, site: Site, residents: ResidentNotifier,
                  notify_role: NotifyRole, now: Callable[[], datetime] = utcnow,
-                 lockout: Lockout | None = None,
+                 lockout: SharedLockout | None = None,
                  residents_of: Callable[[str], Sequence[Resident]] | None = None) -> None:
         self.sessions = sessions
         self.site = site
@@ -72,8 +72,10 @@ class HeldItemService(KioskPickup, ReminderSweep):
         self.residents = residents
         self.notify_role = notify_role
         self.now = now
-        # 10 wrong codes at one kiosk within 2 min lock that kiosk's pickup for 2 min.
-        self.lockout = lockout or Lockout(max_failures=10, window_s=120, lock_s=120)
+        # 10 wrong codes at one kiosk within 2 min lock that kiosk's pickup for 2 min, counted
+        # in the database: every replica sees the same count.
+        self.lockout = lockout or SharedLockout(sessions, max_failures=10, window_s=120,
+                                                lock_s=120)
 
     # -- check-in ------------------------------------------------------------------------------
 

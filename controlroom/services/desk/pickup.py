@@ -1,5 +1,7 @@
 """Pickup at the lobby kiosk with the code from the arrival message: looking an item up,
-confirming the pieces, and locking a kiosk's pickup after too many wrong codes."""
+confirming the pieces, and locking a kiosk's pickup after too many wrong codes; and
+collecting one of the flat's items after logging in with the resident card (the card stands
+for the code; every other release rule applies the same)."""
 
 from __future__ import annotations
 
@@ -13,15 +15,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.errors import Conflict, DomainError, Gone, Locked, NotFound
-from controlroom.core.lockout import Lockout
+from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.desk.models import HeldItem, PickupAttempt
 from controlroom.services.desk.pickup_codes import QUARANTINE_DAYS
 from controlroom.services.desk.release_rules import ItemFacts, release_allowed
 from controlroom.services.desk.reminders import Period
 
-__all__ = ["KioskPickup"]
+__all__ = ["CARD_COLLECTOR", "KioskPickup"]
 
 PICKUP_LOCK = ("pickup",)  # + kiosk id: the lockout key
+# Who took an item collected with the resident card (picked_up_by, and the audit's "to ...").
+CARD_COLLECTOR = "resident of the flat, by card"
 
 
 class KioskPickup:
@@ -30,7 +34,7 @@ class KioskPickup:
     sessions: sessionmaker
     site: Site
     now: Callable[[], datetime]
-    lockout: Lockout
+    lockout: SharedLockout
 
     if TYPE_CHECKING:  # HeldItemService's, which this is part of
         def _facts(self, s: Session, item: HeldItem, now: datetime) -> ItemFacts: ...
@@ -52,13 +56,13 @@ class KioskPickup:
     def _kiosk_item(self, s: Session, kiosk: str, code: str, now: datetime) -> HeldItem:
         key = (*PICKUP_LOCK, kiosk)
         t = now.timestamp()
-        state = self.lockout.check(key, t)
+        state = self.lockout.check(key, t, s)
         if state.locked:
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, outcome="locked"))
             raise self._locked(state.retry_after_s)
         item = self._by_code(s, code, now) if code.isdigit() and len(code) == 6 else None
         if item is None:
-            after = self.lockout.fail(key, t)
+            after = self.lockout.fail(key, t, s)
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk,
                                 outcome="locked" if after.locked else "wrong_code"))
             if after.locked:
@@ -68,7 +72,7 @@ class KioskPickup:
                 raise self._locked(after.retry_after_s)
             raise NotFound("no item waits under this code: check the code in your message, or "
                            "ask at the desk", code="wrong_code", attempts_left=after.attempts_left)
-        self.lockout.succeed(key)
+        self.lockout.succeed(key, s)
         return item
 
     @staticmethod
@@ -115,6 +119,23 @@ class KioskPickup:
             item = self._kiosk_item(s, kiosk, code, now)
             self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
             self._close(s, item, now, kiosk, "kiosk", "pickup code holder", None)
+            s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
+                                outcome="released"))
+            return item
+
+        return self._tx(run)
+
+    def kiosk_collect(self, kiosk: str, unit: str, item_id: int, pieces: int) -> HeldItem:
+        """Release one of `unit`'s items to a resident logged in at `kiosk` with their card
+        (the route checks how the session was opened); another flat's item is not found."""
+        now = self.now()
+
+        def run(s: Session) -> HeldItem:
+            item = s.get(HeldItem, item_id)
+            if item is None or item.unit != unit:
+                raise NotFound(f"no item {item_id} for this flat", code="not_found")
+            self._kiosk_refusal(s, item, kiosk, now, pieces, confirming=True)
+            self._close(s, item, now, kiosk, "kiosk", CARD_COLLECTOR, None)
             s.add(PickupAttempt(at=now, channel="kiosk", actor=kiosk, item_id=item.id,
                                 outcome="released"))
             return item

@@ -33,3 +33,22 @@ class FeePayment(Base):
     method: Mapped[str] = mapped_column(String(32))  # cash, wechat, alipay, bank, card
     recorded_by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class FeeCharge(Base):
+    """The price of one paid order (a fixed-price menu item), charged to the flat: pending
+    while the service is under way, billed when it is completed (then it falls due), void if
+    the order is cancelled (charges.py). One per request."""
+
+    __tablename__ = "fee_charges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), index=True)
+    request_id: Mapped[int] = mapped_column(Integer, unique=True)
+    request_number: Mapped[str] = mapped_column(String(32))
+    label_zh: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(8))  # pending, billed, void
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    billed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)

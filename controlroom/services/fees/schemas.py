@@ -54,6 +54,23 @@ class PaymentLine(BaseModel):
     method: str
 
 
+class OrderChargePublic(BaseModel):
+    """A paid order charged to the flat: pending until the service is done, then billed
+    (counted, due 30 days after completion), or void if the order was cancelled."""
+
+    request_id: int
+    request_number: str
+    label_zh: str
+    label_en: str
+    amount: float = Field(description="yuan")
+    state: Literal["pending", "billed", "void"]
+    created_at: str = Field(description="ISO 8601")
+    billed_at: str | None = Field(description="ISO 8601, when the service was completed")
+    due: str | None = Field(description="ISO 8601 date, once billed")
+    paid: float = Field(description="yuan covered by payments (billed charges only)")
+    status: Literal["pending", "void", "unpaid", "part", "paid"]
+
+
 class AccountPublic(BaseModel):
     """A flat's account as the kiosk contract shows it (docs/api/kiosk.md): newest first."""
 
@@ -63,6 +80,8 @@ class AccountPublic(BaseModel):
     currency: str
     statements: list[StatementPublic]
     payments: list[PaymentLine]
+    order_charges: list[OrderChargePublic] = Field(
+        default_factory=list, description="paid orders charged to the flat, newest first")
 
 
 class PaymentPublic(BaseModel):

@@ -1,4 +1,5 @@
-"""Fee accounts: statements and payments per flat, written by staff, read by residents.
+"""Fee accounts: statements and payments per flat, written by staff, read by residents, and
+the paid orders charged to the flat (written by charges.py as the orders move).
 
 The arithmetic is fee_ledger's; amounts are kept in fen and shown in yuan.
 """
@@ -17,8 +18,8 @@ from config import Site
 from controlroom.core.audit import audit
 from controlroom.core.clock import utcnow
 from controlroom.core.errors import Conflict, Invalid
-from controlroom.services.fees.ledger import account
-from controlroom.services.fees.models import FeePayment, FeeStatement
+from controlroom.services.fees.ledger import ChargeState, account
+from controlroom.services.fees.models import FeeCharge, FeePayment, FeeStatement
 
 __all__ = ["FeeService", "fen", "yuan"]
 
@@ -87,10 +88,15 @@ class FeeService:
                                         .order_by(FeeStatement.period)))
             payments = list(s.scalars(select(FeePayment).where(FeePayment.unit == unit)
                                       .order_by(FeePayment.at)))
+            orders = list(s.scalars(select(FeeCharge).where(FeeCharge.unit == unit)
+                                    .order_by(FeeCharge.created_at, FeeCharge.id)))
         totals = {st.period: sum(c["amount_fen"] for c in st.charges) for st in statements}
+        billed = [(o.request_id, o.amount_fen, o.due) for o in orders
+                  if o.state == "billed" and o.due is not None]
         acc = account([(st.period, totals[st.period], st.due) for st in statements],
-                      [p.amount_fen for p in payments], self.today())
+                      [p.amount_fen for p in payments], self.today(), billed)
         state = {x.period: x for x in acc.statements}
+        paid = {x.key: x for x in acc.charges}
         return {
             "unit": unit, "balance": yuan(acc.balance), "arrears": yuan(acc.arrears),
             "currency": "CNY",
@@ -103,14 +109,17 @@ class FeeService:
             } for st in reversed(statements)],  # newest first, as a bill is read
             "payments": [{"at": p.at.isoformat(), "amount": yuan(p.amount_fen),
                           "method": p.method} for p in reversed(payments)],
+            "order_charges": [_order(o, paid.get(o.request_id)) for o in reversed(orders)],
         }
 
     def arrears(self) -> list[dict[str, Any]]:
         """Every flat in arrears today: {unit, arrears, balance}, the largest first."""
         with self.sessions() as s:
-            units = list(s.scalars(select(FeeStatement.unit).distinct()))
+            units = set(s.scalars(select(FeeStatement.unit).distinct()))
+            units |= set(s.scalars(select(FeeCharge.unit).where(FeeCharge.state == "billed")
+                                   .distinct()))
         out = []
-        for unit in units:
+        for unit in sorted(units):
             acc = self.statement_of(unit)
             if acc["arrears"] > 0:
                 out.append({"unit": unit, "arrears": acc["arrears"], "balance": acc["balance"]})
@@ -119,3 +128,15 @@ class FeeService:
     def has_any(self) -> bool:
         with self.sessions() as s:
             return s.scalar(select(FeeStatement.id).limit(1)) is not None
+
+
+def _order(o: FeeCharge, billed: ChargeState | None) -> dict[str, Any]:
+    """A paid order's charge as the kiosk contract shows it: `status` as a statement's while
+    billed; `paid` is what payments covered (0 unless billed)."""
+    status = billed.status if billed is not None else o.state  # pending, void
+    return {"request_id": o.request_id, "request_number": o.request_number,
+            "label_zh": o.label_zh, "label_en": o.label_en, "amount": yuan(o.amount_fen),
+            "state": o.state, "created_at": o.created_at.isoformat(),
+            "billed_at": o.billed_at.isoformat() if o.billed_at else None,
+            "due": o.due.isoformat() if o.due else None,
+            "paid": yuan(billed.paid) if billed is not None else 0.0, "status": status}

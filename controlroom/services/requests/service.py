@@ -56,6 +56,11 @@ log = logging.getLogger(__name__)
 ESCALATION_ROLE = "supervisor"
 MAX_DESCRIPTION = 500
 
+# Told of every step in the step's own transaction: (session, request, action, actor, now);
+# action "received" on create. Another domain keeps its records in step this way (the fees'
+# order charges: app.py) without this service knowing it.
+StepWatcher = Callable[[Session, ServiceRequest, str, str, datetime], None]
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -95,6 +100,15 @@ class RequestService(RequestSteps):
         self.resident_notifier: ResidentNotifier = resident_notifier or LogResidentNotifier()
         self.calendar = WorkingCalendar.from_settings(site.sla, site.timezone)
         self.items = {it.id: (m.id, it) for m in site.menus for it in m.items}
+        self.watchers: list[StepWatcher] = []
+
+    def watch(self, watcher: StepWatcher) -> None:
+        self.watchers.append(watcher)
+
+    def _tell_watchers(self, s: Session, req: ServiceRequest, action: str, actor: str,
+                       now: datetime) -> None:
+        for watcher in self.watchers:
+            watcher(s, req, action, actor, now)
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -138,6 +152,7 @@ class RequestService(RequestSteps):
             self._derive(req, now)
             note = f"{channel}: {title[1]}" + (f" — {description}" if description else "")
             self._record(s, req, actor, "received", note, now)
+            self._tell_watchers(s, req, "received", actor, now)
             s.commit()
         return self.get(req.id)
 
@@ -236,6 +251,7 @@ class RequestService(RequestSteps):
             self._derive(req, now)
             self._record(s, req, actor.username, action,
                          " — ".join(p for p in (extra, note) if p), now)
+            self._tell_watchers(s, req, action, actor.username, now)
             for message in told:  # recorded with the step, sent after the commit
                 self.resident_notifier.tell_resident(message, s)
             s.commit()
@@ -321,4 +337,4 @@ class RequestService(RequestSteps):
 
 
 __all__ = ["ASSIGNEE_ROLES", "Actor", "Forbidden", "Invalid", "NotFound", "RequestService",
-           "TransitionError", "promises_of"]
+           "StepWatcher", "TransitionError", "promises_of"]

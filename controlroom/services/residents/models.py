@@ -20,6 +20,9 @@ class ResidentSession(Base):
     unit: Mapped[str] = mapped_column(String(32))
     kiosk: Mapped[str] = mapped_column(String(64))
     name_masked: Mapped[str] = mapped_column(String(64))
+    # How the resident logged in: pin, otp or card. Only a card session may collect a held
+    # item without its pickup code (POST /api/kiosk/items/{id}/collect).
+    method: Mapped[str] = mapped_column(String(8), default="pin")
     created_at: Mapped[datetime]
     last_seen: Mapped[datetime]
     ends_at: Mapped[datetime] = mapped_column(index=True)  # the 15-minute ceiling

@@ -188,6 +188,7 @@ class ResidentItem(BaseModel):
     carrier: str
     received_at: str = Field(description="ISO 8601")
     where: str = Field(description="desk or kiosk: where it can be collected")
+    location: str = Field(default="", description="the shelf it waits on")
 
 
 class ResidentItemDetail(ResidentItem):

@@ -25,8 +25,8 @@ from sqlalchemy.orm import sessionmaker
 from config import Resident, Site
 from config.privacy import mask_name
 from controlroom.core.clock import utcnow
-from controlroom.core.lockout import Lockout
 from controlroom.core.security import Passwords
+from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.residents.models import (
     RegisteredResident,
     ResidentCode,
@@ -41,6 +41,7 @@ class ResidentClaims:
     kiosk: str  # the kiosk id the session is bound to
     name_masked: str
     session: str
+    method: str = ""  # how the session was opened: pin, otp or card ("" unknown)
 
 
 PIN_FAILURES = 5  # wrong PINs (or one-time codes) for one flat at one kiosk ...
@@ -48,9 +49,11 @@ PIN_WINDOW_S = 300  # ... within this long ...
 PIN_LOCK_S = 300  # ... lock that flat at that kiosk this long
 
 
-def pin_lockout() -> Lockout:
-    """The kiosk's PIN and one-time-code lockout: in memory, per process."""
-    return Lockout(max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S, lock_s=PIN_LOCK_S)
+def pin_lockout(sessions: sessionmaker) -> SharedLockout:
+    """The kiosk's PIN and one-time-code lockout, counted in the database (every replica
+    counts the same)."""
+    return SharedLockout(sessions, max_failures=PIN_FAILURES, window_s=PIN_WINDOW_S,
+                         lock_s=PIN_LOCK_S)
 
 
 IDLE = timedelta(seconds=120)
@@ -75,14 +78,16 @@ class ResidentSessionStore:
         self.sessions = sessions
         self.now = now
 
-    def create(self, unit: str, kiosk: str, name_masked: str) -> NewSession:
+    def create(self, unit: str, kiosk: str, name_masked: str, method: str = "pin"
+               ) -> NewSession:
         now = self.now()
         token = secrets.token_urlsafe(32)
         with self.sessions() as s:
             # Sweep ended sessions here rather than on a timer: logins are rare.
             s.execute(delete(ResidentSession).where(ResidentSession.ends_at < now - IDLE))
             s.add(ResidentSession(token_hash=_digest(token), unit=unit, kiosk=kiosk,
-                                  name_masked=name_masked, created_at=now, last_seen=now,
+                                  name_masked=name_masked, method=method, created_at=now,
+                                  last_seen=now,
                                   ends_at=now + LONGEST))
             s.commit()
         return NewSession(token, unit, name_masked, now + LONGEST)
@@ -104,7 +109,7 @@ class ResidentSessionStore:
                       .values(last_seen=now))
             s.commit()
             return ResidentClaims(unit=row.unit, kiosk=row.kiosk, name_masked=row.name_masked,
-                                  session=token)
+                                  session=token, method=row.method)
 
     def end(self, token: str) -> None:
         with self.sessions() as s:

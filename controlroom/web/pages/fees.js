@@ -1,7 +1,7 @@
 /* Estate Butler console: fees at the front desk — the arrears list, a flat's statements and
  * payments, and recording a payment (the arrears list follows at once).
  * API: /api/fees (routes/fees.py). Words: i18n/fees.json. Test hooks: data-testid; arrears
- * rows carry data-unit.
+ * rows carry data-unit, paid-order rows data-state and data-request.
  */
 import WORDS from '../i18n/fees.json' with { type: 'json' };
 import { api } from '../lib/api.js';
@@ -97,7 +97,20 @@ function renderAccount() {
       h('td', { cls: 'mono', text: money(s.paid) }), h('td', { cls: 'mono', text: s.due }), h('td', { text: s.status })))),
     table('payments-table', ['at', 'paid', 'method'], a.payments.map((p) => h('tr', {},
       h('td', { cls: 'mono', text: format(p.at, 'minute') }), h('td', { cls: 'mono', text: money(p.amount) }),
-      h('td', { text: t(`m.${p.method}`) })))));
+      h('td', { text: t(`m.${p.method}`) })))),
+    ...orders(a, zh));
+}
+
+// Paid orders charged to the flat (pending until the work is done, then billed, or void).
+function orders(a, zh) {
+  const rows = a.order_charges || [];
+  if (!rows.length) return [];
+  return [h('h3', { i18n: 'fees.orders', text: t('fees.orders') }),
+    table('orders-table', ['order', 'service', 'amount', 'due', 'status'], rows.map((o) => h('tr', {
+      'data-state': o.state, 'data-request': String(o.request_id) },
+    h('td', { cls: 'mono', text: o.request_number }), h('td', { text: zh ? o.label_zh : o.label_en }),
+    h('td', { cls: 'mono', text: money(o.amount) }), h('td', { cls: 'mono', text: o.due || '' }),
+    h('td', { text: t(`o.${o.status}`) }))))];
 }
 
 async function onPay(ev, unit) {
