@@ -51,6 +51,8 @@ from kiosk.screens import (
     PickupScreen,
     ReportScreen,
     RequestScreen,
+    VisitorScreen,
+    VisitorsScreen,
 )
 from kiosk.transition import InstantTransition
 
@@ -110,6 +112,8 @@ def _screens() -> list[Screen]:
         ListScreen(name="notices"),
         ListScreen(name="contacts"),
         MessageScreen(name="message"),
+        VisitorScreen(name="visitor"),
+        VisitorsScreen(name="visitors"),
     ]
 
 

@@ -6,7 +6,7 @@ asks `screen` and `view()` what to draw (`on_change`). Calls to the control room
 fake API and an inline runner, with time passed in.
 
 `KioskController` is one facade over the flows in kiosk/flows/ (session, ordering, reporting,
-account, pickup; the rules each keeps are in its module): the screens and tests hold one
+account, pickup, visitors; the rules each keeps are in its module): the screens and tests hold one
 object with one state. Here: moving between screens and what each screen shows.
 """
 
@@ -24,6 +24,8 @@ from kiosk.flows.ordering import OrderingFlow, confirm_view
 from kiosk.flows.pickup import PickupFlow
 from kiosk.flows.reporting import ReportingFlow
 from kiosk.flows.session import KEEP_ALIVE_S, SessionFlow
+from kiosk.flows.visitors import VisitorFlow
+from kiosk.report_views import report_view
 from kiosk.views import (
     Choice,
     Chrome,
@@ -38,26 +40,27 @@ from kiosk.views import (
     login_view,
     notice_rows,
     pickup_view,
-    report_view,
     request_view,
     requests_view,
 )
+from kiosk.visitor_views import visitor_view, visitors_view
 from kiosk.wording import Lang, say
 
 __all__ = ["KEEP_ALIVE_S", "SCREENS", "KioskController"]
 
 # The buttons under the menus on the home screen: (target of `open`, wording key).
 _HOME_ACTIONS = (("account", "my_account"), ("pickup", "pickup"), ("report", "report"),
-                 ("notices", "notices"), ("contacts", "contacts"))
+                 ("visitor", "visitor"), ("notices", "notices"), ("contacts", "contacts"))
 # Header titles by screen (the menu's own name on "menu"; the site's on the start screens).
 _TITLES = {"item": "order", "confirm": "confirm_title", "report": "report", "login": "login",
            "account": "account", "requests": "my_requests", "request": "my_requests",
            "fees": "my_fees", "items": "my_items", "pickup": "pickup", "found": "pickup",
-           "notices": "notices", "contacts": "contacts", "message": "home"}
+           "notices": "notices", "contacts": "contacts", "message": "home",
+           "visitor": "visitor", "visitors": "visitor"}
 
 
 class KioskController(CollectFlow, SessionFlow, OrderingFlow, ReportingFlow, AccountFlow,
-                      PickupFlow):
+                      PickupFlow, VisitorFlow):
     # -- what to draw ----------------------------------------------------------------------
 
     def chrome(self) -> Chrome:
@@ -98,7 +101,8 @@ class KioskController(CollectFlow, SessionFlow, OrderingFlow, ReportingFlow, Acc
             "item": self._item_view,
             "confirm": lambda lang: confirm_view(self._item(self.item_id), lang),
             "report": lambda lang: report_view(self.categories, self.report_kind,
-                                               self.report_category, lang),
+                                               self.report_category, lang,
+                                               self.report_can_send),
             "login": lambda lang: login_view(self.flat, self.pin, self.login_field,
                                              self.login_error(lang) if self.login_error else "",
                                              lang, self.login_method),
@@ -116,6 +120,11 @@ class KioskController(CollectFlow, SessionFlow, OrderingFlow, ReportingFlow, Acc
                                              say("no_notices", lang)),
             "contacts": lambda lang: contacts_view(self.info, self.hotline, lang),
             "message": self._message_view,
+            "visitor": lambda lang: visitor_view(self.visitor_day, self.visitor_hour,
+                                                 self.visitor_purpose, self.visitor_can_send,
+                                                 self.wall_clock(), tz, lang),
+            "visitors": lambda lang: visitors_view(self.visitor_announced, self.visitors, tz,
+                                                   lang),
         }
 
     def _attract_view(self, lang: Lang) -> Any:
@@ -185,5 +194,6 @@ class KioskController(CollectFlow, SessionFlow, OrderingFlow, ReportingFlow, Acc
             "report": self.open_report, "notices": self.open_notices,
             "contacts": self.open_contacts, "requests": self.open_requests,
             "fees": self.open_fees, "items": self.open_items,
+            "visitor": self.open_visitor,
         }
         actions[target]()

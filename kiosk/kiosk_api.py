@@ -117,6 +117,14 @@ class KioskApi:
     def items(self) -> list[Json]:
         return list(self.client.get_json("/api/kiosk/items", session=self._token())["items"])
 
+    def announce_visitor(self, body: Json) -> Json:
+        """A visitor to the resident's flat, `{name, expected_at, purpose}`: the desk sees them."""
+        return dict(self.client.post_json("/api/kiosk/visitors", body, session=self._token()))
+
+    def visitors(self) -> list[Json]:
+        """The flat's visitors still expected, soonest first."""
+        return list(self.client.get_json("/api/kiosk/visitors", session=self._token())["data"])
+
     # -- pickup (the code is the credential) --------------------------------------------------
 
     def pickup_lookup(self, code: str) -> Json:

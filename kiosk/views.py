@@ -84,16 +84,6 @@ class ItemView:
 
 
 @dataclass(frozen=True)
-class ReportView:
-    kinds: tuple[Choice, ...]
-    prompt: str
-    categories: tuple[Choice, ...]
-    note_label: str
-    send: str
-    can_send: bool
-
-
-@dataclass(frozen=True)
 class KeypadView:
     keys: tuple[str, ...]
     ok: str
@@ -226,25 +216,6 @@ def item_view(item: Any, lang: Lang, price: str, logged_in: bool) -> ItemView:
         lines=(say("department", lang, dept=department_label(item.department, lang)),
                say("promise", lang, sla=sla_label(item.sla, lang))),
         order=say("order" if logged_in else "order_login", lang),
-    )
-
-
-def report_view(categories: Json, kind: str, selected: str, lang: Lang) -> ReportView:
-    choices = tuple(
-        Choice(str(c["id"]),
-               pick(lang, c.get("name_zh", ""), c.get("name_en", ""))
-               + (f" · {say('urgent', lang)}" if c.get("urgent") else ""),
-               str(c["id"]) == selected)
-        for c in categories.get(kind, [])
-    )
-    return ReportView(
-        kinds=(Choice("repair", say("report_repair", lang), kind == "repair"),
-               Choice("complaint", say("report_complaint", lang), kind == "complaint")),
-        prompt=say("choose_category", lang),
-        categories=choices,
-        note_label=say("optional_text", lang),
-        send=say("send", lang),
-        can_send=any(c.selected for c in choices),
     )
 
 

@@ -37,7 +37,7 @@ Runner = Any  # kiosk.tasks.TaskRunner (or a test double with the same submit())
 
 SCREENS = ("attract", "home", "menu", "item", "confirm", "report", "login", "account",
            "requests", "request", "fees", "items", "pickup", "found", "notices", "contacts",
-           "message")
+           "message", "visitor", "visitors")
 # Where "back" leads from each screen.
 PARENT = {"menu": "home", "item": "menu", "confirm": "item", "request": "requests",
           "requests": "account", "fees": "account", "items": "account", "found": "pickup"}

@@ -140,6 +140,7 @@ class SessionFlow(KioskCore):
             "requests": self.open_requests,
             "fees": self.open_fees,
             "items": self.open_items,
+            "visitor": self.open_visitor,
         }.get(pending.action, self.open_account)()
 
     def _login_refused(self, exc: ApiError) -> None:

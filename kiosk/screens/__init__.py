@@ -13,6 +13,7 @@ from kiosk.screens.message import MessageScreen
 from kiosk.screens.pickup import PickupScreen
 from kiosk.screens.report import ReportScreen
 from kiosk.screens.request import RequestScreen
+from kiosk.screens.visitor import VisitorScreen, VisitorsScreen
 
 __all__ = [
     "AccountScreen",
@@ -28,4 +29,6 @@ __all__ = [
     "PickupScreen",
     "ReportScreen",
     "RequestScreen",
+    "VisitorScreen",
+    "VisitorsScreen",
 ]

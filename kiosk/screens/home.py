@@ -1,5 +1,6 @@
-"""The home screen: the three service menus, then my account, pick up an item, report,
-notices, emergency numbers (the hotline is in the frame of every screen)."""
+"""The home screen: the three service menus, then my account, pick up an item, report or ask
+for help, announce a visitor, notices, emergency numbers (the hotline is in the frame of
+every screen)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Report a repair or a complaint: repair or complaint first, then a category, then optional
-free text (typed on a keyboard if the kiosk has one; a Chinese input method is not needed)."""
+"""Report: the kind first (repair, complaint, help, enquiry, suggestion), then a category for
+a repair or a complaint, then the text: optional, except for an enquiry or a suggestion
+(typed on a keyboard if the kiosk has one; a Chinese input method is not needed)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from kivy.app import App
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.views import ReportView
+from kiosk.report_views import ReportView
 from kiosk.widgets import ChoiceButton
 
 

@@ -116,7 +116,7 @@ def test_every_resident_flow_by_touch_keypad_and_card_swipe(
         {"screenshot": "ordered.png"},
         # report a repair: category first, no text
         {"tap_text": "完成"}, {"wait_screen": "home"},
-        {"tap_text": "报修 / 投诉"}, {"wait_screen": "report"},
+        {"tap_text": "报事 / 求助"}, {"wait_screen": "report"},
         {"tap_text": "水龙头、水管"}, {"tap_text": "提交"}, {"wait_screen": "message"},
         {"screenshot": "reported.png"},
         {"tap_text": "退出登录"}, {"wait_screen": "attract"},

@@ -30,7 +30,7 @@ import httpx
 
 from config import Resident, Site, load_site
 from config.privacy import mask_name
-from controlroom.services.requests.wording import STATE_LABELS, vocabulary
+from controlroom.services.requests.wording import STATE_LABELS, TYPE_LABELS, vocabulary
 
 Json = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +79,7 @@ class FakeKioskApi:
                           now - timedelta(days=3), None, "", ""),
         ]}
         self.next_id = 4
+        self.visitors: list[Json] = []
         self.items: list[Json] = [
             {"id": 11, "serial": "P-20261122-011", "kind": "parcel", "pieces": 1,
              "carrier": "SF", "received_at": _iso(now - timedelta(hours=5)), "where": "kiosk",
@@ -171,6 +172,8 @@ class FakeKioskApi:
             return self._create(unit, body)
         if path == "/api/kiosk/fees":
             return 200, FEES | {"unit": unit}
+        if path == "/api/kiosk/visitors":
+            return self._visitors(method, unit, body)
         if path == "/api/kiosk/items":
             return 200, {"items": [{k: v for k, v in i.items()
                                     if k not in ("code", "unit", "released_at")}
@@ -277,6 +280,8 @@ class FakeKioskApi:
             if cat is None:
                 raise Problem(422, "invalid", f"category: unknown {body.get('category')!r}")
             title = (cat["name_zh"], cat["name_en"])
+        else:
+            title = TYPE_LABELS.get(str(kind), title)
         now = datetime.now(UTC)
         n, self.next_id = self.next_id, self.next_id + 1
         q = self._request(n, str(kind), "received", title[0], title[1], now,
@@ -285,6 +290,28 @@ class FakeKioskApi:
         q["description"] = body.get("description", "")
         self.requests.setdefault(unit, []).insert(0, q)
         return 201, q
+
+    def _visitors(self, method: str, unit: str, body: Json) -> tuple[int, Any]:
+        """A visitor announced for the flat (POST), or the flat's visitors expected (GET)."""
+        if method == "GET":
+            return 200, {"data": sorted((v for v in self.visitors if v["unit"] == unit),
+                                        key=lambda v: str(v["expected_at"]))}
+        name = str(body.get("name", "")).strip()
+        try:
+            at = datetime.fromisoformat(str(body.get("expected_at", "")))
+        except ValueError:
+            at = None
+        if not name or at is None or at.tzinfo is None:
+            raise Problem(422, "invalid", "name and expected_at (with its offset) are needed")
+        if not datetime.now(UTC) - timedelta(hours=12) <= at <= (
+                datetime.now(UTC) + timedelta(days=7)):
+            raise Problem(422, "invalid", "expected_at: a visit within the next 7 days")
+        v = {"id": len(self.visitors) + 1, "unit": unit, "name": name,
+             "purpose": str(body.get("purpose", "")), "expected_at": _iso(at),
+             "source": "kiosk", "state": "expected", "arrived_at": None, "id_last4": None,
+             "left_at": None}
+        self.visitors.append(v)
+        return 201, v
 
     def _held(self, unit: str) -> list[Json]:
         return [i for i in self.items if i["unit"] == unit and not i["released_at"]]

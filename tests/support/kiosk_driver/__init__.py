@@ -18,6 +18,10 @@ A script is a JSON list of steps, or an object `{"steps": [...], "report": "repo
     {"wait_no_text": "..."}            until no visible label shows this text
     {"wait": 0.5}                      seconds
     {"tap_keys": "246810"}             tap these keys of the visible keypad, one by one
+    {"type_text": "Wang Fang", "field": "Type the visitor's name"}
+                                       touch the visible text field with that grey hint (or
+                                       the only one shown), then type the text into it as a
+                                       keyboard would
     {"mark": "at-login"}               write the file <script folder>/at-login, holding the
                                        DISPLAY and XAUTHORITY as JSON (the test, outside,
                                        waits for it to act, e.g. swipe a card)

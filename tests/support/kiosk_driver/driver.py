@@ -24,6 +24,7 @@ from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
+from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.widgets import ItemRowView, Keypad
@@ -38,7 +39,7 @@ Step = dict[str, Any]
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels
 _KINDS = ("screenshot", "tap_text", "wait_screen", "wait_text", "wait", "tap_keys", "mark",
           "wait_file", "measure_tap", "wait_no_text", "set_idle", "layout",
-          "tap_keys_from_file")
+          "tap_keys_from_file", "type_text")
 
 
 class ScriptError(Exception):
@@ -215,6 +216,23 @@ class ScriptDriver:
         for key in keys:
             yield from self._tap_key(key)
         self._detail = f"typed the {len(keys)} keys of {path.name}"
+
+    def _step_type_text(self, step: Step, timeout: float) -> Iterator[None]:
+        # A finger on the text field (it takes the focus), then the text as a keyboard
+        # would type it: into the field whose grey hint is `field`, else the only one shown.
+        yield from self._settle(timeout)
+        hint = step.get("field")
+        root = self.app.root
+        fields = [w for w in root.walk(restrict=True) if isinstance(w, TextInput)
+                  and self._visible_rect(w) is not None
+                  and (hint is None or w.hint_text == hint)] if root else []
+        if len(fields) != 1:
+            raise StepFailed(f"{len(fields)} visible text fields match {hint!r}")
+        yield from self._touch(fields[0])
+        yield from self._until(lambda: fields[0].focus, timeout, "the field's focus")
+        fields[0].insert_text(str(step["type_text"]))
+        yield from self._frames(1)
+        self._detail = f"typed {step['type_text']!r}"
 
     def _step_mark(self, step: Step, _timeout: float) -> Iterator[None]:
         # The display in the file: a test outside may look at the window through it.
