@@ -35,7 +35,7 @@ from controlroom.core.shared_lockout import SharedLockout
 from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
 from controlroom.services.requests.service import NotFound
-from controlroom.services.requests.wording import NEXT_STEP, STATE_LABELS
+from controlroom.services.requests.wording import STATE_LABELS, next_steps
 from controlroom.services.residents.kiosk_configuration import config_version
 from controlroom.services.residents.schemas import (
     Catalogue,
@@ -276,8 +276,10 @@ class KioskRequestBody(BaseModel):
     description: str = Field(default="", max_length=500)
 
 
-def kiosk_view(req: ServiceRequest) -> dict[str, Any]:
-    """A request as its resident sees it: no staff names, the next promise, the timeline."""
+def kiosk_view(req: ServiceRequest, respond_min: float) -> dict[str, Any]:
+    """A request as its resident sees it: no staff names, the next promise, the timeline (the
+    next step in the site's own answer time, `respond_min`)."""
+    step = next_steps(respond_min)[req.state]
     timeline = [{"state": h.state, "at": h.at, "label_zh": STATE_LABELS[h.state][0],
                  "label_en": STATE_LABELS[h.state][1]}
                 for h in req.history if h.action == "received" or h.action in ACTIONS]
@@ -285,7 +287,7 @@ def kiosk_view(req: ServiceRequest) -> dict[str, Any]:
             "title_zh": req.title_zh, "title_en": req.title_en,
             "description": req.description, "created_at": req.created_at,
             "promised_by": req.next_due,
-            "next_step_zh": NEXT_STEP[req.state][0], "next_step_en": NEXT_STEP[req.state][1],
+            "next_step_zh": step[0], "next_step_en": step[1],
             "timeline": timeline}
 
 
@@ -294,12 +296,13 @@ def order(body: KioskRequestBody, resident: ResidentDep, svc: Service) -> dict[s
     req = svc.create(unit=resident.unit, type=body.type, item=body.item,
                      category=body.category, description=body.description,
                      channel="kiosk", actor=f"resident:{resident.unit}@{resident.kiosk}")
-    return kiosk_view(req)
+    return kiosk_view(req, svc.site.sla.respond_min)
 
 
 @router.get("/requests", response_model=KioskRequests, responses=ERRORS)
 def my_requests(resident: ResidentDep, svc: Service) -> dict[str, Any]:
-    return {"requests": [kiosk_view(r) for r in svc.for_unit(resident.unit)]}
+    respond_min = svc.site.sla.respond_min
+    return {"requests": [kiosk_view(r, respond_min) for r in svc.for_unit(resident.unit)]}
 
 
 @router.get("/requests/{request_id}", response_model=KioskRequest, responses=ERRORS)
@@ -312,4 +315,4 @@ def my_request(request_id: Annotated[int, Path(ge=1, le=MAX_ID)], resident: Resi
     if req is None or req.unit != resident.unit:
         # The same answer for another flat's request as for none: nothing to learn.
         raise NotFound(f"no request {request_id} for your flat", code="not_found")
-    return kiosk_view(req)
+    return kiosk_view(req, svc.site.sla.respond_min)

@@ -102,10 +102,11 @@ def choices(request: Request, _: Reader) -> dict[str, Any]:
 
 
 @router.get("/vocabulary", response_model=Vocabulary, responses=problems(401, 403))
-def vocabulary(_: VocabularyReader) -> dict[str, Any]:
+def vocabulary(request: Request, _: VocabularyReader) -> dict[str, Any]:
     """The labels of request states, types and next steps in Chinese and English: the kiosk
-    and the console show these, and keep no copy of their own."""
-    return request_vocabulary()
+    and the console show these, and keep no copy of their own. The next steps name the site's
+    own answer time."""
+    return request_vocabulary(request.app.state.site.sla.respond_min)
 
 
 @router.get("/{request_id}", response_model=RequestWithHistory, responses=ERRORS)

@@ -58,11 +58,23 @@ PROMISE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+def next_steps(respond_min: float) -> dict[str, tuple[str, str]]:
+    """NEXT_STEP with the site's own answer time (SlaSettings.respond_min) in the words of a
+    request just received: a site that promises 15 minutes does not say 10."""
+    if respond_min >= 60 and respond_min % 60 == 0:
+        zh, en = f"{respond_min / 60:g}小时", f"{respond_min / 60:g} h"
+    else:
+        zh, en = f"{respond_min:g}分钟", f"{respond_min:g} minutes"
+    return NEXT_STEP | {"received": (f"管家将在{zh}内回复您并安排人员。",
+                                     f"Your butler will answer within {en} and arrange "
+                                     "someone.")}
+
+
+def vocabulary(respond_min: float = 10) -> dict[str, dict[str, dict[str, str]]]:
     """The labels as served to the kiosk and the console: `{states, types, next_steps}`, each
-    `{code: {"zh": ..., "en": ...}}`."""
+    `{code: {"zh": ..., "en": ...}}`; the next steps with the site's answer time."""
     def both(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
         return {code: {"zh": zh, "en": en} for code, (zh, en) in table.items()}
 
     return {"states": both(STATE_LABELS), "types": both(TYPE_LABELS),
-            "next_steps": both(NEXT_STEP)}
+            "next_steps": both(next_steps(respond_min))}

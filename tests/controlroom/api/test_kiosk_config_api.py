@@ -4,11 +4,14 @@ kiosk's own account only, worded from the site's SLA numbers, and nothing about 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from fastapi.testclient import TestClient
 
-from config import SlaSettings, load_site
-from controlroom.services.residents.kiosk_configuration import promises
+from config import Settings, SlaSettings, load_site
+from controlroom.app import create_app
+from controlroom.services.residents.kiosk_configuration import config_version, promises
+from tests.controlroom.conftest import _passwords
 from tests.utils import auth
 
 
@@ -43,3 +46,27 @@ def test_promises_follow_the_numbers() -> None:
     assert words["urgent_repair"]["en"] == "on site within 45 min"
     assert words["complaint"] == {"zh": "2 小时内到场", "en": "staff on site within 2 h"}
     assert words["paid"]["en"] == "answered within 5 min, visit booked"
+
+
+def test_a_site_answering_in_15_minutes_says_15_everywhere_a_resident_reads_it(
+        db_url: str) -> None:
+    """The next step of a request just received, at the kiosk and in the vocabulary, and the
+    configuration's version that tells a running kiosk to ask again, follow `respond_min`."""
+    demo = load_site()
+    site = replace(demo, sla=replace(demo.sla, respond_min=15))
+    settings = Settings(db_url, site.mqtt_url, "http://testserver", demo=True)
+    with TestClient(create_app(site, settings, _passwords())) as c:
+        kiosk = auth(c, "kiosk-1", "kiosk1-secret")
+        info = c.get("/api/kiosk/info", headers=kiosk).json()
+        assert info["config_version"] == c.get("/api/kiosk/config",
+                                               headers=kiosk).json()["version"]
+        assert info["config_version"] != config_version(demo, demo.kiosks["kiosk-1"])
+        session = c.post("/api/kiosk/session", headers=kiosk, json={
+            "method": "pin", "unit": "1-2-1502", "pin": "246810"}).json()["session"]
+        r = c.post("/api/kiosk/requests", headers=kiosk | {"X-Resident-Session": session},
+                   json={"type": "help"})
+        assert r.status_code == 201, r.text
+        assert r.json()["next_step_zh"] == "管家将在15分钟内回复您并安排人员。"
+        assert "within 15 minutes" in r.json()["next_step_en"]
+        words = c.get("/api/requests/vocabulary", headers=kiosk).json()
+        assert words["next_steps"]["received"]["zh"] == "管家将在15分钟内回复您并安排人员。"
