@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 
 from config import DEFAULT_SITE_PATH, Site, load_site
+from kiosk.controller import KioskController
+from tests.support.fake_kiosk_api import FakeKioskApi
+from tests.support.kiosk_controller import Clock, controller
 
 # -- a private X server ------------------------------------------------------------------------
 
@@ -79,3 +82,21 @@ def _poll(condition: Any, timeout: float, what: str) -> None:
 @pytest.fixture(scope="module")
 def site() -> Site:
     return load_site(DEFAULT_SITE_PATH)
+
+
+# -- the controller without a window (tests/support/kiosk_controller.py) ----------------------
+
+
+@pytest.fixture
+def fake(site: Site) -> FakeKioskApi:
+    return FakeKioskApi(site)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def kiosk(fake: FakeKioskApi, clock: Clock) -> KioskController:
+    return controller(fake, clock=clock)

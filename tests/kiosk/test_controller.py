@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
-from config import Site, load_site
+from config import Site
 from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
 from kiosk.flows.core import PUBLIC_REFRESH_S
@@ -16,52 +15,12 @@ from kiosk.keypad import DELETE
 from kiosk.kiosk_api import KioskApi
 from kiosk.tasks import TaskRunner
 from tests.support.fake_kiosk_api import DESK_CODE, PICKUP_CODE, FakeKioskApi
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site()
-
-
-@pytest.fixture
-def fake(site: Site) -> FakeKioskApi:
-    return FakeKioskApi(site)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def kiosk(site: Site, fake: FakeKioskApi, clock: Clock) -> KioskController:
-    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
-                       transport=httpx.MockTransport(fake.handle))
-    c = KioskController(site, "kiosk-1", KioskApi(client),
-                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60, clock=clock)
-    c.start()
-    return c
+from tests.support.kiosk_controller import Clock, login_by_pin
 
 
 def press(kiosk: KioskController, keys: str, pad: Any) -> None:
     for k in keys:
         pad(k)
-
-
-def login_by_pin(kiosk: KioskController, unit: str = "1-2-1502", pin: str = "246810") -> None:
-    kiosk.open_login()
-    press(kiosk, unit, kiosk.login_key)
-    kiosk.login_submit()
-    press(kiosk, pin, kiosk.login_key)
-    kiosk.login_submit()
 
 
 def test_attract_shows_notices_and_no_one_is_logged_in(kiosk: KioskController) -> None:

@@ -6,35 +6,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import httpx
-import pytest
-
-from config import load_site
 from kiosk.account_views import held_items_view, my_fees_view
-from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
-from kiosk.kiosk_api import KioskApi
-from kiosk.tasks import TaskRunner
-from tests.kiosk.test_controller import Clock, login_by_pin
 from tests.support.fake_kiosk_api import PICKUP_CODE, FakeKioskApi
+from tests.support.kiosk_controller import login_by_pin
 
 CARD = "04a3150201"  # 1-2-1502
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def fake() -> FakeKioskApi:
-    return FakeKioskApi(load_site())
-
-
-@pytest.fixture
-def kiosk(fake: FakeKioskApi) -> KioskController:
-    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
-                       transport=httpx.MockTransport(fake.handle))
-    c = KioskController(fake.site, "kiosk-1", KioskApi(client),
-                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60, clock=Clock())
-    c.start()
-    return c
 
 
 def test_after_a_card_login_a_held_parcel_is_collected_from_my_items(

@@ -4,63 +4,17 @@ screen and the rule each is sent by, the controller against the contract's stand
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from config import Site, load_site
-from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
 from kiosk.flows.reporting import can_send, request_body
-from kiosk.kiosk_api import KioskApi
-from kiosk.tasks import TaskRunner
 from tests.support.fake_kiosk_api import CATEGORIES, FakeKioskApi
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site()
-
-
-@pytest.fixture
-def fake(site: Site) -> FakeKioskApi:
-    return FakeKioskApi(site)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def kiosk(site: Site, fake: FakeKioskApi, clock: Clock) -> KioskController:
-    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
-                       transport=httpx.MockTransport(fake.handle))
-    c = KioskController(site, "kiosk-1", KioskApi(client),
-                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60, clock=clock)
-    c.start()
-    return c
+from tests.support.kiosk_controller import Clock, log_in_for
 
 
 def report_logged_in(kiosk: KioskController) -> None:
     """Home → report, which asks for the flat and PIN first."""
-    kiosk.touch_start()
-    kiosk.open("report")
-    assert kiosk.screen == "login"
-    for k in "1-2-1502":
-        kiosk.login_key(k)
-    kiosk.login_submit()
-    for k in "246810":
-        kiosk.login_key(k)
-    kiosk.login_submit()
-    assert kiosk.screen == "report"
+    log_in_for(kiosk, "report")
 
 
 def sent(fake: FakeKioskApi) -> list[dict]:

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from config import Site, load_site
+from config import Site
 from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
 from kiosk.flows.visitors import announce_body, can_announce, open_days, open_slots
 from kiosk.kiosk_api import KioskApi
 from kiosk.tasks import TaskRunner
 from tests.support.fake_kiosk_api import FakeKioskApi
+from tests.support.kiosk_controller import controller, log_in_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -36,29 +37,15 @@ class WallClock:
         return self.at.astimezone(UTC)
 
 
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return load_site()
-
-
-@pytest.fixture
-def fake(site: Site) -> FakeKioskApi:
-    return FakeKioskApi(site)
-
-
 @pytest.fixture
 def wall() -> WallClock:
     return WallClock(local(9, 30))
 
 
 @pytest.fixture
-def kiosk(site: Site, fake: FakeKioskApi, wall: WallClock) -> KioskController:
-    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
-                       transport=httpx.MockTransport(fake.handle))
-    c = KioskController(site, "kiosk-1", KioskApi(client),
-                        TaskRunner(lambda fn: fn(), inline=True), idle_s=60)
+def kiosk(fake: FakeKioskApi, wall: WallClock) -> KioskController:
+    c = controller(fake)
     c.wall_clock = wall
-    c.start()
     return c
 
 
@@ -66,15 +53,7 @@ def visitor_logged_in(kiosk: KioskController) -> None:
     """Home → announce a visitor, which asks for the flat and PIN first."""
     kiosk.touch_start()
     assert "访客登记" in [a.title for a in kiosk.view().actions]
-    kiosk.open("visitor")
-    assert kiosk.screen == "login"
-    for k in "1-2-1502":
-        kiosk.login_key(k)
-    kiosk.login_submit()
-    for k in "246810":
-        kiosk.login_key(k)
-    kiosk.login_submit()
-    assert kiosk.screen == "visitor"
+    log_in_for(kiosk, "visitor")
 
 
 def test_only_times_still_ahead_are_offered() -> None:

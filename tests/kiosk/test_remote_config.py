@@ -20,6 +20,7 @@ from kiosk.remote_config import site_from_config
 from kiosk.tasks import TaskRunner
 from kiosk.wording import use_promises
 from tests.support.fake_kiosk_api import FakeKioskApi
+from tests.support.kiosk_controller import Clock
 
 
 def _config() -> dict:  # type: ignore[type-arg]
@@ -64,14 +65,6 @@ def test_a_malformed_answer_is_a_clear_error() -> None:
 # -- a running kiosk takes a changed configuration in (kiosk/flows/core.py) --------------------
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
 def restore_promises() -> Iterator[None]:
     yield
@@ -114,7 +107,7 @@ def test_a_running_kiosk_follows_a_changed_sla_and_price_on_its_attract_screen(
                 "config_version": served["cfg"]["version"]})
         return answer
 
-    clock = _Clock()
+    clock = Clock()
     client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
                        transport=httpx.MockTransport(handle))
     site = site_from_config(served["cfg"], "http://cr")
