@@ -16,8 +16,8 @@ One run, everything started by the script on free ports (tests/support-style):
   (2) burst: a burst of gas alarms of other detectors published at once over a few
   connections; the rate at which their alerts reach the SSE stream is "alerts per second".
 
-Prints the figures and writes them as JSON (--out). Run by hand; figures go to
-docs/benchmarks.md with the machine and its load (`uptime`).
+Prints the figures (bench/scale_report.py) and writes them as JSON (--out). Run by hand;
+figures go to docs/benchmarks.md with the machine and its load (`uptime`).
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import re
 import resource
 import secrets
-import statistics
 import subprocess
 import sys
 import threading
@@ -45,6 +43,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scale_report import latencies, machine, print_summary, uptime  # noqa: E402
 from config.loader import load_site  # noqa: E402
 from firmware_sim.load import device_list  # noqa: E402
 from firmware_sim.load_processes import run_processes  # noqa: E402
@@ -55,26 +54,6 @@ from tests.support.sites import small_site_text  # noqa: E402
 
 SITE = "scalesite"
 REPLICAS = ("gateway-a", "gateway-b")
-
-
-def machine() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
-    mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
-    try:
-        v = subprocess.run([NATS_SERVER or "nats-server", "--version"], capture_output=True,
-                           text=True, timeout=5).stdout.strip()
-    except OSError:
-        v = "not found"
-    return {"nproc": str(os.cpu_count()), "cpu": model.group(1).strip() if model else "?",
-            "memory": f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "?",
-            "kernel": platform.release(), "python": platform.python_version(),
-            "nats_server": v, "nofile": "/".join(map(str, resource.getrlimit(
-                resource.RLIMIT_NOFILE)))}
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def rss_mb(pid: int) -> float:
@@ -180,26 +159,6 @@ class Publishers:
             c.disconnect()
 
 
-def _pcts(lat: list[float], prefix: str = "") -> dict[str, float]:
-    lat = sorted(lat)
-    if not lat:
-        return {}
-    return {f"{prefix}p50_ms": round(statistics.median(lat), 1),
-            f"{prefix}p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
-            f"{prefix}max_ms": round(lat[-1], 1)}
-
-
-def latencies(published: dict[str, float], arrived: dict[str, float],
-              acked: dict[str, float]) -> dict[str, float]:
-    """Publish -> SSE, split into publish -> PUBACK (the broker stored it) and PUBACK -> SSE
-    (gateway and control room)."""
-    lat = [(arrived[d] - t) * 1000 for d, t in published.items() if d in arrived]
-    broker = [(acked[d] - t) * 1000 for d, t in published.items() if d in acked]
-    after = [(arrived[d] - acked[d]) * 1000 for d in published if d in arrived and d in acked]
-    return ({"alarms": len(published), "arrived": len(lat)} | _pcts(lat)
-            | _pcts(broker, "puback_") | _pcts(after, "puback_to_sse_"))
-
-
 def _parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--devices", type=int, default=50_000)
@@ -245,7 +204,7 @@ def main() -> int:
         run.group.stop_all()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(run.result, indent=2) + "\n")
-    _print_summary(run.result, args.out)
+    print_summary(run.result, args.out)
     return 0
 
 
@@ -434,16 +393,6 @@ class Run:
             result["load"] = {k: getattr(rep, k) for k in (
                 "devices", "connected", "connect_failed", "sent", "behind", "sent_per_s",
                 "connect_s", "peak_rss_mb", "rss_sum_mb")}
-
-
-def _print_summary(result: dict[str, Any], out: Path) -> None:
-    lat, b = result.get("latency", {}), result.get("burst", {})
-    print(f"\nalerts per second (burst of {b.get('alarms')}): {b.get('alerts_per_s')}")
-    print(f"alarm latency, paced: p50 {lat.get('p50_ms')} ms, p99 {lat.get('p99_ms')} ms "
-          f"({lat.get('arrived')}/{lat.get('alarms')})")
-    print(f"alarm latency, burst: p50 {b.get('p50_ms')} ms, p99 {b.get('p99_ms')} ms")
-    print(f"RSS per replica (MiB): {result.get('rss_mb')}")
-    print(f"figures: {out}")
 
 
 if __name__ == "__main__":

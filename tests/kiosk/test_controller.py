@@ -1,5 +1,5 @@
 """The kiosk's behaviour without a window: the controller against the contract's stand-in
-(tests/support/fake_kiosk_api.py) over an in-memory transport, with time passed in."""
+(tests/support/fake_kiosk_api/) over an in-memory transport, with time passed in."""
 
 from __future__ import annotations
 

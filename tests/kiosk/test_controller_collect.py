@@ -1,5 +1,5 @@
 """Collecting a held item with the resident card, and paid orders under my fees, without a
-window: the controller against the contract's stand-in (tests/support/fake_kiosk_api.py), and
+window: the controller against the contract's stand-in (tests/support/fake_kiosk_api/), and
 the list builders with plain values."""
 
 from __future__ import annotations

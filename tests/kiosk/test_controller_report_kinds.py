@@ -1,6 +1,6 @@
 """Every request type a resident reports at the kiosk (issue 16): the kinds on the report
 screen and the rule each is sent by, the controller against the contract's stand-in
-(tests/support/fake_kiosk_api.py) over an in-memory transport."""
+(tests/support/fake_kiosk_api/) over an in-memory transport."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A visitor announced at the kiosk (issue 16): the times offered, what is sent, and the
 confirmation with the flat's visitors expected; the controller against the contract's stand-in
-(tests/support/fake_kiosk_api.py), the wall clock passed in."""
+(tests/support/fake_kiosk_api/), the wall clock passed in."""
 
 from __future__ import annotations
 

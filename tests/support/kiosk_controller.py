@@ -1,5 +1,5 @@
 """The kiosk's controller without a window, for tests: against the contract's stand-in
-(tests/support/fake_kiosk_api.py) over an in-memory transport, calls run inline, time passed
+(tests/support/fake_kiosk_api/) over an in-memory transport, calls run inline, time passed
 in. The fixtures in tests/kiosk/conftest.py build on these."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
  * with `loc` and `type`) or a problem `code` (e.g. unknown_unit). show() turns them into one
  * line per field, in the console's language, next to the field (a span inside the field's
  * <label>, data-testid="field-error-NAME", the input marked aria-invalid) and as a summary
- * naming each field by its label as the form shows it. Used by the desk's forms (desk.js,
+ * naming each field by its label as the form shows it. Used by the desk's forms (desk_*.js,
  * requests.js). Shown errors are said again when the language changes (the 'language' event).
  */
 import FIELD_WORDS from '../i18n/fields.json' with { type: 'json' };

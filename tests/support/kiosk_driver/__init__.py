@@ -3,8 +3,9 @@ code, not part of the kiosk.
 
 `python -m tests.support.kiosk_driver --script run.json [kiosk options]` starts the kiosk as
 `python -m kiosk [kiosk options]` would, then performs the script's steps through the
-window's own input path (driver.py: posted touches, as a finger on the glass). The kiosk
-itself knows nothing of scripts: this entry point builds its app and attaches the driver.
+window's own input path (steps.py: posted touches, as a finger on the glass; driver.py runs
+them and writes the report; screen.py reads the window; script.py reads the script file). The
+kiosk itself knows nothing of scripts: this entry point builds its app and attaches the driver.
 Nothing here imports Kivy; driver.py does, once the kiosk has configured it.
 
 A script is a JSON list of steps, or an object `{"steps": [...], "report": "report.json",
@@ -18,6 +19,9 @@ A script is a JSON list of steps, or an object `{"steps": [...], "report": "repo
     {"wait_no_text": "..."}            until no visible label shows this text
     {"wait": 0.5}                      seconds
     {"tap_keys": "246810"}             tap these keys of the visible keypad, one by one
+    {"tap_keys_from_file": "code.txt"} until <script folder>/code.txt exists, then tap the keys
+                                       of its text (known only while the script runs, e.g. a
+                                       one-time code); the report names no key
     {"type_text": "Wang Fang", "field": "Type the visitor's name"}
                                        touch the visible text field with that grey hint (or
                                        the only one shown), then type the text into it as a
