@@ -214,6 +214,8 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="keep the runs' logs and databases here")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "flood.json")
     args = ap.parse_args()
+    # The demo site file, with its demo passwords: demo mode (production is the default).
+    os.environ.setdefault("BUTLER_DEMO", "1")
     if MOSQUITTO is None:
         sys.exit("mosquitto is not installed: apt-get install mosquitto")
     result: dict[str, object] = {
