@@ -67,6 +67,7 @@ from controlroom.services.residents.register import (
 from controlroom.services.residents.sessions import (
     ResidentDirectory,
     ResidentSessionStore,
+    card_lockout,
     pin_lockout,
 )
 
@@ -189,6 +190,7 @@ def _resident_services(app: FastAPI, sessions: sessionmaker, passwords: Password
                                      today, now)
     # Wrong PINs, codes and passwords are counted in the database, across replicas.
     state.pin_lockout = pin_lockout(sessions)
+    state.card_lockout = card_lockout(sessions)
     state.login_lockout = login_lockout(sessions)
     state.items = HeldItemService(sessions, site, _Residents(app), notify_role, now,
                                   residents_of=residents_of)

@@ -77,6 +77,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "clear": ("清除", "Clear"),
     "wrong_pin": ("房号或密码不正确，还可尝试 {n} 次", "Flat or PIN not right: {n} tries left"),
     "unknown_card": ("无法识别此卡，请输入房号和密码", "Card not recognised: enter flat and PIN"),
+    "cards_paused": ("本机刷卡登录暂停 {minutes} 分钟，请输入房号和密码",
+                     "Card login paused here for {minutes} min: enter flat and PIN"),
     "locked": ("尝试次数过多，请 {minutes} 分钟 后再试",
                "Too many tries: try again in {minutes} min"),
     "session_expired": ("登录已过期，请重新登录", "Your session ended: please log in again"),

@@ -152,6 +152,10 @@ class SessionFlow(KioskCore):
             self.login_error = Said.of("locked", minutes=max(1, round(wait / 60)))
         elif exc.code == "unknown_card":
             self.login_error = Said.of("unknown_card")
+        elif exc.code == "cards_paused":
+            # Card logins only: the flat and PIN still work, so the keypad stays live.
+            wait = float(exc.body.get("retry_after_s") or 0)
+            self.login_error = Said.of("cards_paused", minutes=max(1, round(wait / 60)))
         else:
             self._refuse(exc)
             return

@@ -422,3 +422,24 @@ def test_states_are_labelled_from_the_vocabulary_fetched_again_when_missed_at_st
                                                 served["return_visit"]["en"]]
     c.touch_start()
     assert len(asked) == 2  # once it has the words it does not ask again
+
+
+def test_a_card_refused_while_card_login_is_paused_says_to_use_flat_and_pin(
+        fake: FakeKioskApi, clock: Clock) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/kiosk/session" and b'"card"' in request.content:
+            return httpx.Response(429, headers={"Retry-After": "120"}, json={
+                "detail": "card login is paused", "code": "cards_paused",
+                "retry_after_s": 120})
+        return fake.handle(request)
+
+    client = ApiClient("http://cr", "kiosk-1", "kiosk1-secret",
+                       transport=httpx.MockTransport(handle))
+    c = KioskController(fake.site, "kiosk-1", KioskApi(client),
+                        TaskRunner(lambda fn: fn(), inline=True), clock=clock)
+    c.start()
+    c.card_read("04A3150201")
+    assert c.screen == "login" and not c.logged_in
+    assert c.view().error == "本机刷卡登录暂停 2 分钟，请输入房号和密码"
+    login_by_pin(c)  # the keypad still works
+    assert c.logged_in

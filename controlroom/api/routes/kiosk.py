@@ -47,7 +47,12 @@ from controlroom.services.residents.schemas import (
     Me,
     SessionAnswer,
 )
-from controlroom.services.residents.sessions import IDLE, ResidentDirectory, ResidentSessionStore
+from controlroom.services.residents.sessions import (
+    CARD_FAILURES,
+    IDLE,
+    ResidentDirectory,
+    ResidentSessionStore,
+)
 
 CODES_PER_HOUR = 5  # one-time login codes texted to one phone in any hour
 
@@ -165,6 +170,14 @@ def _locked(retry_after_s: float) -> DomainError:
                   headers={"Retry-After": str(secs)}, retry_after_s=secs)
 
 
+def _cards_paused(retry_after_s: float) -> DomainError:
+    secs = max(1, math.ceil(retry_after_s))
+    return Locked(f"too many unknown cards at this kiosk: card login is paused for {secs} s; "
+                  "log in with your flat and PIN, or ask at the front desk",
+                  code="cards_paused", headers={"Retry-After": str(secs)},
+                  retry_after_s=secs)
+
+
 def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: Resident,
                   method: str) -> dict[str, Any]:
     store: ResidentSessionStore = request.app.state.resident_sessions
@@ -173,6 +186,29 @@ def _open_session(request: Request, response: Response, kiosk: Kiosk, resident: 
     response.status_code = 201
     return {"session": new.token, "unit": new.unit, "name_masked": new.name_masked,
             "expires_at": new.expires_at, "idle_s": int(IDLE.total_seconds())}
+
+
+def _card_login(request: Request, response: Response, kiosk: Kiosk, card: str
+                ) -> dict[str, Any]:
+    """A card held to the reader. Unknown cards at one kiosk pause card logins there (flat
+    and PIN still work); a resident's own card neither clears nor adds to that count."""
+    cards: SharedLockout = request.app.state.card_lockout
+    key, now = ("card", kiosk.id), _now(request).timestamp()
+    paused = cards.check(key, now)
+    if paused.locked:
+        raise _cards_paused(paused.retry_after_s)
+    resident = request.app.state.residents.by_card(card)
+    if resident is None:
+        after = cards.fail(key, now)
+        _audit(request, kiosk.id, "kiosk.login_failed", "", "unknown card")
+        if after.locked:
+            _audit(request, kiosk.id, "kiosk.cards_paused", f"kiosk:{kiosk.id}",
+                   f"{CARD_FAILURES} unknown cards: card login paused for "
+                   f"{int(after.retry_after_s)} s")
+            raise _cards_paused(after.retry_after_s)
+        raise NotSignedIn("this card is not registered: log in with your flat and PIN, or "
+                          "ask at the front desk", code="unknown_card")
+    return _open_session(request, response, kiosk, resident, "card")
 
 
 @router.post("/session", status_code=201, response_model=SessionAnswer,
@@ -187,12 +223,7 @@ def log_in(body: LoginBody, request: Request, response: Response, caller: KioskC
     directory: ResidentDirectory = request.app.state.residents
     if body.method == "card":
         _need(body, "card")
-        resident = directory.by_card(body.card or "")
-        if resident is None:
-            _audit(request, kiosk.id, "kiosk.login_failed", "", "unknown card")
-            raise NotSignedIn("this card is not registered: log in with your flat and PIN, or "
-                              "ask at the front desk", code="unknown_card")
-        return _open_session(request, response, kiosk, resident, "card")
+        return _card_login(request, response, kiosk, body.card or "")
 
     _need(body, "unit")
     unit = (body.unit or "").strip()

@@ -56,6 +56,18 @@ def pin_lockout(sessions: sessionmaker) -> SharedLockout:
                          lock_s=PIN_LOCK_S)
 
 
+CARD_FAILURES = 10  # unknown cards held to one kiosk's reader ...
+CARD_WINDOW_S = 120  # ... within this long ...
+CARD_LOCK_S = 120  # ... pause card logins at that kiosk this long (flat + PIN still works)
+
+
+def card_lockout(sessions: sessionmaker) -> SharedLockout:
+    """Unknown cards at a kiosk: a reader fed made-up card numbers (through a stolen kiosk
+    token, or a card emulator) would otherwise try the register at the network's pace."""
+    return SharedLockout(sessions, max_failures=CARD_FAILURES, window_s=CARD_WINDOW_S,
+                         lock_s=CARD_LOCK_S)
+
+
 IDLE = timedelta(seconds=120)
 LONGEST = timedelta(minutes=15)
 CODE_LIFETIME = timedelta(minutes=5)
@@ -212,4 +224,4 @@ class ResidentDirectory:
 
 
 __all__ = ["IDLE", "LONGEST", "NewSession", "ResidentClaims", "ResidentDirectory",
-           "ResidentSessionStore", "mask_name", "pin_lockout"]
+           "ResidentSessionStore", "card_lockout", "mask_name", "pin_lockout"]

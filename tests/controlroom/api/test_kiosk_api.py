@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from controlroom.core.models import AuditEntry
+from controlroom.services.residents.sessions import CARD_FAILURES, CARD_LOCK_S
 from tests.controlroom.conftest import T0, Clock, signal
 from tests.utils import auth
 
@@ -326,3 +327,28 @@ def test_a_phone_gets_at_most_five_login_codes_an_hour(clocked_client: TestClien
     clock.advance(hours=1, seconds=1)
     client.post("/api/kiosk/session", headers=k, json=ask)
     assert len(outbox.list(kind="login_code")) == 6
+
+
+def test_ten_unknown_cards_pause_card_login_at_that_kiosk_while_flat_and_pin_still_work(
+        clocked_client: TestClient, clock: Clock) -> None:
+    client = clocked_client
+    k1, k2 = auth(client, *KIOSK1), auth(client, *KIOSK2)
+    answers = [client.post("/api/kiosk/session", headers=k1, json={
+        "method": "card", "card": f"DEADBEEF{i:02X}"}) for i in range(CARD_FAILURES)]
+    assert [r.status_code for r in answers] == [401] * (CARD_FAILURES - 1) + [429]
+    assert answers[0].json()["code"] == "unknown_card"
+    last = answers[-1]
+    assert (last.json()["code"], last.json()["retry_after_s"]) == ("cards_paused", CARD_LOCK_S)
+    assert last.headers["Retry-After"] == str(CARD_LOCK_S)
+    own = {"method": "card", "card": "04A3150201"}  # 1-2-1502's card
+    # Paused for every card at this kiosk, a resident's own too; not at another kiosk, and
+    # the flat and PIN still work here.
+    assert client.post("/api/kiosk/session", headers=k1, json=own).status_code == 429
+    assert client.post("/api/kiosk/session", headers=k2, json=own).status_code == 201
+    pin_login(client, k1)
+    clock.advance(seconds=CARD_LOCK_S + 1)
+    assert client.post("/api/kiosk/session", headers=k1, json=own).status_code == 201
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        paused = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "kiosk.cards_paused")).all()
+    assert [(a.actor, a.target) for a in paused] == [("kiosk-1", "kiosk:kiosk-1")]
