@@ -17,7 +17,7 @@ import pytest
 
 from launcher.processes import ROOT
 from tests.support.nats_stack import NATS_SERVER, REPLICAS, NatsStack
-from tests.support.sites import small_site_text, write_site
+from tests.support.sites import gas_burst, small_site_text, write_site
 from tests.utils import wait_until
 from tests.utils.metrics import sample
 
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.nats,
 
 N = 1000  # 5 entrances x 25 floors x 8 flats, each with a gas detector and a button
 SITE = "natsite"
-BURST = 'name = "burst"\n[[steps]]\nat = 0\ndo = "gas"\nvalue = 30\nselect = { kind = "gas" }\n'
+BURST = gas_burst(floors=25)  # within 2 s: longer than the moment a test waits inside it
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from launcher.processes import ROOT, free_port
-from tests.support.sites import small_site_text, write_site
+from tests.support.sites import gas_burst, small_site_text, write_site
 from tests.support.stack import MOSQUITTO, Stack
 from tests.utils import wait_until
 
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.mosquitto,
               pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")]
 
 N = 1000  # 5 entrances x 25 floors x 8 flats, one gas detector each
-BURST = 'name = "burst"\n[[steps]]\nat = 0\ndo = "gas"\nvalue = 30\nselect = { kind = "gas" }\n'
+BURST = gas_burst(floors=25)  # within 2 s: longer than the moment a test waits inside it
 GROUP = "gw"
 
 
