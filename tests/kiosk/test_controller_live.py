@@ -13,6 +13,7 @@ from kiosk.api_client import ApiClient
 from kiosk.controller import KioskController
 from kiosk.kiosk_api import KioskApi
 from kiosk.tasks import TaskRunner
+from tests.support.kiosk_controller import login_by_pin
 from tests.support.kiosk_seed import DeskAndButler
 from tests.support.stack import Stack
 
@@ -39,16 +40,6 @@ def kiosk(stack: Stack) -> Iterator[KioskController]:
     api.close()
 
 
-def log_in(c: KioskController, unit: str, pin: str) -> None:
-    c.open_login()
-    for k in unit:
-        c.login_key(k)
-    c.login_submit()
-    for k in pin:
-        c.login_key(k)
-    c.login_submit()
-
-
 def test_public_screens_show_the_control_rooms_notices_and_numbers(
         kiosk: KioskController) -> None:
     assert kiosk.info is not None and kiosk.info["hotline"] == "400-820-8820"
@@ -61,7 +52,7 @@ def test_order_report_and_follow_a_request(kiosk: KioskController, stack: Stack)
     kiosk.touch_start()
     kiosk.open_menu("value-added")
     kiosk.order("plumbing")
-    log_in(kiosk, "1-2-1502", "246810")
+    login_by_pin(kiosk, "1-2-1502", "246810")
     assert kiosk.screen == "confirm" and kiosk.view().price == "¥80"
     kiosk.confirm_order()
     assert kiosk.screen == "message" and kiosk.view().ok, kiosk.view()
@@ -91,7 +82,7 @@ def test_order_report_and_follow_a_request(kiosk: KioskController, stack: Stack)
 def test_pickup_by_code_and_the_wrong_code_lockout(kiosk: KioskController, stack: Stack
                                                    ) -> None:
     code = DeskAndButler(stack.api_url).check_in_parcel("1-1-0101", "B-07")
-    log_in(kiosk, "1-1-0101", "808080")
+    login_by_pin(kiosk, "1-1-0101", "808080")
     kiosk.open_items()
     assert kiosk.view().rows[0].detail == "凭取件码在本机取件"
     kiosk.logout()
@@ -110,7 +101,7 @@ def test_pickup_by_code_and_the_wrong_code_lockout(kiosk: KioskController, stack
 
 
 def test_a_wrong_pin_counts_down_the_tries(kiosk: KioskController) -> None:
-    log_in(kiosk, "2-1-0101", "999999")
+    login_by_pin(kiosk, "2-1-0101", "999999")
     assert kiosk.view().error == "房号或密码不正确，还可尝试 4 次"
     kiosk.card_read("04B1010101")
     assert kiosk.screen == "account" and kiosk.view().greeting == "您好，孙*"

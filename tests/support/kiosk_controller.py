@@ -57,10 +57,5 @@ def log_in_for(kiosk: KioskController, action: str, unit: str = "1-2-1502",
     kiosk.touch_start()
     kiosk.open(action)
     assert kiosk.screen == "login"
-    for k in unit:
-        kiosk.login_key(k)
-    kiosk.login_submit()
-    for k in pin:
-        kiosk.login_key(k)
-    kiosk.login_submit()
+    login_by_pin(kiosk, unit, pin)
     assert kiosk.screen == action
