@@ -59,6 +59,7 @@ from controlroom.services.fees.charges import OrderCharges
 from controlroom.services.fees.service import FeeService
 from controlroom.services.notices.service import NoticeService
 from controlroom.services.requests.service import RequestService
+from controlroom.services.residents.kiosk_configuration import config_version
 from controlroom.services.residents.register import (
     RegisterService,
     as_resident,
@@ -291,6 +292,10 @@ def create_app(site: Site, settings: Settings, passwords: Passwords | None = Non
     if replicated:
         fanout.install(engine, sessions, alert_json)
     app.state.site = site
+    # The site does not change while the process runs: each kiosk's configuration version
+    # (GET /api/kiosk/info, polled every 10 s by every kiosk) is worked out once.
+    app.state.kiosk_config_versions = {k.id: config_version(site, k)
+                                       for k in site.kiosks.values()}
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.passwords = passwords

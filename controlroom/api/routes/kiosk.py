@@ -36,7 +36,6 @@ from controlroom.services.requests.flow import ACTIONS, OPEN_STATES
 from controlroom.services.requests.models import ServiceRequest
 from controlroom.services.requests.service import NotFound
 from controlroom.services.requests.wording import STATE_LABELS, next_steps
-from controlroom.services.residents.kiosk_configuration import config_version
 from controlroom.services.residents.schemas import (
     Catalogue,
     Categories,
@@ -117,7 +116,7 @@ def info(request: Request, caller: KioskCaller) -> dict[str, Any]:
                        "phone": site.hotline}]
         + [{"label_zh": zh, "label_en": en, "phone": n} for zh, en, n in EMERGENCY],
         "incident": _incident(request, kiosk.building),
-        "config_version": config_version(site, kiosk),
+        "config_version": request.app.state.kiosk_config_versions[kiosk.id],
     }
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from config import Site
 from controlroom.api.deps import KioskCaller
 from controlroom.core.errors import Forbidden, problems
-from controlroom.services.residents.kiosk_configuration import config_of, config_version
+from controlroom.services.residents.kiosk_configuration import config_of
 from controlroom.services.residents.schemas import KioskRef, MenuPublic, SiteRef
 
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
@@ -69,4 +69,4 @@ def kiosk_config(request: Request, caller: KioskCaller) -> dict[str, Any]:
     kiosk = site.kiosks.get(caller.username)
     if kiosk is None:
         raise Forbidden(f"{caller.username!r} is not a kiosk of this site", code="unknown_kiosk")
-    return config_of(site, kiosk) | {"version": config_version(site, kiosk)}
+    return config_of(site, kiosk) | {"version": request.app.state.kiosk_config_versions[kiosk.id]}
