@@ -88,15 +88,9 @@ class SharedLockout:
     def _ensure_row(s: Session, text: str, now: float | None) -> None:
         """Insert the key's row unless a replica already has: the row lock that follows then
         serialises every writer of this key."""
-        dialect = s.get_bind().dialect.name
-        values: dict[str, object] = {"key": text, "failures": [], "locked_until": None,
-                                     "updated_at": now if now is not None else 0.0}
-        if dialect == "postgresql":
-            s.execute(postgresql.insert(LockoutCount).values(**values)
-                      .on_conflict_do_nothing(index_elements=["key"]))
-        elif dialect == "sqlite":
-            s.execute(sqlite.insert(LockoutCount).values(**values)
-                      .on_conflict_do_nothing(index_elements=["key"]))
-        elif s.get(LockoutCount, text) is None:  # pragma: no cover - another engine
-            s.add(LockoutCount(**values))
-            s.flush()
+        # The control room runs on PostgreSQL or SQLite (config/settings.py); both have it.
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        s.execute(insert(LockoutCount).values(
+            key=text, failures=[], locked_until=None,
+            updated_at=now if now is not None else 0.0).on_conflict_do_nothing(
+                index_elements=["key"]))
