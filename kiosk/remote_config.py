@@ -64,6 +64,14 @@ def promises(cfg: Json) -> dict[str, tuple[str, str]]:
     return {k: (str(v["zh"]), str(v["en"])) for k, v in (cfg.get("promises") or {}).items()}
 
 
+def take_in(cfg: Json, api_url: str) -> Site:
+    """The site the screens read from the control room's answer, its promise words put in
+    use (a `ValueError` for a malformed answer, with nothing changed)."""
+    site = site_from_config(cfg, api_url)
+    use_promises(promises(cfg))
+    return site
+
+
 def load_remote(api: KioskApi, api_url: str, tell: Callable[[str], None],
                 wait_s: float = START_WAIT_S) -> Site | int:
     """Sign in and fetch the configuration, waiting up to `wait_s` for a control room that
@@ -72,8 +80,7 @@ def load_remote(api: KioskApi, api_url: str, tell: Callable[[str], None],
     told = False
     while True:
         try:
-            cfg = api.config()
-            site = site_from_config(cfg, api_url)
+            site = take_in(api.config(), api_url)
         except ApiError as exc:
             if exc.status in (401, 403):
                 tell(f"kiosk: error: the control room at {api_url} refused this kiosk: "
@@ -91,5 +98,4 @@ def load_remote(api: KioskApi, api_url: str, tell: Callable[[str], None],
         except ValueError as exc:
             tell(f"kiosk: error: {exc}")
             return 1
-        use_promises(promises(cfg))
         return site

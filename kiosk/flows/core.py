@@ -24,10 +24,10 @@ from kiosk.connectivity import Connectivity
 from kiosk.formats import format_time
 from kiosk.idle import DEFAULT_IDLE_S, IdleTimer
 from kiosk.kiosk_api import KioskApi, ResidentSession
-from kiosk.remote_config import promises, site_from_config
+from kiosk.remote_config import take_in
 from kiosk.views import MessageView
 from kiosk.vocabulary import Vocabulary
-from kiosk.wording import Lang, say, use_promises
+from kiosk.wording import Lang, say
 
 __all__ = ["PARENT", "PUBLIC_REFRESH_S", "SCREENS", "Json", "KioskCore", "Pending", "Runner"]
 
@@ -222,7 +222,7 @@ class KioskCore:
         if self.screen != "attract" or self.logged_in:
             return
         try:
-            site = site_from_config(cfg, self.site.api_url)
+            site = take_in(cfg, self.site.api_url)
         except ValueError as exc:
             log.warning("kept the configuration in use: %s", exc)
             return
@@ -230,7 +230,6 @@ class KioskCore:
         self._config_version = str(cfg.get("version", ""))
         self.site = site
         self.catalogue = Catalogue(site, self.kiosk_id)
-        use_promises(promises(cfg))
         if not first:
             log.info("the control room's new configuration is in use (%s)",
                      self._config_version)
